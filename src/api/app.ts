@@ -1,0 +1,83 @@
+/**
+ * The HTTP application: one hono app, one error boundary (RFC 9457 problems),
+ * one OpenAPI document generated from the same zod schemas that validate input.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { AppContext } from '../context.ts';
+import { Metrics } from './metrics.ts';
+import { ApiError, problem, sendProblem, toProblem } from './problem.ts';
+import { registerLogRoutes } from './routes/log.ts';
+import { registerKeyRoutes } from './routes/keys.ts';
+import { registerTlogRoutes } from './routes/tlog.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  logger?: Logger;
+}
+
+export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono {
+  const log = opts.logger;
+  const metrics = new Metrics();
+  const requests = metrics.counter('datadeed_http_requests_total', 'HTTP requests by method and status class');
+  metrics.gauge('datadeed_log_tree_size', 'Entries in the evidence log', async () => (await ctx.store.latestCheckpoint())?.size ?? 0);
+  metrics.gauge('process_resident_memory_bytes', 'Resident set size', () => process.memoryUsage.rss());
+
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const errors = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+        return sendProblem(c, problem(400, 'invalid_request', 'Bad Request', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors));
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    requests({ method: c.req.method, status: `${String(c.res.status)[0]}xx` });
+    log?.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => sendProblem(c, problem(413, 'body_too_large', 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`)),
+    }),
+  );
+
+  app.onError((err, c) => {
+    const { problem: p, internal } = toProblem(err);
+    if (internal) log?.error({ err, path: c.req.path }, 'internal error');
+    return sendProblem(c, p);
+  });
+  app.notFound((c) => sendProblem(c, problem(404, 'route_not_found', 'Not Found', `No route for ${c.req.method} ${c.req.path}.`)));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await ctx.store.latestCheckpoint();
+      return c.json({ status: 'ready' });
+    } catch {
+      throw new ApiError(503, 'not_ready', 'Service Unavailable', 'The database is not reachable.');
+    }
+  });
+  app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }));
+
+  registerTlogRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'DataDeed API',
+      version: '1',
+      description:
+        'Data intellectual property registry with an RFC 6962 evidence log. Errors are RFC 9457 problems with a stable `code`. The C2SP tlog-tiles endpoints `/checkpoint`, `/tile/<L>/<N>[.p/<W>]` and `/tile/entries/<N>[.p/<W>]` are served beside this API.',
+    },
+  });
+  return app;
+}

@@ -1,0 +1,133 @@
+/**
+ * JSON read API of the evidence log: entries, inclusion and consistency proofs,
+ * the current checkpoint. Hashes are 64 lowercase hex digits.
+ */
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppContext } from '../../context.ts';
+import { toBase64, toHex, fromUtf8 } from '../../ledger/bytes.ts';
+import { ApiError, notFound } from '../problem.ts';
+import { hex32, uintParam } from '../params.ts';
+import { problemResponses } from '../openapi.ts';
+
+const Entry = z
+  .object({
+    index: z.number().int(),
+    leafHash: hex32,
+    entry: z.string().openapi({ description: 'The entry bytes, base64.' }),
+    event: z.unknown().openapi({ description: 'The entry parsed as JSON (it is RFC 8785 canonical JSON).' }),
+  })
+  .openapi('LogEntry');
+
+const InclusionProof = z
+  .object({
+    index: z.number().int(),
+    treeSize: z.number().int(),
+    leafHash: hex32,
+    proof: z.array(hex32).openapi({ description: 'RFC 9162 §2.1.3 audit path, leaf side first.' }),
+    checkpoint: z.string().optional().openapi({ description: 'The signed checkpoint of this tree size, when one was published.' }),
+  })
+  .openapi('InclusionProof');
+
+const ConsistencyProof = z
+  .object({
+    from: z.number().int(),
+    to: z.number().int(),
+    proof: z.array(hex32).openapi({ description: 'RFC 9162 §2.1.4 consistency proof.' }),
+  })
+  .openapi('ConsistencyProof');
+
+const Checkpoint = z
+  .object({ origin: z.string(), treeSize: z.number().int(), rootHash: hex32, note: z.string(), time: z.string() })
+  .openapi('Checkpoint');
+
+async function treeSize(ctx: AppContext): Promise<number> {
+  return (await ctx.store.latestCheckpoint())?.size ?? 0;
+}
+
+export function registerLogRoutes(app: OpenAPIHono, ctx: AppContext): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/log/checkpoint',
+      tags: ['log'],
+      summary: 'The newest signed checkpoint, as JSON',
+      responses: { 200: { description: 'Checkpoint', content: { 'application/json': { schema: Checkpoint } } }, ...problemResponses(503) },
+    }),
+    async (c) => {
+      const cp = await ctx.store.latestCheckpoint();
+      if (!cp) throw new ApiError(503, 'log_empty', 'Service Unavailable', 'The log has no checkpoint yet.');
+      return c.json({ origin: ctx.config.origin, treeSize: cp.size, rootHash: toHex(cp.rootHash), note: cp.note, time: cp.createdAt.toISOString() }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/log/entries/{index}',
+      tags: ['log'],
+      summary: 'One log entry',
+      request: { params: z.object({ index: uintParam('index', 0) }) },
+      responses: { 200: { description: 'The entry', content: { 'application/json': { schema: Entry } } }, ...problemResponses(400, 404) },
+    }),
+    async (c) => {
+      const { index } = c.req.valid('param');
+      if (index >= (await treeSize(ctx))) throw notFound('entry', `No entry ${index} in the log.`);
+      const [data, nodes] = await Promise.all([ctx.store.entry(index), ctx.store.nodes([{ level: 0, index }])]);
+      const leaf = nodes.get(`0/${index}`);
+      if (!data || !leaf) throw notFound('entry', `No entry ${index} in the log.`);
+      let event: unknown = null;
+      try {
+        event = JSON.parse(fromUtf8(data));
+      } catch {
+        event = null;
+      }
+      return c.json({ index, leafHash: toHex(leaf), entry: toBase64(data), event }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/log/proof/inclusion',
+      tags: ['log'],
+      summary: 'Inclusion proof of an entry in a tree of a given size (default: the newest)',
+      request: { query: z.object({ index: uintParam('index', 0), size: uintParam('size', 1).optional() }) },
+      responses: {
+        200: { description: 'The proof', content: { 'application/json': { schema: InclusionProof } } },
+        ...problemResponses(400),
+      },
+    }),
+    async (c) => {
+      const { index, size: asked } = c.req.valid('query');
+      const current = await treeSize(ctx);
+      const size = asked ?? current;
+      if (size > current) throw new ApiError(400, 'size_beyond_tree', 'Bad Request', `size ${size} exceeds the tree size ${current}.`);
+      if (index >= size) throw new ApiError(400, 'index_out_of_range', 'Bad Request', `index ${index} is not below size ${size}.`);
+      const [{ leafHash, proof }, cp] = await Promise.all([ctx.store.inclusionProof(index, size), ctx.store.checkpointAt(size)]);
+      return c.json({ index, treeSize: size, leafHash: toHex(leafHash), proof: proof.map(toHex), ...(cp ? { checkpoint: cp.note } : {}) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/log/proof/consistency',
+      tags: ['log'],
+      summary: 'Consistency proof between two tree sizes',
+      request: { query: z.object({ from: uintParam('from', 1), to: uintParam('to', 2).optional() }) },
+      responses: {
+        200: { description: 'The proof', content: { 'application/json': { schema: ConsistencyProof } } },
+        ...problemResponses(400),
+      },
+    }),
+    async (c) => {
+      const { from, to: asked } = c.req.valid('query');
+      const current = await treeSize(ctx);
+      const to = asked ?? current;
+      if (to > current) throw new ApiError(400, 'size_beyond_tree', 'Bad Request', `to ${to} exceeds the tree size ${current}.`);
+      if (from > to) throw new ApiError(400, 'invalid_tree_size', 'Bad Request', `from ${from} exceeds to ${to}.`);
+      const proof = await ctx.store.consistencyProof(from, to);
+      return c.json({ from, to, proof: proof.map(toHex) }, 200);
+    },
+  );
+}

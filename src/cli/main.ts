@@ -1,0 +1,93 @@
+/**
+ * `datadeed` command line. Every argument is validated; a bad one prints a
+ * message with a stable code and exits 2. Secrets are never printed.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { KeyFileError } from '../ledger/keyfile.ts';
+import { StartupError } from '../context.ts';
+import { runServe } from './serve.ts';
+import { runMigrate } from './migrate.ts';
+import { runAudit } from './audit.ts';
+import { runKeys } from './keys.ts';
+
+export class UsageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const USAGE = `usage: datadeed <command> [options]
+
+commands:
+  serve [--demo]        serve the registry and its log (PORT, HOST, DATADEED_DATA_DIR, DATABASE_URL …)
+  migrate               apply database migrations and exit
+  audit [--json]        recompute the whole log and check every checkpoint; exit 1 on the first problem
+  keys list             list the published verifier keys
+  help                  this text
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve': {
+        const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } }, strict: true });
+        return await runServe(loadConfig(), { demo: values.demo ?? false });
+      }
+      case 'migrate':
+        parseArgs({ args: rest, options: {}, strict: true });
+        return await runMigrate(loadConfig());
+      case 'audit': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
+        return await runAudit(loadConfig(), { json: values.json ?? false });
+      }
+      case 'keys':
+        return await runKeys(loadConfig(), rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError('unknown_command', `unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`datadeed: configuration error [bad_config] ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof KeyFileError || err instanceof StartupError) {
+      process.stderr.write(`datadeed: cannot start [startup_failed] ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`datadeed: [${err.code}] ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`datadeed: [bad_arguments] ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`datadeed: [internal_error] ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] && /(?:main\.ts|datadeed(?:\.mjs)?)$/.test(process.argv[1]);
+if (isEntry || process.env.DATADEED_CLI === '1') {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== 0 || process.argv[2] !== 'serve') process.exit(code);
+    },
+    (err) => {
+      process.stderr.write(`datadeed: [internal_error] ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

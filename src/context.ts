@@ -1,0 +1,123 @@
+/**
+ * The running registry: configuration, database, log store, sequencer, keys.
+ * Built once by `datadeed serve` (and by tests), torn down with `close()`.
+ */
+import { eq } from 'drizzle-orm';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { meta, signingKeys } from './db/schema.ts';
+import { encodeEntry, type LogEvent } from './ledger/entry.ts';
+import { loadOrCreateLogKey, type LogKey } from './ledger/keyfile.ts';
+import { nodeRfc6962 } from './ledger/node-hasher.ts';
+import { Sequencer, type Appended, type AppendEffect } from './ledger/sequencer.ts';
+import { LogStore } from './ledger/store.ts';
+import { toHex } from './ledger/bytes.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export interface AppContext {
+  config: Config;
+  database: Database;
+  store: LogStore;
+  sequencer: Sequencer;
+  logKey: LogKey;
+  clock: Clock;
+  /** Append a log event (kind, fields) stamped with the clock's time. */
+  appendEvent(event: Omit<LogEvent, 'time'> & { time?: string }): Promise<Appended<void>>;
+  /** Append an event built inside the batch transaction together with a state change. */
+  appendWith<T>(effect: AppendEffect<T>): Promise<Appended<T>>;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  clock?: Clock;
+  /** Use this database instead of opening one from the config. */
+  database?: Database;
+  onFatal?: (err: Error) => void;
+}
+
+/** Open everything `serve` needs. Migrates, checks the origin, publishes the log key. */
+export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
+  const clock = opts.clock ?? systemClock;
+  const { key: logKey } = loadOrCreateLogKey(config.keyFile, config.origin);
+  const database = opts.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    const db = database.db;
+    // The origin is fixed at first start: a log cannot change its name.
+    await db.insert(meta).values({ key: 'origin', value: config.origin }).onConflictDoNothing();
+    const [stored] = await db.select().from(meta).where(eq(meta.key, 'origin'));
+    if (stored && stored.value !== config.origin)
+      throw new StartupError(
+        `DATADEED_ORIGIN: this database's log is named ${JSON.stringify(stored.value)}, not ${JSON.stringify(config.origin)}; a log cannot be renamed`,
+      );
+    const store = new LogStore(db, nodeRfc6962);
+    const sequencer = new Sequencer({
+      store,
+      origin: config.origin,
+      signer: logKey.signer,
+      now: () => clock.now(),
+      maxBatch: config.batchMax,
+      maxWaitMs: config.batchWaitMs,
+      onFatal: opts.onFatal,
+    });
+    const ctx: AppContext = {
+      config,
+      database,
+      store,
+      sequencer,
+      logKey,
+      clock,
+      appendEvent: (event) => sequencer.append(encodeEntry({ ...event, time: event.time ?? clock.now().toISOString() } as LogEvent)),
+      appendWith: (effect) => sequencer.appendWith(effect),
+      close: async () => {
+        await sequencer.close();
+        if (!opts.database) await database.close();
+      },
+    };
+    await publishLogKey(ctx);
+    return ctx;
+  } catch (err) {
+    if (!opts.database) await database.close();
+    throw err;
+  }
+}
+
+/** Record the log key in signing_keys and in the log (`key.added`) once. */
+async function publishLogKey(ctx: AppContext): Promise<void> {
+  const keyId = ctx.logKey.keyId.toString(16).padStart(8, '0');
+  const db = ctx.database.db;
+  const [existing] = await db.select().from(signingKeys).where(eq(signingKeys.keyId, keyId));
+  if (existing) return;
+  await ctx.appendWith(async (tx, index) => {
+    const now = ctx.clock.now();
+    const inserted = await tx
+      .insert(signingKeys)
+      .values({ keyId, name: ctx.logKey.name, purpose: 'log', vkey: ctx.logKey.vkey, validFrom: now, logIndex: index })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted.length === 0) throw new StartupError('already published');
+    const entry = encodeEntry({
+      kind: 'key.added',
+      time: now.toISOString(),
+      purpose: 'log',
+      keyId,
+      vkey: ctx.logKey.vkey,
+      publicKey: toHex(ctx.logKey.publicKey),
+    });
+    return { entry, result: undefined };
+  }).catch((err) => {
+    // Another process published it first: fine.
+    if (!(err instanceof StartupError)) throw err;
+  });
+}
