@@ -1,0 +1,60 @@
+/**
+ * A fresh, migrated database for one test file: with DATABASE_URL, a new
+ * PostgreSQL database created for the file and dropped afterwards; otherwise an
+ * in-memory PGlite loaded from the migrated template made by global-setup.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { openDatabase, migrateDatabase, type Database } from '../../src/db/database.ts';
+import * as schema from '../../src/db/schema.ts';
+import type { Db } from '../../src/db/database.ts';
+
+export const usingPostgres = !!process.env.DATABASE_URL;
+export const PGLITE_TEMPLATE = new URL('../../.tmp/pglite-template.tar.gz', import.meta.url);
+
+export interface TestDatabase extends Database {
+  /** Connection URL of this test's own database (PostgreSQL only). */
+  url?: string;
+}
+
+/** Create an empty PostgreSQL database and return its URL. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: postgres } = await import('postgres');
+  const base = new URL(process.env.DATABASE_URL!);
+  const name = `dd_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(base.toString(), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = postgres(base.toString(), { max: 1, onnotice: () => {} });
+      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export async function openTestDatabase(opts: { maxConnections?: number } = {}): Promise<TestDatabase> {
+  if (usingPostgres) {
+    const { url, drop } = await createPostgresDatabase();
+    const database = await openDatabase({ url, maxConnections: opts.maxConnections ?? 10 });
+    return {
+      ...database,
+      url,
+      close: async () => {
+        await database.close();
+        await drop();
+      },
+    };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const template = existsSync(PGLITE_TEMPLATE) ? new Blob([readFileSync(PGLITE_TEMPLATE)]) : undefined;
+  const client = await PGlite.create(template ? { loadDataDir: template } : {});
+  const database: Database = { kind: 'pglite', db: drizzle({ client, schema }) as unknown as Db, close: () => client.close() };
+  await migrateDatabase(database); // no-op when loaded from the template
+  return database;
+}
