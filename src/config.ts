@@ -90,3 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   return { port, host, dataDir, databaseUrl, origin, publicUrl, keyFile, batchMax, batchWaitMs, logLevel };
 }
+
+/** Where the embedded PGlite database lives inside the data directory. */
+export function embeddedDataDir(config: Config): string {
+  return path.join(config.dataDir, 'pglite');
+}

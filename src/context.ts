@@ -3,7 +3,7 @@
  * Built once by `datadeed serve` (and by tests), torn down with `close()`.
  */
 import { eq } from 'drizzle-orm';
-import type { Config } from './config.ts';
+import { embeddedDataDir, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { meta, signingKeys } from './db/schema.ts';
 import { encodeEntry, type LogEvent } from './ledger/entry.ts';
@@ -51,7 +51,7 @@ export interface ContextOptions {
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
   const clock = opts.clock ?? systemClock;
   const { key: logKey } = loadOrCreateLogKey(config.keyFile, config.origin);
-  const database = opts.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const database = opts.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: embeddedDataDir(config) }));
   try {
     const db = database.db;
     // The origin is fixed at first start: a log cannot change its name.

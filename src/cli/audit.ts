@@ -1,5 +1,5 @@
 /** `datadeed audit`: recompute the log and check every checkpoint. Exit 1 naming the first problem. */
-import type { Config } from '../config.ts';
+import { embeddedDataDir, type Config } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { auditLog } from '../ledger/audit.ts';
 import { loadOrCreateLogKey } from '../ledger/keyfile.ts';
@@ -10,7 +10,7 @@ import { signingKeys } from '../db/schema.ts';
 import { eq } from 'drizzle-orm';
 
 export async function runAudit(config: Config, opts: { json: boolean }): Promise<number> {
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: embeddedDataDir(config) });
   try {
     // Trust the key file's public key (the operator's), plus log keys published in the database
     // that carry the same name — a key only in the database is not trusted on its own.

@@ -1,6 +1,6 @@
 /** `datadeed keys list`: the published verifier keys. */
 import { asc } from 'drizzle-orm';
-import type { Config } from '../config.ts';
+import { embeddedDataDir, type Config } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { signingKeys } from '../db/schema.ts';
 import { UsageError } from './main.ts';
@@ -8,7 +8,7 @@ import { UsageError } from './main.ts';
 export async function runKeys(config: Config, args: string[]): Promise<number> {
   const [sub] = args;
   if (sub !== 'list') throw new UsageError('unknown_command', `unknown keys subcommand ${JSON.stringify(sub ?? '')} (expected: list)`);
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: embeddedDataDir(config) });
   try {
     const rows = await database.db.select().from(signingKeys).orderBy(asc(signingKeys.validFrom));
     for (const r of rows)

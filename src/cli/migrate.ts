@@ -1,9 +1,9 @@
 /** `datadeed migrate`: apply the SQL migrations and exit. */
-import type { Config } from '../config.ts';
+import { embeddedDataDir, type Config } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 
 export async function runMigrate(config: Config): Promise<number> {
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: embeddedDataDir(config) });
   await database.close();
   process.stdout.write(`migrations applied (${database.kind})\n`);
   return 0;

@@ -29,7 +29,7 @@ function hexNibble(code: number): number {
  * Decodes hexadecimal (lower- or uppercase digits).
  * @throws TypeError on an odd length or a non-hex character.
  */
-export function fromHex(hex: string): Uint8Array {
+export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
   if (hex.length % 2 !== 0) throw new TypeError('hex string has odd length');
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) {
@@ -81,7 +81,7 @@ function b64Value(code: number): number {
  * byte string has exactly one accepted encoding.
  * @throws TypeError on any deviation.
  */
-export function fromBase64(text: string): Uint8Array {
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   if (text.length % 4 !== 0) throw new TypeError('base64 length is not a multiple of 4');
   let pad = 0;
   if (text.endsWith('==')) pad = 2;
@@ -128,7 +128,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * UTF-8 encoding of `text`. Lone surrogates become U+FFFD (callers that need
  * well-formed text validate it first).
  */
-export function utf8(text: string): Uint8Array {
+export function utf8(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text);
 }
 
@@ -144,7 +144,7 @@ export function fromUtf8(bytes: Uint8Array): string {
 /**
  * Concatenates byte arrays into a new array.
  */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let total = 0;
   for (const p of parts) total += p.length;
   const out = new Uint8Array(total);

@@ -67,7 +67,7 @@ export class CompactRange {
   append(leafHash: Uint8Array, onNode?: (id: NodeId, hash: Uint8Array) => void): void {
     const index = this.#size;
     if (!Number.isSafeInteger(index + 1)) throw new LedgerError('invalid_tree_size', 'tree is full');
-    let hash = leafHash.slice();
+    let hash: Uint8Array = leafHash.slice();
     onNode?.({ level: 0, index }, hash);
     // Each trailing 1-bit of `index` is a perfect subtree on the edge that the new
     // leaf's subtree now completes.

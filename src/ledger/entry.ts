@@ -3,7 +3,7 @@
  * `{"v":1,"kind":…,"time":…, …}` (DESIGN §3). Canonical bytes make an entry's leaf hash
  * a function of its content alone, and let anyone re-derive it.
  */
-import canonicalize from 'canonicalize';
+import canonicalizeModule from 'canonicalize';
 import { bytesEqual, fromUtf8, utf8 } from './bytes.ts';
 import { LedgerError } from './errors.ts';
 
@@ -20,6 +20,11 @@ export interface LogEvent {
   time: string;
   [k: string]: unknown;
 }
+
+// `canonicalize` is CommonJS with an ES-style `export default` typing: Node's ESM loader
+// hands us the function itself, bundlers may hand us `{ default: fn }`.
+const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ??
+  canonicalizeModule) as (input: unknown) => string | undefined;
 
 const KIND = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{3})?Z$/;
@@ -92,7 +97,7 @@ function checkEnvelope(event: { kind?: unknown; time?: unknown; v?: unknown }): 
  * @throws LedgerError `malformed_entry` (bad kind or time, a `v` other than 1,
  *   non-JSON or non-finite values) or `entry_too_large` (over 65,535 bytes).
  */
-export function encodeEntry(event: LogEvent): Uint8Array {
+export function encodeEntry(event: LogEvent): Uint8Array<ArrayBuffer> {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) malformed('event must be an object');
   if ('v' in event && event.v !== 1) malformed('v must be 1');
   checkEnvelope(event);

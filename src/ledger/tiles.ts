@@ -177,7 +177,7 @@ export function tileWidthFor(level: number, index: number, treeSize: number): nu
  * @throws LedgerError `entry_too_large` for an entry over 65,535 bytes, or
  *   `malformed_entry_bundle` for more than 256 entries.
  */
-export function encodeEntryBundle(entries: Uint8Array[]): Uint8Array {
+export function encodeEntryBundle(entries: Uint8Array[]): Uint8Array<ArrayBuffer> {
   if (entries.length > TILE_WIDTH) throw new LedgerError('malformed_entry_bundle', 'more than 256 entries');
   let total = 0;
   for (const e of entries) {
