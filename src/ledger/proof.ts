@@ -172,7 +172,7 @@ function rootsFromConsistencyProof(
  * Edge cases outside the RFC algorithm (which covers 0 < size1 < size2):
  * size1 = size2 requires an empty proof and equal roots; size1 = 0 requires an empty
  * proof and `root1` equal to the empty-tree hash (the empty tree is a prefix of every
- * tree).
+ * tree). Roots (and proof hashes) must be as long as the hasher's output.
  * @throws LedgerError `invalid_tree_size` (size1 > size2, or not safe non-negative
  *   integers), `proof_wrong_length`, or `consistency_mismatch`.
  */
@@ -189,15 +189,16 @@ export function verifyConsistency(
   }
   if (size1 === size2 || size1 === 0) {
     if (proof.length !== 0) throw new LedgerError('proof_wrong_length', 'consistency proof must be empty');
-    const expected = size1 === 0 ? hasher.emptyRoot() : root2;
+    const empty = hasher.emptyRoot();
+    checkHashSizes(empty.length, [root1, root2], 'consistency_mismatch');
+    const expected = size1 === 0 ? empty : root2;
     if (!bytesEqual(root1, expected)) throw new LedgerError('consistency_mismatch', 'consistency proof does not verify');
     return;
   }
   if (proof.length !== consistencyProofLength(size1, size2)) {
     throw new LedgerError('proof_wrong_length', 'consistency proof has the wrong number of hashes');
   }
-  const hashSize = hasher.emptyRoot().length;
-  checkHashSizes(hashSize, [root1, root2, ...proof], 'consistency_mismatch');
+  checkHashSizes(hasher.emptyRoot().length, [root1, root2, ...proof], 'consistency_mismatch');
   const [fr, sr] = rootsFromConsistencyProof(hasher, size1, size2, proof, root1);
   // Step 7: both roots must match (evaluate both; no early exit on the first).
   const ok1 = bytesEqual(fr, root1);
