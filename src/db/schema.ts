@@ -4,7 +4,7 @@
  * and extended by hand-written custom migrations (triggers, comments).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, customType, pgTable, primaryKey, smallint, text, timestamp, check } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** PostgreSQL bytea, read as Uint8Array (PGlite) or Buffer (postgres.js, a Uint8Array subclass). */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -68,3 +68,220 @@ export const signingKeys = pgTable('signing_keys', {
   validUntil: timestamp('valid_until', { withTimezone: true, mode: 'date' }),
   logIndex: bigint('log_index', { mode: 'number' }),
 });
+
+// ───────────────────────── registry: accounts ─────────────────────────
+
+/** Organisations: enterprises (data holders), banks, insurers, the registry itself. */
+export const organisations = pgTable('organisations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  uscc: text('uscc').unique(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** People and programs acting for an organisation, with one role each. */
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  orgId: text('org_id')
+    .notNull()
+    .references(() => organisations.id),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  role: text('role').notNull(),
+  passwordHash: text('password_hash'),
+  disabled: boolean('disabled').notNull().default(false),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** API tokens: only a SHA-256 of the token is stored. */
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** Page sign-in sessions: only a SHA-256 of the cookie value is stored. */
+export const sessions = pgTable('sessions', {
+  idHash: text('id_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+// ───────────────────────── registry: applications ─────────────────────────
+
+/** Registration applications (数据知识产权登记申请) and their workflow state. */
+export const applications = pgTable(
+  'applications',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    state: text('state').notNull(),
+    rowVersion: integer('row_version').notNull().default(1),
+    draft: jsonb('draft').notNull(),
+    submittedVersion: integer('submitted_version').notNull().default(0),
+    claimedBy: text('claimed_by').references(() => users.id),
+    noticeStartedAt: timestamp('notice_started_at', { withTimezone: true, mode: 'date' }),
+    noticeEndsAt: timestamp('notice_ends_at', { withTimezone: true, mode: 'date' }),
+    targetCertificate: text('target_certificate'),
+    certificateNumber: text('certificate_number'),
+    lastLogIndex: bigint('last_log_index', { mode: 'number' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('applications_state_idx').on(t.state, t.updatedAt)],
+);
+
+/** Frozen submitted versions of an application; the digest is logged. */
+export const applicationVersions = pgTable(
+  'application_versions',
+  {
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id),
+    version: integer('version').notNull(),
+    data: jsonb('data').notNull(),
+    digest: text('digest').notNull(),
+    submittedBy: text('submitted_by')
+      .notNull()
+      .references(() => users.id),
+    submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }).notNull(),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.version] })],
+);
+
+/** Everyone who edited an application's draft (reviewers who did may not decide it). */
+export const applicationEditors = pgTable(
+  'application_editors',
+  {
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.userId] })],
+);
+
+/** Every workflow step with its actor, comment and log index. */
+export const applicationEvents = pgTable(
+  'application_events',
+  {
+    id: text('id').primaryKey(),
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id),
+    action: text('action').notNull(),
+    fromState: text('from_state').notNull(),
+    toState: text('to_state').notNull(),
+    actorId: text('actor_id'),
+    comment: text('comment'),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('application_events_app_idx').on(t.applicationId, t.at)],
+);
+
+/** The data sample uploaded with an application (small, type-checked). */
+export const applicationSamples = pgTable('application_samples', {
+  applicationId: text('application_id')
+    .primaryKey()
+    .references(() => applications.id),
+  filename: text('filename').notNull(),
+  mediaType: text('media_type').notNull(),
+  bytes: bytea('bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  uploadedAt: timestamp('uploaded_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** Objections (异议) filed during public notice. */
+export const objections = pgTable('objections', {
+  id: text('id').primaryKey(),
+  applicationId: text('application_id')
+    .notNull()
+    .references(() => applications.id),
+  name: text('name').notNull(),
+  contact: text('contact').notNull(),
+  grounds: text('grounds').notNull(),
+  evidenceHash: text('evidence_hash'),
+  state: text('state').notNull(),
+  filedAt: timestamp('filed_at', { withTimezone: true, mode: 'date' }).notNull(),
+  decidedBy: text('decided_by').references(() => users.id),
+  decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+  decisionReason: text('decision_reason'),
+  logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+});
+
+// ───────────────────────── registry: certificates ─────────────────────────
+
+/** Issued certificates; payload and signature exactly as signed. */
+export const certificates = pgTable(
+  'certificates',
+  {
+    number: text('number').primaryKey(),
+    year: integer('year').notNull(),
+    seq: integer('seq').notNull(),
+    version: integer('version').notNull(),
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    status: text('status').notNull(),
+    rowVersion: integer('row_version').notNull().default(1),
+    datasetName: text('dataset_name').notNull(),
+    manifestRoot: text('manifest_root').notNull(),
+    payload: text('payload').notNull(),
+    signature: text('signature').notNull(),
+    keyId: text('key_id').notNull(),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+    leafHash: text('leaf_hash').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true, mode: 'date' }).notNull(),
+    validFrom: timestamp('valid_from', { withTimezone: true, mode: 'date' }).notNull(),
+    validUntil: timestamp('valid_until', { withTimezone: true, mode: 'date' }).notNull(),
+    supersedes: text('supersedes'),
+    supersededBy: text('superseded_by'),
+    statusReason: text('status_reason'),
+    statusLogIndex: bigint('status_log_index', { mode: 'number' }),
+  },
+  (t) => [uniqueIndex('certificates_year_seq').on(t.year, t.seq), index('certificates_org_idx').on(t.orgId)],
+);
+
+/** Per-year counters making certificate numbers gap-free (row-locked on use). */
+export const certificateCounters = pgTable('certificate_counters', {
+  year: integer('year').primaryKey(),
+  lastSeq: integer('last_seq').notNull(),
+});
+
+/** Every log entry about a certificate (history with proofs). */
+export const certificateEvents = pgTable(
+  'certificate_events',
+  {
+    number: text('number')
+      .notNull()
+      .references(() => certificates.number),
+    kind: text('kind').notNull(),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.number, t.logIndex] })],
+);
