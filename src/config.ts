@@ -14,6 +14,10 @@ export interface Config {
   keyFile: string;
   batchMax: number;
   batchWaitMs: number;
+  /** Public notice period in days. */
+  noticeDays: number;
+  /** Certificate number prefix, e.g. DIP → DIP-2026-000123. */
+  numberPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -84,11 +88,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const batchMax = intVar(env, 'DATADEED_BATCH_MAX', 1024, 1, 65536);
   const batchWaitMs = intVar(env, 'DATADEED_BATCH_WAIT_MS', 0, 0, 10000);
 
+  const noticeDays = intVar(env, 'DATADEED_NOTICE_DAYS', 10, 1, 365);
+  const numberPrefix = env.DATADEED_NUMBER_PREFIX || 'DIP';
+  if (!/^[A-Z][A-Z0-9]{0,15}$/.test(numberPrefix)) throw new ConfigError('DATADEED_NUMBER_PREFIX', 'must be 1–16 capital letters or digits, starting with a letter');
+
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!levels.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${levels.join(', ')}`);
 
-  return { port, host, dataDir, databaseUrl, origin, publicUrl, keyFile, batchMax, batchWaitMs, logLevel };
+  return { port, host, dataDir, databaseUrl, origin, publicUrl, keyFile, batchMax, batchWaitMs, noticeDays, numberPrefix, logLevel };
 }
 
 /** Where the embedded PGlite database lives inside the data directory. */

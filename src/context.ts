@@ -12,6 +12,9 @@ import { nodeRfc6962 } from './ledger/node-hasher.ts';
 import { Sequencer, type Appended, type AppendEffect } from './ledger/sequencer.ts';
 import { LogStore } from './ledger/store.ts';
 import { toHex } from './ledger/bytes.ts';
+import { createRegistry, type Registry } from './registry/index.ts';
+import { certificateKeyName } from './certificates/signature.ts';
+import path from 'node:path';
 
 export interface Clock {
   now(): Date;
@@ -28,6 +31,7 @@ export class StartupError extends Error {
 
 export interface AppContext {
   config: Config;
+  registry: Registry;
   database: Database;
   store: LogStore;
   sequencer: Sequencer;
@@ -71,8 +75,24 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       maxWaitMs: config.batchWaitMs,
       onFatal: opts.onFatal,
     });
+    const certKey = loadOrCreateLogKey(path.join(path.dirname(config.keyFile), 'certificate.key'), certificateKeyName(config.origin)).key;
+    const certKeyId = certKey.keyId.toString(16).padStart(8, '0');
+    const registry = createRegistry({
+      db,
+      appendWith: (effect) => sequencer.appendWith(effect),
+      now: () => clock.now(),
+      settings: { noticeDays: config.noticeDays, validityYears: 3, numberPrefix: config.numberPrefix, origin: config.origin, publicUrl: config.publicUrl },
+      certificateSigner: {
+        activeKeyId: () => certKeyId,
+        sign: (keyId, message) => {
+          if (keyId !== certKeyId) throw new StartupError(`no certificate key ${keyId}`);
+          return certKey.signer.sign(message) as Uint8Array;
+        },
+      },
+    });
     const ctx: AppContext = {
       config,
+      registry,
       database,
       store,
       sequencer,
@@ -85,7 +105,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         if (!opts.database) await database.close();
       },
     };
-    await publishLogKey(ctx);
+    await publishKey(ctx, ctx.logKey, 'log');
+    await publishKey(ctx, certKey, 'certificate');
     return ctx;
   } catch (err) {
     if (!opts.database) await database.close();
@@ -93,9 +114,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   }
 }
 
-/** Record the log key in signing_keys and in the log (`key.added`) once. */
-async function publishLogKey(ctx: AppContext): Promise<void> {
-  const keyId = ctx.logKey.keyId.toString(16).padStart(8, '0');
+/** Record a key in signing_keys and in the log (`key.added`) once. */
+async function publishKey(ctx: AppContext, key: LogKey, purpose: 'log' | 'certificate'): Promise<void> {
+  const keyId = key.keyId.toString(16).padStart(8, '0');
   const db = ctx.database.db;
   const [existing] = await db.select().from(signingKeys).where(eq(signingKeys.keyId, keyId));
   if (existing) return;
@@ -103,17 +124,17 @@ async function publishLogKey(ctx: AppContext): Promise<void> {
     const now = ctx.clock.now();
     const inserted = await tx
       .insert(signingKeys)
-      .values({ keyId, name: ctx.logKey.name, purpose: 'log', vkey: ctx.logKey.vkey, validFrom: now, logIndex: index })
+      .values({ keyId, name: key.name, purpose, vkey: key.vkey, validFrom: now, logIndex: index })
       .onConflictDoNothing()
       .returning();
     if (inserted.length === 0) throw new StartupError('already published');
     const entry = encodeEntry({
       kind: 'key.added',
       time: now.toISOString(),
-      purpose: 'log',
+      purpose,
       keyId,
-      vkey: ctx.logKey.vkey,
-      publicKey: toHex(ctx.logKey.publicKey),
+      vkey: key.vkey,
+      publicKey: toHex(key.publicKey),
     });
     return { entry, result: undefined };
   }).catch((err) => {

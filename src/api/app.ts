@@ -11,6 +11,10 @@ import { ApiError, problem, sendProblem, toProblem } from './problem.ts';
 import { registerLogRoutes } from './routes/log.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerTlogRoutes } from './routes/tlog.ts';
+import { registerAccountRoutes } from './routes/accounts.ts';
+import { registerApplicationRoutes } from './routes/applications.ts';
+import { registerCertificateRoutes } from './routes/certificates.ts';
+import { authenticate, type AppEnv } from './auth.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -18,14 +22,14 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono {
+export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<AppEnv> {
   const log = opts.logger;
   const metrics = new Metrics();
   const requests = metrics.counter('datadeed_http_requests_total', 'HTTP requests by method and status class');
   metrics.gauge('datadeed_log_tree_size', 'Entries in the evidence log', async () => (await ctx.store.latestCheckpoint())?.size ?? 0);
   metrics.gauge('process_resident_memory_bytes', 'Resident set size', () => process.memoryUsage.rss());
 
-  const app = new OpenAPIHono({
+  const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
         const errors = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -48,6 +52,8 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono {
     }),
   );
 
+  app.use('*', authenticate(ctx.database.db, () => ctx.clock.now()));
+
   app.onError((err, c) => {
     const { problem: p, internal } = toProblem(err);
     if (internal) log?.error({ err, path: c.req.path }, 'internal error');
@@ -69,6 +75,10 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono {
   registerTlogRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
+  registerCertificateRoutes(app, ctx);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (ddt_…)' });
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

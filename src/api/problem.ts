@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LedgerError, type LedgerErrorCode } from '../ledger/errors.ts';
 import { SequencerError } from '../ledger/sequencer.ts';
+import { RegistryError, type RegistryErrorCode } from '../registry/errors.ts';
 
 export interface Problem {
   type: string;
@@ -57,6 +58,42 @@ function ledgerStatus(code: LedgerErrorCode): ContentfulStatusCode {
   }
 }
 
+function registryStatus(code: RegistryErrorCode): ContentfulStatusCode {
+  switch (code) {
+    case 'unauthenticated':
+      return 401;
+    case 'forbidden':
+    case 'reviewer_conflict_of_interest':
+    case 'not_owner':
+      return 403;
+    case 'application_not_found':
+    case 'certificate_not_found':
+    case 'objection_not_found':
+    case 'organisation_not_found':
+    case 'user_not_found':
+    case 'token_not_found':
+      return 404;
+    case 'invalid_field':
+    case 'application_incomplete':
+      return 422;
+    case 'sample_too_large':
+      return 413;
+    case 'sample_type_not_allowed':
+      return 415;
+    case 'duplicate_username':
+    case 'duplicate_uscc':
+    case 'illegal_transition':
+    case 'version_conflict':
+    case 'notice_not_elapsed':
+    case 'open_objections':
+    case 'renewal_window_closed':
+    case 'certificate_not_active':
+    case 'certificate_already_pledged':
+    case 'certificate_pledged':
+      return 409;
+  }
+}
+
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -83,6 +120,10 @@ export function toProblem(err: unknown): { problem: Problem; internal: boolean }
     const status = ledgerStatus(err.code);
     if (status === 500) return { problem: problem(500, 'internal_error', TITLES[500]!), internal: true };
     return { problem: problem(status, err.code, TITLES[status] ?? 'Error', err.message), internal: false };
+  }
+  if (err instanceof RegistryError) {
+    const status = registryStatus(err.code);
+    return { problem: problem(status, err.code, TITLES[status] ?? 'Error', err.message, err.details), internal: false };
   }
   if (err instanceof SequencerError) {
     return { problem: problem(503, err.code, TITLES[503]!, 'The log is not accepting writes right now.'), internal: true };

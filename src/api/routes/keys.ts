@@ -2,6 +2,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { asc } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
+import type { AppEnv } from '../auth.ts';
 import { signingKeys } from '../../db/schema.ts';
 
 const Key = z
@@ -16,7 +17,7 @@ const Key = z
   })
   .openapi('VerifierKey');
 
-export function registerKeyRoutes(app: OpenAPIHono, ctx: AppContext): void {
+export function registerKeyRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
   app.openapi(
     createRoute({
       method: 'get',

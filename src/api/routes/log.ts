@@ -4,6 +4,7 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppContext } from '../../context.ts';
+import type { AppEnv } from '../auth.ts';
 import { toBase64, toHex, fromUtf8 } from '../../ledger/bytes.ts';
 import { ApiError, notFound } from '../problem.ts';
 import { hex32, uintParam } from '../params.ts';
@@ -44,7 +45,7 @@ async function treeSize(ctx: AppContext): Promise<number> {
   return (await ctx.store.latestCheckpoint())?.size ?? 0;
 }
 
-export function registerLogRoutes(app: OpenAPIHono, ctx: AppContext): void {
+export function registerLogRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
   app.openapi(
     createRoute({
       method: 'get',

@@ -6,12 +6,13 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { parseTilePath, tileNodes, tileWidthFor, encodeEntryBundle, TILE_WIDTH } from '../../ledger/tiles.ts';
 import type { AppContext } from '../../context.ts';
+import type { AppEnv } from '../auth.ts';
 import { ApiError, notFound } from '../problem.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT = 'public, max-age=5';
 
-export function registerTlogRoutes(app: OpenAPIHono, ctx: AppContext): void {
+export function registerTlogRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
   app.get('/checkpoint', async (c) => {
     const cp = await ctx.store.latestCheckpoint();
     if (!cp) throw new ApiError(503, 'log_empty', 'Service Unavailable', 'The log has no checkpoint yet.');

@@ -1,0 +1,47 @@
+/**
+ * Authentication (API tokens for programs, session cookies for pages) and the
+ * role check every route makes. Anonymous requests get principal = null.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { Db } from '../db/database.ts';
+import { authenticateSession, authenticateToken, type Principal, type Role } from '../registry/accounts.ts';
+import { RegistryError } from '../registry/errors.ts';
+
+export type AppEnv = { Variables: { principal: Principal | null } };
+
+export const SESSION_COOKIE = 'dd_session';
+
+export function authenticate(db: Db, now: () => Date): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    let principal: Principal | null = null;
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const m = /^Bearer ([A-Za-z0-9_-]{1,100})$/.exec(header);
+      principal = (m && (await authenticateToken(db, m[1]!, now()))) || null;
+      if (!principal) throw new RegistryError('unauthenticated', 'the API token is missing, malformed, expired or revoked');
+    } else {
+      const sid = getCookie(c, SESSION_COOKIE);
+      if (sid) principal = (await authenticateSession(db, sid, now())) ?? null;
+    }
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+/** The caller, who must hold one of `roles`; 401 when anonymous, 403 otherwise. */
+export function requireRole(c: Context<AppEnv>, ...roles: Role[]): Principal {
+  const p = c.get('principal');
+  if (!p) throw new RegistryError('unauthenticated', 'sign in or send an API token (Authorization: Bearer …)');
+  if (!roles.includes(p.role)) throw new RegistryError('forbidden', `this needs the role ${roles.join(' or ')}`);
+  return p;
+}
+
+/** Optimistic concurrency: the row version from If-Match ("3" or 3), if any. */
+export function expectedVersion(c: Context): number | undefined {
+  const h = c.req.header('if-match');
+  if (h === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(h.trim());
+  if (!m) throw new RegistryError('invalid_field', 'If-Match must be the row version, e.g. "3"', [{ path: 'If-Match', message: 'not a version' }]);
+  return Number(m[1]);
+}

@@ -1,0 +1,135 @@
+/**
+ * Certificate issuance inside the approval transaction: a gap-free number, the
+ * `certificate.issued` log entry, the signed payload recording that entry's index
+ * and leaf hash, the certificate row, and (for a change or renewal) the superseded
+ * predecessor — all in the caller's transaction, so all or nothing.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/database.ts';
+import { applications, certificateEvents, certificates } from '../db/schema.ts';
+import { toBase64, toHex } from '../ledger/bytes.ts';
+import { encodeEntry } from '../ledger/entry.ts';
+import { nodeRfc6962 } from '../ledger/node-hasher.ts';
+import { certificateIssuedEvent, certificatePayload, encodeCertificatePayload } from '../certificates/payload.ts';
+import { certificateSigningMessage } from '../certificates/signature.ts';
+import type { RegistryDeps } from './deps.ts';
+import { RegistryError } from './errors.ts';
+import type { CompleteForm } from './form.ts';
+import { nextCertificateStatus, type CertificateStatus } from './lifecycle.ts';
+
+type AppRow = typeof applications.$inferSelect;
+type CertRow = typeof certificates.$inferSelect;
+
+/** The registry's calendar year (China Standard Time, UTC+8) of an instant. */
+export function registryYear(at: Date): number {
+  return new Date(at.getTime() + 8 * 3600_000).getUTCFullYear();
+}
+
+export function formatCertificateNumber(prefix: string, year: number, seq: number): string {
+  return `${prefix}-${year}-${String(seq).padStart(6, '0')}`;
+}
+
+function addYears(d: Date, years: number): Date {
+  const out = new Date(d);
+  out.setUTCFullYear(out.getUTCFullYear() + years);
+  return out;
+}
+
+export function certificateView(c: CertRow) {
+  return {
+    number: c.number,
+    version: c.version,
+    status: c.status as CertificateStatus,
+    holder: null as unknown,
+    datasetName: c.datasetName,
+    manifestRoot: c.manifestRoot,
+    issuedAt: c.issuedAt.toISOString(),
+    validFrom: c.validFrom.toISOString(),
+    validUntil: c.validUntil.toISOString(),
+    keyId: c.keyId,
+    logIndex: c.logIndex,
+    leafHash: c.leafHash,
+    supersedes: c.supersedes,
+    supersededBy: c.supersededBy,
+  };
+}
+
+export async function issueCertificateInTx(
+  tx: Db,
+  deps: RegistryDeps,
+  input: { application: AppRow; form: CompleteForm; index: number; now: Date },
+): Promise<{ number: string; entry: Uint8Array; view: ReturnType<typeof certificateView> }> {
+  const { application: a, form, index, now } = input;
+  const s = deps.settings;
+  let predecessor: CertRow | undefined;
+  if (a.kind !== 'initial') {
+    [predecessor] = await tx.select().from(certificates).where(eq(certificates.number, a.targetCertificate!)).for('update');
+    if (!predecessor) throw new RegistryError('certificate_not_found', 'the certificate to change or renew is gone');
+    nextCertificateStatus(predecessor.status as CertificateStatus, 'supersede');
+  }
+  const year = registryYear(now);
+  const counter = await tx.execute(
+    sql`INSERT INTO certificate_counters (year, last_seq) VALUES (${year}, 1)
+        ON CONFLICT (year) DO UPDATE SET last_seq = certificate_counters.last_seq + 1 RETURNING last_seq`,
+  );
+  const rows = (Array.isArray(counter) ? counter : (counter as { rows: unknown[] }).rows) as { last_seq: unknown }[];
+  const seq = Number(rows[0]!.last_seq);
+  const number = formatCertificateNumber(s.numberPrefix, year, seq);
+  const version = predecessor ? predecessor.version + 1 : 1;
+  const validFrom = now;
+  const validUntil =
+    a.kind === 'renewal' ? addYears(predecessor!.validUntil, s.validityYears) : a.kind === 'change' ? predecessor!.validUntil : addYears(now, s.validityYears);
+  const keyId = deps.certificateSigner.activeKeyId(now);
+
+  const fields = {
+    number,
+    version,
+    holder: { name: form.holder.name, uscc: form.holder.uscc },
+    dataset: { name: form.datasetName, manifestRoot: form.manifest.root, files: form.manifest.files, bytes: form.manifest.bytes },
+    issuedAt: now.toISOString(),
+    validFrom: validFrom.toISOString(),
+    validUntil: validUntil.toISOString(),
+    origin: s.origin,
+    keyId,
+    ...(predecessor ? { supersedes: predecessor.number } : {}),
+  };
+  // The entry commits to every field (payloadDigest); the payload then records the entry.
+  const entry = encodeEntry(certificateIssuedEvent(fields));
+  const leafHash = toHex(nodeRfc6962.hashLeaf(entry));
+  const payload = certificatePayload(fields, { index, leafHash });
+  const payloadBytes = encodeCertificatePayload(payload);
+  const signature = deps.certificateSigner.sign(keyId, certificateSigningMessage(payloadBytes));
+
+  const [row] = await tx
+    .insert(certificates)
+    .values({
+      number,
+      year,
+      seq,
+      version,
+      applicationId: a.id,
+      orgId: a.orgId,
+      status: predecessor?.status === 'pledged' && a.kind === 'renewal' ? 'pledged' : 'active',
+      datasetName: form.datasetName,
+      manifestRoot: form.manifest.root,
+      payload: new TextDecoder().decode(payloadBytes),
+      signature: toBase64(signature),
+      keyId,
+      logIndex: index,
+      leafHash,
+      issuedAt: now,
+      validFrom,
+      validUntil,
+      supersedes: predecessor?.number ?? null,
+    })
+    .returning();
+  await tx.insert(certificateEvents).values({ number, kind: 'certificate.issued', logIndex: index, at: now });
+  if (predecessor) {
+    await tx
+      .update(certificates)
+      .set({ status: 'superseded', supersededBy: number, rowVersion: predecessor.rowVersion + 1, statusLogIndex: index })
+      .where(eq(certificates.number, predecessor.number));
+    await tx.insert(certificateEvents).values({ number: predecessor.number, kind: 'certificate.superseded', logIndex: index, at: now });
+  }
+  return { number, entry, view: certificateView(row!) };
+}
