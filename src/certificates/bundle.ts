@@ -1,0 +1,193 @@
+/**
+ * The verification bundle (`<id>.datadeed.json`, DESIGN §5): one JSON format for
+ * certificates, evidence receipts and pledge receipts.
+ *
+ *     {
+ *       "format": "datadeed-bundle/1",
+ *       "type": "certificate" | "evidence" | "pledge",
+ *       "payload": "<RFC 8785 payload text>",          // certificates only
+ *       "signature": { "keyId": "<8 hex>", "sig": "<base64, 64 bytes>" },  // certificates only
+ *       "entry": { "index": <log index>, "data": "<base64 entry bytes>" },
+ *       "inclusion": { "treeSize": <n>, "proof": ["<64 hex>", …] },      // RFC 9162 §2.1.3
+ *       "checkpoint": "<C2SP signed note: the checkpoint of tree size n>"
+ *     }
+ *
+ * Everything a verifier needs offline besides the trusted keys. Pure; runs in browsers.
+ */
+import { z } from 'zod';
+import { fromBase64, fromUtf8, toBase64, toHex } from '../ledger/bytes.ts';
+import { MAX_ENTRY_BYTES } from '../ledger/entry.ts';
+import { CertificateError } from './errors.ts';
+import { MAX_PAYLOAD_BYTES } from './payload.ts';
+import { formatKeyId } from './signature.ts';
+
+/** The value of the `format` member. */
+export const BUNDLE_FORMAT = 'datadeed-bundle/1';
+/** Largest accepted bundle text, in UTF-8 bytes (payload + entry + proof + note, with room). */
+export const MAX_BUNDLE_BYTES = 256 * 1024;
+/** Most hashes in an inclusion proof: one per level of a tree of up to 2^64 leaves. */
+export const MAX_PROOF_HASHES = 64;
+/** Largest accepted checkpoint note, in UTF-8 bytes. */
+export const MAX_CHECKPOINT_BYTES = 64 * 1024;
+
+/** What a bundle proves: an issued certificate, an evidence deposit, or a pledge record. */
+export type BundleType = 'certificate' | 'evidence' | 'pledge';
+
+const LONE_SURROGATE = /\p{Cs}/u;
+const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+
+function canonicalBase64(maxBytes: number, exactBytes?: number) {
+  return z
+    .string()
+    .max(Math.ceil(maxBytes / 3) * 4)
+    .refine(
+      (s) => {
+        try {
+          const n = fromBase64(s).length;
+          return exactBytes === undefined ? n <= maxBytes : n === exactBytes;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be canonical base64 of the right length' },
+    );
+}
+
+const safeIndex = z.number().int().min(0);
+
+/** The zod schema of a bundle: strict members, every size bounded. */
+export const bundleSchema = z
+  .strictObject({
+    format: z.literal(BUNDLE_FORMAT),
+    type: z.enum(['certificate', 'evidence', 'pledge']),
+    payload: z
+      .string()
+      .min(2)
+      .max(MAX_PAYLOAD_BYTES)
+      .refine((s) => wellFormed(s) && utf8Length(s) <= MAX_PAYLOAD_BYTES, { message: 'must be well-formed and at most 16 KiB' })
+      .optional(),
+    signature: z
+      .strictObject({
+        keyId: z.string().regex(/^[0-9a-f]{8}$/),
+        sig: canonicalBase64(64, 64),
+      })
+      .optional(),
+    entry: z.strictObject({
+      index: safeIndex,
+      data: canonicalBase64(MAX_ENTRY_BYTES).refine((s) => s.length > 0, { message: 'entry must not be empty' }),
+    }),
+    inclusion: z.strictObject({
+      treeSize: safeIndex.min(1),
+      proof: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(MAX_PROOF_HASHES),
+    }),
+    checkpoint: z
+      .string()
+      .min(1)
+      .max(MAX_CHECKPOINT_BYTES)
+      .refine((s) => wellFormed(s) && utf8Length(s) <= MAX_CHECKPOINT_BYTES, { message: 'must be well-formed and at most 64 KiB' }),
+  })
+  .superRefine((b, ctx) => {
+    const signed = b.type === 'certificate';
+    if (signed && (b.payload === undefined || b.signature === undefined))
+      ctx.addIssue({ code: 'custom', path: ['payload'], message: 'a certificate bundle has a payload and a signature' });
+    if (!signed && (b.payload !== undefined || b.signature !== undefined))
+      ctx.addIssue({ code: 'custom', path: ['payload'], message: 'a receipt bundle has neither payload nor signature' });
+  });
+
+/** A parsed bundle (strings as in the JSON; decode with the ledger's byte helpers). */
+export type Bundle = z.infer<typeof bundleSchema>;
+
+/**
+ * Parses an untrusted bundle: JSON text, its UTF-8 bytes, or an already parsed
+ * value. Size first (at most {@link MAX_BUNDLE_BYTES}), then strict UTF-8 and JSON,
+ * then the schema. Parsing checks form only; `verifyBundle` checks meaning.
+ * @throws CertificateError `invalid_bundle` (failing paths in `details`).
+ */
+export function parseBundle(input: string | Uint8Array | unknown): Bundle {
+  let value: unknown = input;
+  if (input instanceof Uint8Array || typeof input === 'string') {
+    if (input.length > MAX_BUNDLE_BYTES) throw new CertificateError('invalid_bundle', 'bundle is too large');
+    let text: string;
+    try {
+      text = typeof input === 'string' ? input : fromUtf8(input);
+    } catch {
+      throw new CertificateError('invalid_bundle', 'bundle is not UTF-8');
+    }
+    if (typeof input === 'string' && utf8Length(text) > MAX_BUNDLE_BYTES) throw new CertificateError('invalid_bundle', 'bundle is too large');
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new CertificateError('invalid_bundle', 'bundle is not JSON');
+    }
+  }
+  const result = bundleSchema.safeParse(value);
+  if (!result.success) {
+    throw new CertificateError(
+      'invalid_bundle',
+      'bundle does not match the datadeed-bundle/1 format',
+      result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.code === 'custom' ? i.message : i.code })),
+    );
+  }
+  return result.data;
+}
+
+/** The parts of a bundle, as bytes where they are bytes. */
+export interface BundleParts {
+  type: BundleType;
+  /** Canonical payload bytes (certificates). */
+  payload?: Uint8Array;
+  /** The payload signature (certificates); `keyId` as a number or 8 hex digits. */
+  signature?: { keyId: number | string; sig: Uint8Array };
+  /** The log entry and its index. */
+  entry: { index: number; data: Uint8Array };
+  /** The RFC 9162 §2.1.3 inclusion proof of the entry in the tree of `treeSize` leaves. */
+  inclusion: { treeSize: number; proof: Uint8Array[] };
+  /** The signed checkpoint note of tree size `treeSize`. */
+  checkpoint: string;
+}
+
+/**
+ * Assembles a bundle from its parts and validates it with the schema (form only).
+ * Payload bytes must be UTF-8 (they are JCS text).
+ * @throws CertificateError `invalid_bundle`.
+ */
+export function buildBundle(parts: BundleParts): Bundle {
+  let payload: string | undefined;
+  if (parts.payload !== undefined) {
+    try {
+      payload = fromUtf8(parts.payload);
+    } catch {
+      throw new CertificateError('invalid_bundle', 'payload is not UTF-8');
+    }
+  }
+  const candidate: Record<string, unknown> = { format: BUNDLE_FORMAT, type: parts.type };
+  if (payload !== undefined) candidate.payload = payload;
+  if (parts.signature !== undefined) {
+    const id = parts.signature.keyId;
+    candidate.signature = { keyId: typeof id === 'number' ? formatKeyId(id) : id, sig: toBase64(parts.signature.sig) };
+  }
+  candidate.entry = { index: parts.entry.index, data: toBase64(parts.entry.data) };
+  candidate.inclusion = { treeSize: parts.inclusion.treeSize, proof: parts.inclusion.proof.map(toHex) };
+  candidate.checkpoint = parts.checkpoint;
+  return parseBundle(candidate);
+}
+
+/**
+ * The bundle as the text of a `.datadeed.json` file: JSON with two-space indentation
+ * and members in the documented order, ending in a newline. Deterministic.
+ */
+export function serializeBundle(bundle: Bundle): string {
+  const ordered: Record<string, unknown> = { format: bundle.format, type: bundle.type };
+  if (bundle.payload !== undefined) ordered.payload = bundle.payload;
+  if (bundle.signature !== undefined) ordered.signature = { keyId: bundle.signature.keyId, sig: bundle.signature.sig };
+  ordered.entry = { index: bundle.entry.index, data: bundle.entry.data };
+  ordered.inclusion = { treeSize: bundle.inclusion.treeSize, proof: [...bundle.inclusion.proof] };
+  ordered.checkpoint = bundle.checkpoint;
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+/** The file name of a bundle: `<id>.datadeed.json` (id: a certificate number or receipt id). */
+export function bundleFileName(id: string): string {
+  return `${id}.datadeed.json`;
+}

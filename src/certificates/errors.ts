@@ -1,0 +1,59 @@
+/**
+ * The closed set of failure codes of `src/certificates`. Codes are API: they are never
+ * renamed; the HTTP boundary, the CLI and tests switch on them.
+ *
+ * Payloads and bundles
+ * - `invalid_payload` — a certificate payload (or the fields to build one) fails the schema of DESIGN §5.
+ * - `non_canonical_payload` — payload bytes are not exactly the RFC 8785 (JCS) encoding of their content.
+ * - `invalid_bundle` — a verification bundle is not JSON of the `datadeed-bundle/1` format, or exceeds its bounds.
+ * - `signer_mismatch` — a signer's key ID or key name does not match the payload it is asked to sign.
+ * - `invalid_trusted_key` — a trusted key handed to the verifier is malformed (a caller error, not a bundle problem).
+ *
+ * PDF documents
+ * - `invalid_document` — the description of a PDF to render is unusable (e.g. an empty title).
+ * - `pdf_too_large` — a PDF (or a stream inside it) is larger than the extractor accepts.
+ * - `pdf_unreadable` — the input is not a PDF the extractor can parse (not a PDF, truncated, unsupported structure).
+ * - `pdf_no_bundle` — the PDF parses but carries no `*.datadeed.json` attachment.
+ *
+ * Signing keys on disk
+ * - `key_file_invalid` — a certificate key file does not hold a valid key for this registry.
+ * - `key_file_permissions` — a certificate key file is readable by group or others.
+ * - `key_not_found` — no key file for the requested key ID.
+ */
+export type CertificateErrorCode =
+  | 'invalid_payload'
+  | 'non_canonical_payload'
+  | 'invalid_bundle'
+  | 'signer_mismatch'
+  | 'invalid_trusted_key'
+  | 'invalid_document'
+  | 'pdf_too_large'
+  | 'pdf_unreadable'
+  | 'pdf_no_bundle'
+  | 'key_file_invalid'
+  | 'key_file_permissions'
+  | 'key_not_found';
+
+/**
+ * The one error type thrown by `src/certificates`. Callers switch on
+ * {@link CertificateError.code}; messages are fixed, short, and never echo input
+ * values or secret material. `details` (optional) lists which fields failed, by path.
+ */
+export class CertificateError extends Error {
+  /** Stable machine-readable reason; see {@link CertificateErrorCode}. */
+  readonly code: CertificateErrorCode;
+  /** Which parts of the input failed (paths and fixed messages), when known. */
+  readonly details: readonly { path: string; message: string }[];
+
+  /**
+   * @param code - the stable failure code.
+   * @param message - a fixed, human-readable explanation (not part of the API).
+   * @param details - optional field paths that failed, with fixed messages.
+   */
+  constructor(code: CertificateErrorCode, message: string, details: readonly { path: string; message: string }[] = []) {
+    super(message);
+    this.name = 'CertificateError';
+    this.code = code;
+    this.details = details;
+  }
+}

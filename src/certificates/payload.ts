@@ -1,0 +1,271 @@
+/**
+ * The certificate payload of DESIGN §5 and the `certificate.issued` log entry it is
+ * bound to. Both are RFC 8785 (JCS) canonical JSON, so their bytes are a function of
+ * their content alone.
+ *
+ * Issuance order (inside the one transaction that appends the entry):
+ *
+ * 1. `fields` — everything but `v` and `log` ({@link CertificateFields});
+ * 2. `certificateIssuedEvent(fields)` → `encodeEntry` → the log entry, appended at
+ *    index `i`, leaf hash `h = rfc6962.hashLeaf(entry)`;
+ * 3. `certificatePayload(fields, { index: i, leafHash: h })` → `encodeCertificatePayload`
+ *    → the bytes that are signed (see `signature.ts`).
+ *
+ * The entry cannot contain the payload (the payload names the entry), so it carries
+ * the identifying fields plus `payloadDigest`, the SHA-256 of the JCS encoding of the
+ * payload without its `log` member: a verifier rebuilds the entry from the payload and
+ * requires it byte for byte (verify.ts, check `entry_matches_payload`).
+ *
+ * Pure; runs in browsers.
+ */
+import canonicalizeModule from 'canonicalize';
+import { z } from 'zod';
+import { bytesEqual, fromUtf8, toHex, utf8 } from '../ledger/bytes.ts';
+import { sha256 } from '../ledger/hasher.ts';
+import type { LogEvent } from '../ledger/entry.ts';
+import { CertificateError } from './errors.ts';
+import { validateUscc } from './uscc.ts';
+
+// `canonicalize` is CommonJS with an ES-style default export: Node hands us the
+// function, bundlers may hand us `{ default: fn }` (as in src/ledger/entry.ts).
+const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ?? canonicalizeModule) as (
+  input: unknown,
+) => string | undefined;
+
+/** Largest accepted payload, in UTF-8 bytes of its canonical JSON. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+/** Kind of the log entry that records an issued certificate. */
+export const CERTIFICATE_ISSUED_KIND = 'certificate.issued';
+
+/**
+ * RFC 8785 (JCS) canonical JSON text of `value`: object members sorted by UTF-16 code
+ * units, ECMAScript number and string serialisation, no whitespace.
+ * @throws CertificateError `invalid_payload` when `value` has no JSON form (undefined,
+ *   a function, a non-finite number…).
+ */
+export function canonicalJson(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = canonicalize(value);
+  } catch {
+    text = undefined;
+  }
+  if (typeof text !== 'string') throw new CertificateError('invalid_payload', 'value has no canonical JSON form');
+  return text;
+}
+
+// ---------------------------------------------------------------- field rules
+
+const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{3})?Z$/;
+
+/**
+ * RFC 3339 §5.6 `date-time` in UTC with `Z`, seconds 00–59, optional milliseconds,
+ * a real calendar date — the same timestamps log entries accept.
+ */
+export function isUtcTimestamp(text: string): boolean {
+  const m = TIME.exec(text);
+  if (m === null) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+// Control characters (C0, DEL, C1), lone surrogates, and line/paragraph separators.
+const BAD_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}/u;
+
+/** A display name: 1–200 characters, NFC, no control characters, no surrounding spaces. */
+const displayName = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((s) => !BAD_TEXT.test(s) && s === s.trim() && s === s.normalize('NFC'), {
+    message: 'must be NFC text without control characters or surrounding spaces',
+  });
+
+/** A certificate number such as `DIP-2025-000123`: prefix, year, gap-free sequence. */
+export const CERTIFICATE_NUMBER = /^[A-Z][A-Z0-9]{0,15}-[0-9]{4}-[0-9]{6,10}$/;
+const certificateNumber = z.string().regex(CERTIFICATE_NUMBER);
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const keyIdHex = z.string().regex(/^[0-9a-f]{8}$/);
+const timestamp = z.string().max(24).refine(isUtcTimestamp, { message: 'must be an RFC 3339 UTC timestamp' });
+const count = z.number().int().min(0);
+/** A C2SP key name / log origin: printable ASCII without spaces or '+', as DATADEED_ORIGIN. */
+const origin = z.string().regex(/^[\x21-\x2a\x2c-\x7e]{1,255}$/);
+const uscc = z.string().superRefine((value, ctx) => {
+  const result = validateUscc(value);
+  if (!result.ok) ctx.addIssue({ code: 'custom', message: result.code });
+});
+
+const fieldsShape = {
+  number: certificateNumber,
+  version: z.number().int().min(1).max(9999),
+  holder: z.strictObject({ name: displayName, uscc }),
+  dataset: z.strictObject({
+    name: displayName,
+    manifestRoot: hex64,
+    files: count.min(1),
+    bytes: count,
+    /** The evidence deposit (存证, DESIGN §5a) of this dataset, when the application referenced one. */
+    depositId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/)
+      .optional(),
+  }),
+  issuedAt: timestamp,
+  validFrom: timestamp,
+  validUntil: timestamp,
+  origin,
+  keyId: keyIdHex,
+  supersedes: certificateNumber.optional(),
+};
+
+type Checkable = { number: string; version: number; issuedAt: string; validFrom: string; validUntil: string; supersedes?: string | undefined };
+
+function crossFieldRules(value: Checkable, ctx: z.RefinementCtx): void {
+  if (Date.parse(value.validFrom) >= Date.parse(value.validUntil))
+    ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'validUntil must be after validFrom' });
+  if (Date.parse(value.issuedAt) > Date.parse(value.validUntil))
+    ctx.addIssue({ code: 'custom', path: ['issuedAt'], message: 'issuedAt must not be after validUntil' });
+  if ((value.version === 1) !== (value.supersedes === undefined))
+    ctx.addIssue({ code: 'custom', path: ['supersedes'], message: 'version 1 supersedes nothing; a later version names the certificate it supersedes' });
+  if (value.supersedes === value.number) ctx.addIssue({ code: 'custom', path: ['supersedes'], message: 'a certificate cannot supersede itself' });
+}
+
+/**
+ * The certificate's own fields: everything in the payload except `v` and `log`.
+ * `supersedes` is the number of the certificate this version replaces (change 变更 or
+ * renewal 续展); present exactly when `version` > 1.
+ */
+export const certificateFieldsSchema = z.strictObject(fieldsShape).superRefine(crossFieldRules);
+
+/**
+ * The payload of DESIGN §5, validated strictly: no unknown members anywhere, every
+ * string bounded, hashes as 64 lowercase hex digits, the key ID as 8, timestamps as
+ * RFC 3339 UTC, the holder's 统一社会信用代码 valid (GB 32100, see uscc.ts).
+ */
+export const certificatePayloadSchema = z
+  .strictObject({
+    v: z.literal(1),
+    ...fieldsShape,
+    log: z.strictObject({ index: count, leafHash: hex64 }),
+  })
+  .superRefine(crossFieldRules);
+
+/** A certificate payload (DESIGN §5). */
+export type CertificatePayload = z.infer<typeof certificatePayloadSchema>;
+/** The fields a certificate is issued from: the payload without `v` and `log`. */
+export type CertificateFields = z.infer<typeof certificateFieldsSchema>;
+
+function schemaError(code: 'invalid_payload', message: string, error: z.ZodError): CertificateError {
+  return new CertificateError(
+    code,
+    message,
+    error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.code === 'custom' ? i.message : i.code })),
+  );
+}
+
+/**
+ * Validates certificate fields (see {@link certificateFieldsSchema}).
+ * @throws CertificateError `invalid_payload` with the failing paths in `details`.
+ */
+export function parseCertificateFields(input: unknown): CertificateFields {
+  const result = certificateFieldsSchema.safeParse(input);
+  if (!result.success) throw schemaError('invalid_payload', 'certificate fields fail the schema', result.error);
+  return result.data;
+}
+
+/**
+ * Builds the payload from its fields and the issuance entry's position in the log.
+ * @param log.index - the `certificate.issued` entry's log index.
+ * @param log.leafHash - its RFC 6962 leaf hash, HASH(0x00 ‖ entry), as bytes or 64 hex digits.
+ * @throws CertificateError `invalid_payload`.
+ */
+export function certificatePayload(fields: CertificateFields, log: { index: number; leafHash: Uint8Array | string }): CertificatePayload {
+  const leafHash = typeof log.leafHash === 'string' ? log.leafHash : toHex(log.leafHash);
+  const result = certificatePayloadSchema.safeParse({ v: 1, ...fields, log: { index: log.index, leafHash } });
+  if (!result.success) throw schemaError('invalid_payload', 'certificate payload fails the schema', result.error);
+  return result.data;
+}
+
+/**
+ * The payload's bytes: UTF-8 of its RFC 8785 canonical JSON (DESIGN §5).
+ * @throws CertificateError `invalid_payload` (schema, or larger than {@link MAX_PAYLOAD_BYTES}).
+ */
+export function encodeCertificatePayload(payload: CertificatePayload): Uint8Array {
+  const result = certificatePayloadSchema.safeParse(payload);
+  if (!result.success) throw schemaError('invalid_payload', 'certificate payload fails the schema', result.error);
+  const bytes = utf8(canonicalJson(result.data));
+  if (bytes.length > MAX_PAYLOAD_BYTES) throw new CertificateError('invalid_payload', 'certificate payload is too large');
+  return bytes;
+}
+
+/**
+ * Parses payload bytes from an untrusted source: at most {@link MAX_PAYLOAD_BYTES},
+ * strict UTF-8, JSON, the schema, and byte-for-byte canonical (re-encoding must
+ * reproduce the input, so one payload has one encoding and one signature message).
+ * @throws CertificateError `invalid_payload` or `non_canonical_payload`.
+ */
+export function parseCertificatePayload(bytes: Uint8Array): CertificatePayload {
+  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_PAYLOAD_BYTES) {
+    throw new CertificateError('invalid_payload', 'certificate payload is missing or too large');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fromUtf8(bytes));
+  } catch {
+    throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
+  }
+  const result = certificatePayloadSchema.safeParse(parsed);
+  if (!result.success) throw schemaError('invalid_payload', 'certificate payload fails the schema', result.error);
+  if (!bytesEqual(utf8(canonicalJson(result.data)), bytes)) {
+    throw new CertificateError('non_canonical_payload', 'certificate payload is not in RFC 8785 canonical form');
+  }
+  return result.data;
+}
+
+/**
+ * SHA-256 (hex) of the JCS encoding of `{ v: 1, ...fields }` — the payload without its
+ * `log` member. The `certificate.issued` entry carries it, binding every payload
+ * field (names included) to the log without putting names in the log.
+ */
+export function certificatePayloadDigest(fields: CertificateFields): string {
+  const { number, version, holder, dataset, issuedAt, validFrom, validUntil, origin: o, keyId, supersedes } = fields;
+  const content = { v: 1, number, version, holder, dataset, issuedAt, validFrom, validUntil, origin: o, keyId, supersedes };
+  return toHex(sha256(utf8(canonicalJson(content))));
+}
+
+/**
+ * The `certificate.issued` log event for a certificate (DESIGN §3 entry kinds), to be
+ * passed to `encodeEntry`:
+ *
+ *     { kind: "certificate.issued", time: issuedAt, number, version, holderUscc,
+ *       manifestRoot, files, bytes, validFrom, validUntil, keyId, supersedes?,
+ *       depositId?, payloadDigest }
+ *
+ * Identifiers and hashes only: the holder's and dataset's names are covered by
+ * `payloadDigest` (see {@link certificatePayloadDigest}), not written to the log.
+ * Accepts the fields or a whole payload (its `v` and `log` are ignored).
+ * @throws CertificateError `invalid_payload`.
+ */
+export function certificateIssuedEvent(fields: CertificateFields | CertificatePayload): LogEvent {
+  const { v: _v, log: _log, ...rest } = fields as CertificatePayload;
+  const f = parseCertificateFields(rest);
+  const event: LogEvent = {
+    kind: CERTIFICATE_ISSUED_KIND,
+    time: f.issuedAt,
+    number: f.number,
+    version: f.version,
+    holderUscc: f.holder.uscc,
+    manifestRoot: f.dataset.manifestRoot,
+    files: f.dataset.files,
+    bytes: f.dataset.bytes,
+    validFrom: f.validFrom,
+    validUntil: f.validUntil,
+    keyId: f.keyId,
+    payloadDigest: certificatePayloadDigest(f),
+  };
+  if (f.supersedes !== undefined) event.supersedes = f.supersedes;
+  if (f.dataset.depositId !== undefined) event.depositId = f.dataset.depositId;
+  return event;
+}
