@@ -3,7 +3,7 @@ import { asc } from 'drizzle-orm';
 import { embeddedDataDir, type Config } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { signingKeys } from '../db/schema.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 
 export async function runKeys(config: Config, args: string[]): Promise<number> {
   const [sub] = args;

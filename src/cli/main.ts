@@ -6,20 +6,16 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { KeyFileError } from '../ledger/keyfile.ts';
 import { StartupError } from '../context.ts';
+import { DatabaseBusyError } from '../db/database.ts';
 import { runServe } from './serve.ts';
 import { runMigrate } from './migrate.ts';
 import { runAudit } from './audit.ts';
 import { runKeys } from './keys.ts';
 
-export class UsageError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from './usage.ts';
+import { runAccounts } from './accounts.ts';
+
+export { UsageError };
 
 const USAGE = `usage: datadeed <command> [options]
 
@@ -28,6 +24,15 @@ commands:
   migrate               apply database migrations and exit
   audit [--json]        recompute the whole log and check every checkpoint; exit 1 on the first problem
   keys list             list the published verifier keys
+  orgs add --name N --kind enterprise|bank|insurer|registry [--uscc CODE] | orgs list
+  users add --org ID --username U --name N --role R [--password-stdin] | users list | users disable <user>
+  tokens create <user> [--name N] [--expires ISO-TIME] | tokens list | tokens revoke <token id>
+  fingerprint <file|dir> [--out manifest.json] [--exclude glob]... [--follow-symlinks] [--threads N] [--quiet] [--json]
+                        hash a dataset locally and write its manifest (default ./manifest.json); prints the root
+  prove-file <manifest.json> <path> [--out proof.json]
+                        inclusion proof of one file of a manifest (stdout unless --out)
+  verify-file <proof.json> <file> [--root <hex>] [--online <URL> --certificate <number>]
+                        check a file against a proof and a trusted manifest root
   help                  this text
 `;
 
@@ -48,6 +53,16 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'keys':
         return await runKeys(loadConfig(), rest);
+      case 'orgs':
+      case 'users':
+      case 'tokens':
+        return await runAccounts(loadConfig(), command, rest);
+      case 'fingerprint':
+        return await (await import('./fingerprint.ts')).runFingerprint(rest);
+      case 'prove-file':
+        return await (await import('./fingerprint.ts')).runProveFile(rest);
+      case 'verify-file':
+        return await (await import('./fingerprint.ts')).runVerifyFile(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -62,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`datadeed: configuration error [bad_config] ${err.message}\n`);
       return 2;
     }
-    if (err instanceof KeyFileError || err instanceof StartupError) {
+    if (err instanceof KeyFileError || err instanceof StartupError || err instanceof DatabaseBusyError) {
       process.stderr.write(`datadeed: cannot start [startup_failed] ${err.message}\n`);
       return 2;
     }

@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { Config } from '../config.ts';
 import { createContext } from '../context.ts';
 import { createApp } from '../api/app.ts';
+import { seedDemo } from '../registry/demo.ts';
 
 export async function runServe(config: Config, opts: { demo: boolean }): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { service: 'datadeed' } });
@@ -11,7 +12,27 @@ export async function runServe(config: Config, opts: { demo: boolean }): Promise
     onFatal: (err) => logger.fatal({ err: err.message }, 'sequencer stopped: invariant violated'),
   });
   const app = createApp(ctx, { logger });
-  if (opts.demo) logger.warn('--demo: the demo registry data set arrives with the registry workflow; serving the log only');
+  if (opts.demo) {
+    const demo = await seedDemo(ctx);
+    if (demo.created) {
+      process.stdout.write(`\nDemo data set created. Accounts (also in ${demo.credentialsFile}, mode 0600):\n`);
+      for (const a of demo.accounts) process.stdout.write(`  ${a.role.padEnd(9)} user ${a.username.padEnd(15)} password ${a.password}  token ${a.token}\n`);
+      process.stdout.write(`Issued certificate: ${demo.certificateNumber}  (verify at ${config.publicUrl}/verify/${demo.certificateNumber})\n\n`);
+    } else process.stdout.write(`Demo data set already present (credentials in ${demo.credentialsFile}); certificate ${demo.certificateNumber}\n`);
+  }
+  // the registry's clock: close elapsed public notices (→ issue) and expire certificates
+  const tick = async () => {
+    try {
+      const issued = await ctx.registry.applications.closeElapsedNotices();
+      const expired = await ctx.registry.certificates.expireDue();
+      if (issued || expired) logger.info({ issued, expired }, 'registry clock');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'registry clock failed');
+    }
+  };
+  const timer = setInterval(() => void tick(), 60_000);
+  timer.unref();
+  void tick();
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
@@ -33,6 +54,7 @@ export async function runServe(config: Config, opts: { demo: boolean }): Promise
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    clearInterval(timer);
     server.close();
     await ctx.close();
     process.exit(0);

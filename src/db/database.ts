@@ -8,7 +8,8 @@
  * survives a process kill, but runs with fsync off — see README).
  */
 import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
@@ -46,17 +47,72 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
   return database;
 }
 
+/** The embedded database is in use by another live process. */
+export class DatabaseBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+/**
+ * PGlite serves one process: take `<dataDir>.lock` (pid inside) exclusively; a lock
+ * left by a dead process (crash, SIGKILL) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      let alive = false;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch (e) {
+          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      }
+      if (alive)
+        throw new DatabaseBusyError(
+          `the embedded database ${dataDir} is in use by process ${pid} (a running datadeed serve?); stop it first, or use PostgreSQL (DATABASE_URL) for several processes`,
+        );
+      rmSync(file, { force: true });
+    }
+  }
+  throw new DatabaseBusyError(`cannot lock the embedded database ${dataDir}`);
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
-  if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const client = await PGlite.create(dataDir && !dataDir.startsWith('memory://') ? dataDir : undefined);
-  const db = drizzle({ client, schema }) as unknown as Db;
-  return {
-    kind: 'pglite',
-    db,
-    close: () => client.close(),
-  };
+  const onDisk = !!dataDir && !dataDir.startsWith('memory://');
+  let unlock = () => {};
+  if (onDisk) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    unlock = lockDataDir(dataDir);
+  }
+  try {
+    const client = await PGlite.create(onDisk ? dataDir : undefined);
+    const db = drizzle({ client, schema }) as unknown as Db;
+    return {
+      kind: 'pglite',
+      db,
+      close: async () => {
+        await client.close();
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
