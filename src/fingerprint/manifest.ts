@@ -1,0 +1,165 @@
+/**
+ * Dataset manifests (DESIGN §4): `{ "v":1, "root", "files", "bytes", "entries" }`, the
+ * entries sorted by the UTF-8 bytes of their paths, the root the RFC 6962 Merkle Tree
+ * Hash over their leaves. Building (from hashed files) is separate from verifying (an
+ * untrusted manifest, e.g. uploaded with an application).
+ */
+import { CompactRange } from '../ledger/compact.ts';
+import { toHex } from '../ledger/bytes.ts';
+import { rfc6962, type Hasher } from '../ledger/hasher.ts';
+import { FingerprintError } from './errors.ts';
+import { isFileSize, isHex64, leafHash, parseEntry, type ManifestEntry } from './leaf.ts';
+import { comparePaths } from './path.ts';
+
+/** A dataset manifest, version 1. */
+export interface Manifest {
+  v: 1;
+  /** RFC 6962 root over the entries' leaves, 64 lowercase hex digits. */
+  root: string;
+  /** Number of entries. */
+  files: number;
+  /** Sum of the entries' sizes. */
+  bytes: number;
+  /** Sorted by {@link comparePaths}, no duplicates. */
+  entries: ManifestEntry[];
+}
+
+/** The summary an application carries: root, file count, total bytes. */
+export interface ManifestSummary {
+  root: string;
+  files: number;
+  bytes: number;
+}
+
+/**
+ * The RFC 6962 root (RFC 9162 §2.1.1 MTH) over the leaves of `entries`, in the given
+ * order, with O(log n) memory. The empty dataset has root SHA-256("").
+ */
+export function manifestRoot(entries: readonly ManifestEntry[], hasher: Hasher = rfc6962): string {
+  const range = CompactRange.empty(hasher);
+  for (const e of entries) range.append(leafHash(hasher, e));
+  return toHex(range.root());
+}
+
+/**
+ * Builds the manifest of hashed files: sorts a copy of `entries` by UTF-8 path bytes,
+ * rejects duplicate paths, totals the sizes and computes the root.
+ * Preconditions: paths canonical (`normalizePath`), sizes safe integers, digests lowercase hex
+ * — checked, so a bug upstream cannot produce an unverifiable manifest.
+ * @throws FingerprintError `duplicate_path`, `path_not_normalized`, `malformed_manifest`.
+ */
+export function buildManifest(entries: readonly ManifestEntry[], hasher: Hasher = rfc6962): Manifest {
+  const checked = entries.map((e) => parseEntry(e, 'malformed_manifest'));
+  checked.sort((a, b) => comparePaths(a.path, b.path));
+  let bytes = 0;
+  for (let i = 0; i < checked.length; i++) {
+    const e = checked[i]!;
+    if (i > 0 && checked[i - 1]!.path === e.path) {
+      throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(e.path)}`);
+    }
+    bytes += e.size;
+  }
+  if (!Number.isSafeInteger(bytes)) throw new FingerprintError('malformed_manifest', 'total size exceeds 2^53 - 1');
+  return { v: 1, root: manifestRoot(checked, hasher), files: checked.length, bytes, entries: checked };
+}
+
+const MANIFEST_KEYS = ['v', 'root', 'files', 'bytes', 'entries'];
+
+/**
+ * Checks an untrusted manifest (parsed JSON) field by field, then recomputes its root:
+ * exactly the keys `v` (= 1), `root`, `files`, `bytes`, `entries`; every entry valid
+ * with a canonical path; entries strictly ascending by UTF-8 path bytes (so no
+ * duplicates); `files` and `bytes` equal to the count and sum; `root` equal to the
+ * RFC 6962 root of the entries. Returns a fresh copy.
+ * @throws FingerprintError `malformed_manifest`, `path_not_normalized`,
+ *   `duplicate_path`, `unsorted_entries`, `manifest_totals_mismatch`,
+ *   `manifest_root_mismatch`.
+ */
+export function verifyManifest(value: unknown, hasher: Hasher = rfc6962): Manifest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new FingerprintError('malformed_manifest', 'manifest is not an object');
+  }
+  const keys = Object.keys(value);
+  if (keys.length !== MANIFEST_KEYS.length || !MANIFEST_KEYS.every((k) => keys.includes(k))) {
+    throw new FingerprintError('malformed_manifest', 'manifest must have exactly v, root, files, bytes and entries');
+  }
+  const m = value as Record<string, unknown>;
+  if (m.v !== 1) throw new FingerprintError('malformed_manifest', 'unsupported manifest version');
+  if (!isHex64(m.root)) throw new FingerprintError('malformed_manifest', 'root is not 64 lowercase hex digits');
+  if (!isFileSize(m.files)) throw new FingerprintError('malformed_manifest', 'files is not a non-negative safe integer');
+  if (!isFileSize(m.bytes)) throw new FingerprintError('malformed_manifest', 'bytes is not a non-negative safe integer');
+  if (!Array.isArray(m.entries)) throw new FingerprintError('malformed_manifest', 'entries is not an array');
+  const entries: ManifestEntry[] = [];
+  let bytes = 0;
+  for (const raw of m.entries as unknown[]) {
+    const e = parseEntry(raw, 'malformed_manifest');
+    const prev = entries[entries.length - 1];
+    if (prev !== undefined) {
+      const order = comparePaths(prev.path, e.path);
+      if (order === 0) throw new FingerprintError('duplicate_path', `two entries have the path ${JSON.stringify(e.path)}`);
+      if (order > 0) throw new FingerprintError('unsorted_entries', `entry ${JSON.stringify(e.path)} is out of order`);
+    }
+    entries.push(e);
+    bytes += e.size;
+  }
+  if (!Number.isSafeInteger(bytes)) throw new FingerprintError('manifest_totals_mismatch', 'total size exceeds 2^53 - 1');
+  if (m.files !== entries.length || m.bytes !== bytes) {
+    throw new FingerprintError('manifest_totals_mismatch', 'files or bytes disagree with the entries');
+  }
+  const root = manifestRoot(entries, hasher);
+  if (root !== m.root) throw new FingerprintError('manifest_root_mismatch', 'root is not the Merkle root of the entries');
+  return { v: 1, root, files: entries.length, bytes, entries };
+}
+
+/**
+ * Parses manifest JSON text and verifies it ({@link verifyManifest}).
+ * @param maxChars - refuse longer text before parsing (the caller's size bound).
+ * @throws FingerprintError `malformed_manifest` (not JSON, too long) and the codes of
+ *   {@link verifyManifest}.
+ */
+export function parseManifest(text: string, opts: { maxChars?: number; hasher?: Hasher } = {}): Manifest {
+  if (typeof text !== 'string') throw new FingerprintError('malformed_manifest', 'manifest is not text');
+  if (opts.maxChars !== undefined && text.length > opts.maxChars) {
+    throw new FingerprintError('malformed_manifest', 'manifest is too large');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new FingerprintError('malformed_manifest', 'manifest is not JSON');
+  }
+  return verifyManifest(value, opts.hasher);
+}
+
+/** The root, file count and total bytes of a manifest. */
+export function summarizeManifest(manifest: Manifest): ManifestSummary {
+  return { root: manifest.root, files: manifest.files, bytes: manifest.bytes };
+}
+
+/**
+ * The manifest file format shared by the CLI and the browser, as text chunks (so a
+ * large manifest can be streamed to disk): the top-level fields in the order
+ * `v, root, files, bytes, entries`, then one entry per line. `JSON.parse` of the
+ * concatenation is the manifest; the bytes depend only on the manifest.
+ */
+export function* manifestChunks(manifest: Manifest): Generator<string> {
+  yield `{"v":1,"root":${JSON.stringify(manifest.root)},"files":${manifest.files},"bytes":${manifest.bytes},"entries":[`;
+  const n = manifest.entries.length;
+  let batch = '';
+  for (let i = 0; i < n; i++) {
+    const e = manifest.entries[i]!;
+    batch += `\n{"path":${JSON.stringify(e.path)},"size":${e.size},"sha256":"${e.sha256}"}${i + 1 < n ? ',' : '\n'}`;
+    if (batch.length >= 1 << 16) {
+      yield batch;
+      batch = '';
+    }
+  }
+  yield `${batch}]}\n`;
+}
+
+/** {@link manifestChunks} as one string. */
+export function serializeManifest(manifest: Manifest): string {
+  let out = '';
+  for (const chunk of manifestChunks(manifest)) out += chunk;
+  return out;
+}

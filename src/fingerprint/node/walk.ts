@@ -1,0 +1,212 @@
+/**
+ * Lists the files of a dataset on a file system: a regular file, or a directory walked
+ * depth-first. Symbolic links and special files (FIFOs, sockets, devices) are reported
+ * and not followed by default; with `followSymlinks`, a link to a directory that is its
+ * own ancestor (a loop) is reported and skipped. Names become canonical dataset paths
+ * (NFC, POSIX, relative); a name that is not valid UTF-8 is an error.
+ */
+import { lstat, readdir, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { FingerprintError } from '../errors.ts';
+import type { ExcludeMatcher } from '../glob.ts';
+import { joinPath, normalizeName } from '../path.ts';
+import { DatasetIoError } from './errors.ts';
+
+/** A file to hash: canonical dataset path, path on disk, size when listed. */
+export interface ListedFile {
+  path: string;
+  absPath: string;
+  size: number;
+}
+
+/** Why a directory entry is not in the manifest. */
+export type SkipReason = 'symlink' | 'broken_symlink' | 'symlink_loop' | 'fifo' | 'socket' | 'block_device' | 'char_device' | 'other';
+
+/** A directory entry that was reported and left out. */
+export interface SkippedEntry {
+  path: string;
+  reason: SkipReason;
+}
+
+export interface WalkOptions {
+  exclude?: ExcludeMatcher;
+  /** Follow symbolic links (loops are detected and skipped). Default false. */
+  followSymlinks?: boolean;
+  /** Absolute paths never to list (the manifest being written, if inside the dataset). */
+  ignoreAbsolute?: ReadonlySet<string>;
+  onSkip?: (entry: SkippedEntry) => void;
+  /** Called now and then while listing (files and bytes found so far). */
+  onListed?: (files: number, bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface WalkResult {
+  kind: 'file' | 'directory';
+  files: ListedFile[];
+  /** Number of files and directories left out by `exclude`. */
+  excluded: number;
+  skipped: SkippedEntry[];
+}
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+function ioError(err: unknown, path: string): DatasetIoError {
+  const code = (err as { code?: unknown }).code;
+  const why = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+  return new DatasetIoError('read_failed', `cannot read ${JSON.stringify(path)}: ${why}`, path);
+}
+
+function specialReason(s: Stats | Dirent<Buffer>): SkipReason {
+  if (s.isFIFO()) return 'fifo';
+  if (s.isSocket()) return 'socket';
+  if (s.isBlockDevice()) return 'block_device';
+  if (s.isCharacterDevice()) return 'char_device';
+  return 'other';
+}
+
+function decodeName(raw: Buffer, parent: string): string {
+  let name: string;
+  try {
+    name = utf8Strict.decode(raw);
+  } catch {
+    const shown = joinPath(parent, raw.toString('utf8'));
+    throw new FingerprintError('path_unrepresentable', `name is not valid UTF-8: ${JSON.stringify(shown)}`);
+  }
+  return name;
+}
+
+interface DirTask {
+  abs: string;
+  rel: string;
+  /** dev:ino of this directory and its ancestors (only tracked when following links). */
+  ancestors: readonly string[];
+}
+
+/**
+ * Lists the dataset at `root`. A root that is a symbolic link is followed (the user
+ * named it). A file root yields one entry named by its base name.
+ * @throws DatasetIoError `dataset_not_found`, `not_file_or_directory`, `read_failed`;
+ *   FingerprintError `path_*` for a name that cannot be a dataset path.
+ */
+export async function walkDataset(root: string, opts: WalkOptions = {}): Promise<WalkResult> {
+  const rootAbs = resolve(root);
+  let rootStat: Stats;
+  try {
+    rootStat = await stat(rootAbs);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') throw new DatasetIoError('dataset_not_found', `no such file or directory: ${root}`, root);
+    throw ioError(err, root);
+  }
+  const skipped: SkippedEntry[] = [];
+  const skip = (entry: SkippedEntry): void => {
+    skipped.push(entry);
+    opts.onSkip?.(entry);
+  };
+  if (rootStat.isFile()) {
+    const name = normalizeName(basename(rootAbs));
+    return { kind: 'file', files: [{ path: name, absPath: rootAbs, size: rootStat.size }], excluded: 0, skipped };
+  }
+  if (!rootStat.isDirectory()) throw new DatasetIoError('not_file_or_directory', `not a regular file or directory: ${root}`, root);
+
+  const files: ListedFile[] = [];
+  let bytes = 0;
+  let excluded = 0;
+  const follow = opts.followSymlinks === true;
+  const stack: DirTask[] = [{ abs: rootAbs, rel: '', ancestors: follow ? [`${rootStat.dev}:${rootStat.ino}`] : [] }];
+  let lastReport = 0;
+
+  const addFile = (rel: string, abs: string, size: number): void => {
+    files.push({ path: rel, absPath: abs, size });
+    bytes += size;
+    if (files.length - lastReport >= 1000) {
+      lastReport = files.length;
+      opts.onListed?.(files.length, bytes);
+    }
+  };
+
+  while (stack.length > 0) {
+    opts.signal?.throwIfAborted();
+    const dir = stack.pop()!;
+    let dirents: Dirent<Buffer>[];
+    try {
+      dirents = (await readdir(dir.abs, { withFileTypes: true, encoding: 'buffer' })) as Dirent<Buffer>[];
+    } catch (err) {
+      throw ioError(err, dir.rel === '' ? '.' : dir.rel);
+    }
+    const toStat: { rel: string; abs: string; link: boolean }[] = [];
+    const subdirs: DirTask[] = [];
+    for (const d of dirents) {
+      const rawName = decodeName(d.name, dir.rel);
+      let name: string;
+      try {
+        name = normalizeName(rawName);
+      } catch (err) {
+        if (err instanceof FingerprintError) {
+          throw new FingerprintError(err.code, `${err.message}: ${JSON.stringify(joinPath(dir.rel, rawName))}`);
+        }
+        throw err;
+      }
+      const rel = joinPath(dir.rel, name);
+      const abs = join(dir.abs, rawName);
+      if (opts.ignoreAbsolute?.has(abs)) continue;
+      if (opts.exclude?.excludes(rel)) {
+        excluded++;
+        continue;
+      }
+      if (d.isDirectory()) subdirs.push({ abs, rel, ancestors: dir.ancestors });
+      else if (d.isFile()) toStat.push({ rel, abs, link: false });
+      else if (d.isSymbolicLink()) {
+        if (follow) toStat.push({ rel, abs, link: true });
+        else skip({ path: rel, reason: 'symlink' });
+      } else skip({ path: rel, reason: specialReason(d) });
+    }
+    // Sizes: stat in parallel batches (the libuv pool overlaps the syscalls).
+    for (let i = 0; i < toStat.length; i += 64) {
+      const batch = toStat.slice(i, i + 64);
+      const stats = await Promise.all(
+        batch.map(async (f) => {
+          try {
+            return await (f.link ? stat(f.abs) : lstat(f.abs));
+          } catch (err) {
+            if (f.link && (err as { code?: unknown }).code === 'ENOENT') return null;
+            if (f.link && (err as { code?: unknown }).code === 'ELOOP') return 'loop' as const;
+            throw ioError(err, f.rel);
+          }
+        }),
+      );
+      batch.forEach((f, j) => {
+        const s = stats[j]!;
+        if (s === null) skip({ path: f.rel, reason: 'broken_symlink' });
+        else if (s === 'loop') skip({ path: f.rel, reason: 'symlink_loop' });
+        else if (s.isFile()) addFile(f.rel, f.abs, s.size);
+        else if (s.isDirectory()) {
+          const id = `${s.dev}:${s.ino}`;
+          if (dir.ancestors.includes(id)) skip({ path: f.rel, reason: 'symlink_loop' });
+          else subdirs.push({ abs: f.abs, rel: f.rel, ancestors: dir.ancestors });
+        } else skip({ path: f.rel, reason: specialReason(s) });
+      });
+    }
+    if (follow) {
+      // Every directory's identity joins its own ancestor chain (needed to spot links back up).
+      for (const sub of subdirs) {
+        let s: Stats;
+        try {
+          s = await stat(sub.abs);
+        } catch (err) {
+          throw ioError(err, sub.rel);
+        }
+        const id = `${s.dev}:${s.ino}`;
+        if (sub.ancestors.includes(id)) {
+          skip({ path: sub.rel, reason: 'symlink_loop' });
+          continue;
+        }
+        stack.push({ ...sub, ancestors: [...sub.ancestors, id] });
+      }
+    } else {
+      stack.push(...subdirs);
+    }
+  }
+  opts.onListed?.(files.length, bytes);
+  return { kind: 'directory', files, excluded, skipped };
+}
