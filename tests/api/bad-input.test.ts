@@ -1,6 +1,6 @@
 /** Malformed paths and parameters get RFC 9457 problems with stable codes, never a 500. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.ts';
+import { createApp } from '../../src/api/app.tsx';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 
 let ctx: TestContext;
@@ -75,6 +75,11 @@ describe('bad input', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/v1/log/entries/{index}', '/v1/log/proof/inclusion', '/v1/log/proof/consistency', '/v1/keys']),
     );
+    const docs = await app.request('/docs');
+    expect(docs.status).toBe(200);
+    const html = await docs.text();
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('/v1/log/proof/inclusion');
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await app.request('/readyz')).status).toBe(200);
     const metrics = await (await app.request('/metrics')).text();

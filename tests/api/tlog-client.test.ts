@@ -5,7 +5,7 @@
  * two checkpoints, against the HTTP API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.ts';
+import { createApp } from '../../src/api/app.tsx';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import * as client from '../helpers/tlog-client.ts';
 

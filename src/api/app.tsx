@@ -15,6 +15,7 @@ import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerCertificateRoutes } from './routes/certificates.ts';
 import { authenticate, type AppEnv } from './auth.ts';
+import { DocsPage } from './pages/docs.tsx';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -88,6 +89,10 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<A
       description:
         'Data intellectual property registry with an RFC 6962 evidence log. Errors are RFC 9457 problems with a stable `code`. The C2SP tlog-tiles endpoints `/checkpoint`, `/tile/<L>/<N>[.p/<W>]` and `/tile/entries/<N>[.p/<W>]` are served beside this API.',
     },
+  });
+  app.get('/docs', (c) => {
+    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'DataDeed API', version: '1', description: 'Data intellectual property registry with an RFC 6962 evidence log.' } });
+    return c.html('<!DOCTYPE html>' + String(<DocsPage doc={doc as never} />));
   });
   return app;
 }
