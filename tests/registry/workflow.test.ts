@@ -6,7 +6,7 @@
  * log and the audit passes afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.ts';
+import { createApp } from '../../src/api/app.tsx';
 import { auditLog } from '../../src/ledger/audit.ts';
 import { ed25519Verifier } from '../../src/ledger/note.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
@@ -223,6 +223,29 @@ describe('registry workflow', () => {
     }
     for (const seqs of byYear.values()) expect(seqs.sort((a, b) => a - b)).toEqual(seqs.map((_, i) => i + 1));
     expect(new Set(numbers).size).toBe(6);
+  });
+
+  it('accepts a bounded, type-checked data sample and never shows it publicly', async () => {
+    const created = await call('POST', '/v1/applications', applicant, completeForm(applicant.uscc!));
+    const id = created.body.id;
+    const put = (body: Uint8Array | string, type: string) =>
+      app.request(`/v1/applications/${id}/sample?filename=${encodeURIComponent('样本.csv')}`, { method: 'PUT', headers: { ...applicant.auth, 'content-type': type }, body });
+    const ok = await put('a,b\n1,2\n', 'text/csv');
+    expect(ok.status).toBe(200);
+    const stored = (await ok.json()) as { sha256: string; size: number };
+    expect(stored.size).toBe(8);
+    const nodeHash = (await import('node:crypto')).createHash('sha256').update('a,b\n1,2\n').digest('hex');
+    expect(stored.sha256).toBe(nodeHash);
+    expect((await put(new Uint8Array([0xff, 0xfe, 0x00]), 'text/csv')).status).toBe(415);
+    expect((await put('{not json', 'application/json')).status).toBe(415);
+    expect((await put('MZ\x90\x00', 'application/octet-stream')).status).toBe(415);
+    const big = await put('x'.repeat(1024 * 1024 + 1), 'text/plain');
+    expect([413]).toContain(big.status);
+    const got = await app.request(`/v1/applications/${id}/sample`, { headers: applicant.auth });
+    expect(await got.text()).toBe('a,b\n1,2\n');
+    expect((await app.request(`/v1/applications/${id}/sample`)).status).toBe(401);
+    const other = await makeActor(ctx, 'applicant', 'enterprise');
+    expect((await app.request(`/v1/applications/${id}/sample`, { headers: other.auth })).status).toBe(404);
   });
 
   it('audit passes after the whole suite', async () => {
