@@ -14,6 +14,7 @@ import { registerTlogRoutes } from './routes/tlog.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerCertificateRoutes } from './routes/certificates.ts';
+import { registerEncumbranceRoutes } from './routes/encumbrances.ts';
 import { authenticate, type AppEnv } from './auth.ts';
 import { DocsPage } from './pages/docs.tsx';
 
@@ -79,6 +80,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<A
   registerAccountRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
   registerCertificateRoutes(app, ctx);
+  registerEncumbranceRoutes(app, ctx);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (ddt_…)' });
 
   app.doc31('/openapi.json', {

@@ -72,6 +72,7 @@ function registryStatus(code: RegistryErrorCode): ContentfulStatusCode {
     case 'organisation_not_found':
     case 'user_not_found':
     case 'token_not_found':
+    case 'pledge_not_found':
       return 404;
     case 'invalid_field':
     case 'application_incomplete':
@@ -90,6 +91,8 @@ function registryStatus(code: RegistryErrorCode): ContentfulStatusCode {
     case 'certificate_not_active':
     case 'certificate_already_pledged':
     case 'certificate_pledged':
+    case 'exclusive_licence_conflict':
+    case 'duplicate_policy':
       return 409;
   }
 }

@@ -285,3 +285,83 @@ export const certificateEvents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.number, t.logIndex] })],
 );
+
+// ───────────────────────── encumbrances: pledges, licences, insurance ─────────────────────────
+
+/** Pledges (质押): requested by a bank, consented by the holder, recorded in the log, released by the pledgee. */
+export const pledges = pgTable(
+  'pledges',
+  {
+    id: text('id').primaryKey(),
+    pledgeNumber: text('pledge_number').unique(),
+    certificateNumber: text('certificate_number')
+      .notNull()
+      .references(() => certificates.number),
+    pledgeeOrgId: text('pledgee_org_id')
+      .notNull()
+      .references(() => organisations.id),
+    requestedBy: text('requested_by')
+      .notNull()
+      .references(() => users.id),
+    loanReference: text('loan_reference').notNull(),
+    amount: text('amount').notNull(),
+    currency: text('currency').notNull(),
+    amountNonce: text('amount_nonce').notNull(),
+    termStart: text('term_start').notNull(),
+    termEnd: text('term_end').notNull(),
+    state: text('state').notNull(),
+    subsequentAllowed: boolean('subsequent_allowed').notNull().default(false),
+    requestedAt: timestamp('requested_at', { withTimezone: true, mode: 'date' }).notNull(),
+    consentedBy: text('consented_by').references(() => users.id),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }),
+    recordedLogIndex: bigint('recorded_log_index', { mode: 'number' }),
+    releasedAt: timestamp('released_at', { withTimezone: true, mode: 'date' }),
+    releasedLogIndex: bigint('released_log_index', { mode: 'number' }),
+  },
+  (t) => [index('pledges_cert_idx').on(t.certificateNumber, t.state)],
+);
+
+/** Per-year counters for gap-free pledge numbers. */
+export const pledgeCounters = pgTable('pledge_counters', {
+  year: integer('year').primaryKey(),
+  lastSeq: integer('last_seq').notNull(),
+});
+
+/** Licences (许可) recorded by the holder. */
+export const licences = pgTable('licences', {
+  id: text('id').primaryKey(),
+  certificateNumber: text('certificate_number')
+    .notNull()
+    .references(() => certificates.number),
+  licensee: text('licensee').notNull(),
+  licenseeUscc: text('licensee_uscc'),
+  scope: text('scope').notNull(),
+  termStart: text('term_start').notNull(),
+  termEnd: text('term_end').notNull(),
+  exclusive: boolean('exclusive').notNull(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull(),
+  logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+});
+
+/** Insurance policies (数据知识产权保险) recorded by an insurer. */
+export const policies = pgTable(
+  'policies',
+  {
+    id: text('id').primaryKey(),
+    certificateNumber: text('certificate_number')
+      .notNull()
+      .references(() => certificates.number),
+    insurerOrgId: text('insurer_org_id')
+      .notNull()
+      .references(() => organisations.id),
+    policyNumber: text('policy_number').notNull(),
+    insuredAmount: text('insured_amount').notNull(),
+    currency: text('currency').notNull(),
+    coverageType: text('coverage_type').notNull(),
+    termStart: text('term_start').notNull(),
+    termEnd: text('term_end').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull(),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+  },
+  (t) => [uniqueIndex('policies_insurer_number').on(t.insurerOrgId, t.policyNumber)],
+);

@@ -27,7 +27,10 @@ export type RegistryErrorCode =
   | 'application_incomplete'
   | 'certificate_not_active'
   | 'certificate_already_pledged'
-  | 'certificate_pledged';
+  | 'certificate_pledged'
+  | 'pledge_not_found'
+  | 'exclusive_licence_conflict'
+  | 'duplicate_policy';
 
 export class RegistryError extends Error {
   constructor(

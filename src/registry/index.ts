@@ -2,16 +2,18 @@
 import { Applications } from './applications.ts';
 import { Certificates } from './certificates.ts';
 import type { RegistryDeps } from './deps.ts';
+import { Encumbrances } from './encumbrances.ts';
 
 export interface Registry {
   deps: RegistryDeps;
   applications: Applications;
   certificates: Certificates;
+  encumbrances: Encumbrances;
 }
 
 export function createRegistry(deps: RegistryDeps): Registry {
   const applications = new Applications(deps);
-  return { deps, applications, certificates: new Certificates(deps, applications) };
+  return { deps, applications, certificates: new Certificates(deps, applications), encumbrances: new Encumbrances(deps) };
 }
 
 export { RegistryError } from './errors.ts';

@@ -4,9 +4,9 @@
  * and leaf hash, the certificate row, and (for a change or renewal) the superseded
  * predecessor — all in the caller's transaction, so all or nothing.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
-import { applications, certificateEvents, certificates } from '../db/schema.ts';
+import { applications, certificateEvents, certificates, pledges } from '../db/schema.ts';
 import { toBase64, toHex } from '../ledger/bytes.ts';
 import { encodeEntry } from '../ledger/entry.ts';
 import { nodeRfc6962 } from '../ledger/node-hasher.ts';
@@ -54,18 +54,51 @@ export function certificateView(c: CertRow) {
   };
 }
 
-export async function issueCertificateInTx(
+/** What a new certificate (or version) is issued for. */
+export interface IssueSpec {
+  applicationId: string;
+  orgId: string;
+  holder: { name: string; uscc: string };
+  dataset: { name: string; manifestRoot: string; files: number; bytes: number };
+  /** The certificate this version supersedes (change, renewal, transfer). */
+  predecessor?: string;
+  /** new: validity from now; keep: the predecessor's end; extend: predecessor's end + validity years. */
+  validity: 'new' | 'keep' | 'extend';
+  /** Whether the predecessor's pledges carry over (renewal) — a transfer or change may not run while pledged. */
+  carryPledges: boolean;
+  index: number;
+  now: Date;
+}
+
+/** Issue from an approved application (initial, change, renewal). */
+export function issueCertificateInTx(tx: Db, deps: RegistryDeps, input: { application: AppRow; form: CompleteForm; index: number; now: Date }) {
+  const { application: a, form } = input;
+  return issueInTx(tx, deps, {
+    applicationId: a.id,
+    orgId: a.orgId,
+    holder: { name: form.holder.name, uscc: form.holder.uscc },
+    dataset: { name: form.datasetName, manifestRoot: form.manifest.root, files: form.manifest.files, bytes: form.manifest.bytes },
+    predecessor: a.kind === 'initial' ? undefined : a.targetCertificate!,
+    validity: a.kind === 'renewal' ? 'extend' : a.kind === 'change' ? 'keep' : 'new',
+    carryPledges: a.kind === 'renewal' || a.kind === 'change',
+    index: input.index,
+    now: input.now,
+  });
+}
+
+export async function issueInTx(
   tx: Db,
   deps: RegistryDeps,
-  input: { application: AppRow; form: CompleteForm; index: number; now: Date },
+  spec: IssueSpec,
 ): Promise<{ number: string; entry: Uint8Array; view: ReturnType<typeof certificateView> }> {
-  const { application: a, form, index, now } = input;
+  const { index, now } = spec;
   const s = deps.settings;
   let predecessor: CertRow | undefined;
-  if (a.kind !== 'initial') {
-    [predecessor] = await tx.select().from(certificates).where(eq(certificates.number, a.targetCertificate!)).for('update');
-    if (!predecessor) throw new RegistryError('certificate_not_found', 'the certificate to change or renew is gone');
+  if (spec.predecessor) {
+    [predecessor] = await tx.select().from(certificates).where(eq(certificates.number, spec.predecessor)).for('update');
+    if (!predecessor) throw new RegistryError('certificate_not_found', 'the certificate to supersede is gone');
     nextCertificateStatus(predecessor.status as CertificateStatus, 'supersede');
+    if (predecessor.status === 'pledged' && !spec.carryPledges) throw new RegistryError('certificate_pledged', 'a pledged certificate cannot be transferred');
   }
   const year = registryYear(now);
   const counter = await tx.execute(
@@ -78,14 +111,14 @@ export async function issueCertificateInTx(
   const version = predecessor ? predecessor.version + 1 : 1;
   const validFrom = now;
   const validUntil =
-    a.kind === 'renewal' ? addYears(predecessor!.validUntil, s.validityYears) : a.kind === 'change' ? predecessor!.validUntil : addYears(now, s.validityYears);
+    spec.validity === 'extend' ? addYears(predecessor!.validUntil, s.validityYears) : spec.validity === 'keep' ? predecessor!.validUntil : addYears(now, s.validityYears);
   const keyId = deps.certificateSigner.activeKeyId(now);
 
   const fields = {
     number,
     version,
-    holder: { name: form.holder.name, uscc: form.holder.uscc },
-    dataset: { name: form.datasetName, manifestRoot: form.manifest.root, files: form.manifest.files, bytes: form.manifest.bytes },
+    holder: spec.holder,
+    dataset: spec.dataset,
     issuedAt: now.toISOString(),
     validFrom: validFrom.toISOString(),
     validUntil: validUntil.toISOString(),
@@ -107,11 +140,11 @@ export async function issueCertificateInTx(
       year,
       seq,
       version,
-      applicationId: a.id,
-      orgId: a.orgId,
-      status: predecessor?.status === 'pledged' && a.kind === 'renewal' ? 'pledged' : 'active',
-      datasetName: form.datasetName,
-      manifestRoot: form.manifest.root,
+      applicationId: spec.applicationId,
+      orgId: spec.orgId,
+      status: predecessor?.status === 'pledged' && spec.carryPledges ? 'pledged' : 'active',
+      datasetName: spec.dataset.name,
+      manifestRoot: spec.dataset.manifestRoot,
       payload: new TextDecoder().decode(payloadBytes),
       signature: toBase64(signature),
       keyId,
@@ -130,6 +163,9 @@ export async function issueCertificateInTx(
       .set({ status: 'superseded', supersededBy: number, rowVersion: predecessor.rowVersion + 1, statusLogIndex: index })
       .where(eq(certificates.number, predecessor.number));
     await tx.insert(certificateEvents).values({ number: predecessor.number, kind: 'certificate.superseded', logIndex: index, at: now });
+    if (predecessor.status === 'pledged' && spec.carryPledges)
+      // the pledges follow the data asset to its new certificate version
+      await tx.update(pledges).set({ certificateNumber: number }).where(and(eq(pledges.certificateNumber, predecessor.number), eq(pledges.state, 'recorded')));
   }
   return { number, entry, view: certificateView(row!) };
 }

@@ -34,10 +34,10 @@ let serial = 1000;
 export async function makeActor(ctx: TestContext, role: Role, orgKind: OrgKind, org?: { id: string; uscc?: string }): Promise<Actor> {
   const now = ctx.clock.now();
   const db = ctx.database.db;
-  serial += 7;
-  const uscc = orgKind === 'enterprise' ? makeUscc(serial) : undefined;
-  const o = org ?? (await createOrganisation(db, { name: `${orgKind} ${serial}`, kind: orgKind, uscc }, now));
-  const u = await createUser(db, { orgId: o.id, username: `${role}${serial}`, displayName: `${role} ${serial}`, role, password: 'correct horse battery staple' }, now);
+  const n = (serial += 7);
+  const uscc = orgKind === 'enterprise' ? makeUscc(n) : undefined;
+  const o = org ?? (await createOrganisation(db, { name: `${orgKind} ${n}`, kind: orgKind, uscc }, now));
+  const u = await createUser(db, { orgId: o.id, username: `${role}${n}`, displayName: `${role} ${n}`, role, password: 'correct horse battery staple' }, now);
   const t = await createToken(db, { userId: u.id, name: 'test' }, now);
   return { userId: u.id, orgId: o.id, token: t.token, uscc: org?.uscc ?? uscc, auth: { Authorization: `Bearer ${t.token}` } };
 }

@@ -5,7 +5,7 @@
  * name every route the API serves, so a new route cannot ship unchecked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.ts';
+import { createApp } from '../../src/api/app.tsx';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
 
@@ -103,6 +103,17 @@ beforeAll(async () => {
     ['POST', '/v1/certificates/{number}/revoke', () => '/v1/certificates/DIP-2000-999999/revoke', { reason: 'r' }, only('reviewer')],
     ['POST', '/v1/certificates/{number}/change', () => '/v1/certificates/DIP-2000-999999/change', undefined, only('applicant')],
     ['POST', '/v1/certificates/{number}/renew', () => '/v1/certificates/DIP-2000-999999/renew', undefined, only('applicant')],
+    ['POST', '/v1/certificates/{number}/pledges', () => '/v1/certificates/DIP-2000-999999/pledges', { loanReference: 'L1', amount: { value: '100.00', currency: 'CNY' }, term: { start: '2026-01-01', end: '2027-01-01' } }, only('bank')],
+    ['GET', '/v1/pledges', () => '/v1/pledges', undefined, only('bank', 'applicant')],
+    ['GET', '/v1/pledges/{id}', () => `/v1/pledges/${uuid}`, undefined, only('bank', 'applicant', 'reviewer', 'admin')],
+    ['POST', '/v1/pledges/{id}/consent', () => `/v1/pledges/${uuid}/consent`, undefined, only('applicant')],
+    ['POST', '/v1/pledges/{id}/decline', () => `/v1/pledges/${uuid}/decline`, undefined, only('applicant')],
+    ['POST', '/v1/pledges/{id}/release', () => `/v1/pledges/${uuid}/release`, undefined, only('bank')],
+    ['POST', '/v1/pledges/{id}/allow-subsequent', () => `/v1/pledges/${uuid}/allow-subsequent`, undefined, only('bank')],
+    ['GET', '/v1/pledges/{id}/receipt', () => `/v1/pledges/${uuid}/receipt`, undefined, only('bank', 'applicant', 'reviewer', 'admin')],
+    ['POST', '/v1/certificates/{number}/licences', () => '/v1/certificates/DIP-2000-999999/licences', { licensee: 'X', scope: 'all', term: { start: '2026-01-01', end: '2027-01-01' }, exclusive: false }, only('applicant')],
+    ['POST', '/v1/certificates/{number}/transfer', () => '/v1/certificates/DIP-2000-999999/transfer', { toOrgId: uuid }, only('applicant')],
+    ['POST', '/v1/certificates/{number}/policies', () => '/v1/certificates/DIP-2000-999999/policies', { policyNumber: 'P1', insuredAmount: { value: '1.00', currency: 'CNY' }, term: { start: '2026-01-01', end: '2027-01-01' }, coverageType: 'loss' }, only('insurer')],
   ];
 });
 afterAll(async () => {

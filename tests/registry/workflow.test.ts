@@ -229,7 +229,7 @@ describe('registry workflow', () => {
     const created = await call('POST', '/v1/applications', applicant, completeForm(applicant.uscc!));
     const id = created.body.id;
     const put = (body: Uint8Array | string, type: string) =>
-      app.request(`/v1/applications/${id}/sample?filename=${encodeURIComponent('样本.csv')}`, { method: 'PUT', headers: { ...applicant.auth, 'content-type': type }, body });
+      app.request(`/v1/applications/${id}/sample?filename=${encodeURIComponent('样本.csv')}`, { method: 'PUT', headers: { ...applicant.auth, 'content-type': type }, body: body as BodyInit });
     const ok = await put('a,b\n1,2\n', 'text/csv');
     expect(ok.status).toBe(200);
     const stored = (await ok.json()) as { sha256: string; size: number };

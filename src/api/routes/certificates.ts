@@ -85,6 +85,8 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       const number = c.req.valid('param').number;
       const cert = await certs.get(number);
       const proven = await provenEvents(number);
+      const encumbrances = await ctx.registry.encumbrances.current(number, ctx.clock.now().toISOString().slice(0, 10));
+      const proofOf = (i: number) => proven.events.find((e) => e.logIndex === i);
       c.header('Cache-Control', 'no-store');
       return c.json(
         {
@@ -95,6 +97,11 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
           supersededBy: cert.supersededBy,
           supersedes: cert.supersedes,
           checkedAt: ctx.clock.now().toISOString(),
+          encumbrances: {
+            pledges: encumbrances.pledges.map((x) => ({ ...x, proof: proofOf(x.logIndex) })),
+            licences: encumbrances.licences.map((x) => ({ ...x, proof: proofOf(x.logIndex) })),
+            policies: encumbrances.policies.map((x) => ({ ...x, proof: proofOf(x.logIndex) })),
+          },
           ...proven,
         } as never,
         200,
