@@ -90,7 +90,10 @@ export interface ParsedVkey {
 }
 
 export function parseVkey(vkey: string): ParsedVkey {
-  const [name, idHex, key] = vkey.split('+');
+  // <name>+<8 hex>+<base64>: the base64 part may itself contain '+'
+  const m = /^([^+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(vkey);
+  if (!m) throw new Error('malformed vkey');
+  const [, name, idHex, key] = m;
   const raw = b64(key!);
   if (raw[0] !== 1 || raw.length !== 33) throw new Error('not an Ed25519 vkey');
   const id = sha256(cat(enc.encode(name!), Uint8Array.of(0x0a), raw)).slice(0, 4);

@@ -39,7 +39,7 @@ describe('audit', () => {
     const report = await audit();
     expect(report.ok).toBe(true);
     expect(report.entries).toBe(report.treeSize);
-    expect(report.treeSize).toBe(1 + 50 + 57 + 64 + 71 + 78 + 85);
+    expect(report.treeSize).toBe(2 + 50 + 57 + 64 + 71 + 78 + 85); // 2 key.added entries
     expect(report.checkpoints).toBeGreaterThanOrEqual(7);
   });
 
