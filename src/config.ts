@@ -18,6 +18,8 @@ export interface Config {
   noticeDays: number;
   /** Certificate number prefix, e.g. DIP → DIP-2026-000123. */
   numberPrefix: string;
+  /** DATADEED_REQUIRE_EVIDENCE: an application needs a deposit of its manifest root (default on). */
+  requireEvidence: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -92,11 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const numberPrefix = env.DATADEED_NUMBER_PREFIX || 'DIP';
   if (!/^[A-Z][A-Z0-9]{0,15}$/.test(numberPrefix)) throw new ConfigError('DATADEED_NUMBER_PREFIX', 'must be 1–16 capital letters or digits, starting with a letter');
 
+  const reqRaw = (env.DATADEED_REQUIRE_EVIDENCE ?? '1').toLowerCase();
+  if (!['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'].includes(reqRaw)) throw new ConfigError('DATADEED_REQUIRE_EVIDENCE', 'must be on or off (1/0, true/false)');
+  const requireEvidence = ['1', 'true', 'on', 'yes'].includes(reqRaw);
+
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!levels.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${levels.join(', ')}`);
 
-  return { port, host, dataDir, databaseUrl, origin, publicUrl, keyFile, batchMax, batchWaitMs, noticeDays, numberPrefix, logLevel };
+  return { port, host, dataDir, databaseUrl, origin, publicUrl, keyFile, batchMax, batchWaitMs, noticeDays, numberPrefix, requireEvidence, logLevel };
 }
 
 /** Where the embedded PGlite database lives inside the data directory. */

@@ -80,8 +80,16 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const registry = createRegistry({
       db,
       appendWith: (effect) => sequencer.appendWith(effect),
+      appendManyWith: (effect) => sequencer.appendManyWith(effect),
       now: () => clock.now(),
-      settings: { noticeDays: config.noticeDays, validityYears: 3, numberPrefix: config.numberPrefix, origin: config.origin, publicUrl: config.publicUrl },
+      settings: {
+        noticeDays: config.noticeDays,
+        validityYears: 3,
+        numberPrefix: config.numberPrefix,
+        origin: config.origin,
+        publicUrl: config.publicUrl,
+        requireEvidence: config.requireEvidence,
+      },
       certificateSigner: {
         activeKeyId: () => certKeyId,
         sign: (keyId, message) => {

@@ -15,10 +15,12 @@ import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerCertificateRoutes } from './routes/certificates.ts';
 import { registerEncumbranceRoutes } from './routes/encumbrances.ts';
+import { registerEvidenceRoutes } from './routes/evidence.ts';
 import { authenticate, type AppEnv } from './auth.ts';
 import { DocsPage } from './pages/docs.tsx';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_DEPOSIT_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface AppOptions {
   logger?: Logger;
@@ -46,13 +48,16 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<A
     requests({ method: c.req.method, status: `${String(c.res.status)[0]}xx` });
     log?.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => sendProblem(c, problem(413, 'body_too_large', 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`)),
-    }),
-  );
+  const smallBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => sendProblem(c, problem(413, 'body_too_large', 'Content Too Large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`)),
+  });
+  const depositBody = bodyLimit({
+    maxSize: MAX_DEPOSIT_BODY_BYTES,
+    onError: (c) => sendProblem(c, problem(413, 'body_too_large', 'Content Too Large', `Deposit requests are limited to ${MAX_DEPOSIT_BODY_BYTES} bytes.`)),
+  });
+  // 1,000 deposit items with 500-character titles need more than the default bound
+  app.use('*', (c, next) => (c.req.path === '/v1/evidence' ? depositBody(c, next) : smallBody(c, next)));
 
   app.use('*', authenticate(ctx.database.db, () => ctx.clock.now()));
 
@@ -81,6 +86,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<A
   registerApplicationRoutes(app, ctx);
   registerCertificateRoutes(app, ctx);
   registerEncumbranceRoutes(app, ctx);
+  registerEvidenceRoutes(app, ctx);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (ddt_…)' });
 
   app.doc31('/openapi.json', {

@@ -73,9 +73,11 @@ function registryStatus(code: RegistryErrorCode): ContentfulStatusCode {
     case 'user_not_found':
     case 'token_not_found':
     case 'pledge_not_found':
+    case 'deposit_not_found':
       return 404;
     case 'invalid_field':
     case 'application_incomplete':
+    case 'evidence_required':
       return 422;
     case 'sample_too_large':
       return 413;

@@ -14,7 +14,7 @@
  *
  * Everything a verifier needs offline besides the trusted keys. Pure; runs in browsers.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromBase64, fromUtf8, toBase64, toHex } from '../ledger/bytes.ts';
 import { MAX_ENTRY_BYTES } from '../ledger/entry.ts';
 import { CertificateError } from './errors.ts';
@@ -38,62 +38,61 @@ const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
 function canonicalBase64(maxBytes: number, exactBytes?: number) {
-  return z
-    .string()
-    .max(Math.ceil(maxBytes / 3) * 4)
-    .refine(
-      (s) => {
+  return z.string().check(
+    z.maxLength(Math.ceil(maxBytes / 3) * 4),
+    z.refine(
+      (s: string) => {
         try {
           const n = fromBase64(s).length;
-          return exactBytes === undefined ? n <= maxBytes : n === exactBytes;
+          return n > 0 && (exactBytes === undefined ? n <= maxBytes : n === exactBytes);
         } catch {
           return false;
         }
       },
-      { message: 'must be canonical base64 of the right length' },
-    );
+      { message: 'must be canonical, non-empty base64 of the right length' },
+    ),
+  );
 }
 
-const safeIndex = z.number().int().min(0);
+const safeIndex = (min: number) => z.int().check(z.minimum(min));
+const boundedText = (maxBytes: number, message: string) =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(maxBytes),
+    z.refine((s: string) => wellFormed(s) && utf8Length(s) <= maxBytes, { message }),
+  );
 
 /** The zod schema of a bundle: strict members, every size bounded. */
 export const bundleSchema = z
   .strictObject({
     format: z.literal(BUNDLE_FORMAT),
     type: z.enum(['certificate', 'evidence', 'pledge']),
-    payload: z
-      .string()
-      .min(2)
-      .max(MAX_PAYLOAD_BYTES)
-      .refine((s) => wellFormed(s) && utf8Length(s) <= MAX_PAYLOAD_BYTES, { message: 'must be well-formed and at most 16 KiB' })
-      .optional(),
-    signature: z
-      .strictObject({
-        keyId: z.string().regex(/^[0-9a-f]{8}$/),
+    payload: z.optional(boundedText(MAX_PAYLOAD_BYTES, 'must be well-formed and at most 16 KiB')),
+    signature: z.optional(
+      z.strictObject({
+        keyId: z.string().check(z.regex(/^[0-9a-f]{8}$/)),
         sig: canonicalBase64(64, 64),
-      })
-      .optional(),
+      }),
+    ),
     entry: z.strictObject({
-      index: safeIndex,
-      data: canonicalBase64(MAX_ENTRY_BYTES).refine((s) => s.length > 0, { message: 'entry must not be empty' }),
+      index: safeIndex(0),
+      data: canonicalBase64(MAX_ENTRY_BYTES),
     }),
     inclusion: z.strictObject({
-      treeSize: safeIndex.min(1),
-      proof: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(MAX_PROOF_HASHES),
+      treeSize: safeIndex(1),
+      proof: z.array(z.string().check(z.regex(/^[0-9a-f]{64}$/))).check(z.maxLength(MAX_PROOF_HASHES)),
     }),
-    checkpoint: z
-      .string()
-      .min(1)
-      .max(MAX_CHECKPOINT_BYTES)
-      .refine((s) => wellFormed(s) && utf8Length(s) <= MAX_CHECKPOINT_BYTES, { message: 'must be well-formed and at most 64 KiB' }),
+    checkpoint: boundedText(MAX_CHECKPOINT_BYTES, 'must be well-formed and at most 64 KiB'),
   })
-  .superRefine((b, ctx) => {
-    const signed = b.type === 'certificate';
-    if (signed && (b.payload === undefined || b.signature === undefined))
-      ctx.addIssue({ code: 'custom', path: ['payload'], message: 'a certificate bundle has a payload and a signature' });
-    if (!signed && (b.payload !== undefined || b.signature !== undefined))
-      ctx.addIssue({ code: 'custom', path: ['payload'], message: 'a receipt bundle has neither payload nor signature' });
-  });
+  .check(
+    z.superRefine((b: { type: BundleType; payload?: string | undefined; signature?: unknown }, ctx) => {
+      const signed = b.type === 'certificate';
+      if (signed && (b.payload === undefined || b.signature === undefined))
+        ctx.addIssue({ code: 'custom', path: ['payload'], message: 'a certificate bundle has a payload and a signature', input: b });
+      if (!signed && (b.payload !== undefined || b.signature !== undefined))
+        ctx.addIssue({ code: 'custom', path: ['payload'], message: 'a receipt bundle has neither payload nor signature', input: b });
+    }),
+  );
 
 /** A parsed bundle (strings as in the JSON; decode with the ledger's byte helpers). */
 export type Bundle = z.infer<typeof bundleSchema>;

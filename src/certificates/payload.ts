@@ -19,7 +19,7 @@
  * Pure; runs in browsers.
  */
 import canonicalizeModule from 'canonicalize';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { bytesEqual, fromUtf8, toHex, utf8 } from '../ledger/bytes.ts';
 import { sha256 } from '../ledger/hasher.ts';
 import type { LogEvent } from '../ledger/entry.ts';
@@ -74,70 +74,71 @@ export function isUtcTimestamp(text: string): boolean {
 // Control characters (C0, DEL, C1), lone surrogates, and line/paragraph separators.
 const BAD_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}/u;
 
+// zod/mini: the functional build of zod 4 (same parser, tree-shakable), so the
+// browser bundle of the verifier stays small.
+
 /** A display name: 1–200 characters, NFC, no control characters, no surrounding spaces. */
-const displayName = z
-  .string()
-  .min(1)
-  .max(200)
-  .refine((s) => !BAD_TEXT.test(s) && s === s.trim() && s === s.normalize('NFC'), {
+const displayName = z.string().check(
+  z.minLength(1),
+  z.maxLength(200),
+  z.refine((s: string) => !BAD_TEXT.test(s) && s === s.trim() && s === s.normalize('NFC'), {
     message: 'must be NFC text without control characters or surrounding spaces',
-  });
+  }),
+);
 
 /** A certificate number such as `DIP-2025-000123`: prefix, year, gap-free sequence. */
 export const CERTIFICATE_NUMBER = /^[A-Z][A-Z0-9]{0,15}-[0-9]{4}-[0-9]{6,10}$/;
-const certificateNumber = z.string().regex(CERTIFICATE_NUMBER);
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const keyIdHex = z.string().regex(/^[0-9a-f]{8}$/);
-const timestamp = z.string().max(24).refine(isUtcTimestamp, { message: 'must be an RFC 3339 UTC timestamp' });
-const count = z.number().int().min(0);
+const certificateNumber = z.string().check(z.regex(CERTIFICATE_NUMBER));
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const keyIdHex = z.string().check(z.regex(/^[0-9a-f]{8}$/));
+const timestamp = z.string().check(z.maxLength(24), z.refine(isUtcTimestamp, { message: 'must be an RFC 3339 UTC timestamp' }));
+const count = (min: number) => z.int().check(z.minimum(min));
 /** A C2SP key name / log origin: printable ASCII without spaces or '+', as DATADEED_ORIGIN. */
-const origin = z.string().regex(/^[\x21-\x2a\x2c-\x7e]{1,255}$/);
-const uscc = z.string().superRefine((value, ctx) => {
-  const result = validateUscc(value);
-  if (!result.ok) ctx.addIssue({ code: 'custom', message: result.code });
-});
+const origin = z.string().check(z.regex(/^[\x21-\x2a\x2c-\x7e]{1,255}$/));
+const uscc = z.string().check(
+  z.superRefine((value: string, ctx) => {
+    const result = validateUscc(value);
+    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.code, input: value });
+  }),
+);
 
 const fieldsShape = {
   number: certificateNumber,
-  version: z.number().int().min(1).max(9999),
+  version: z.int().check(z.minimum(1), z.maximum(9999)),
   holder: z.strictObject({ name: displayName, uscc }),
   dataset: z.strictObject({
     name: displayName,
     manifestRoot: hex64,
-    files: count.min(1),
-    bytes: count,
+    files: count(1),
+    bytes: count(0),
     /** The evidence deposit (存证, DESIGN §5a) of this dataset, when the application referenced one. */
-    depositId: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/)
-      .optional(),
+    depositId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/))),
   }),
   issuedAt: timestamp,
   validFrom: timestamp,
   validUntil: timestamp,
   origin,
   keyId: keyIdHex,
-  supersedes: certificateNumber.optional(),
+  supersedes: z.optional(certificateNumber),
 };
 
 type Checkable = { number: string; version: number; issuedAt: string; validFrom: string; validUntil: string; supersedes?: string | undefined };
 
-function crossFieldRules(value: Checkable, ctx: z.RefinementCtx): void {
-  if (Date.parse(value.validFrom) >= Date.parse(value.validUntil))
-    ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'validUntil must be after validFrom' });
-  if (Date.parse(value.issuedAt) > Date.parse(value.validUntil))
-    ctx.addIssue({ code: 'custom', path: ['issuedAt'], message: 'issuedAt must not be after validUntil' });
+const crossFieldRules = z.superRefine((value: Checkable, ctx) => {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message, input: value });
+  if (Date.parse(value.validFrom) >= Date.parse(value.validUntil)) issue('validUntil', 'validUntil must be after validFrom');
+  if (Date.parse(value.issuedAt) > Date.parse(value.validUntil)) issue('issuedAt', 'issuedAt must not be after validUntil');
   if ((value.version === 1) !== (value.supersedes === undefined))
-    ctx.addIssue({ code: 'custom', path: ['supersedes'], message: 'version 1 supersedes nothing; a later version names the certificate it supersedes' });
-  if (value.supersedes === value.number) ctx.addIssue({ code: 'custom', path: ['supersedes'], message: 'a certificate cannot supersede itself' });
-}
+    issue('supersedes', 'version 1 supersedes nothing; a later version names the certificate it supersedes');
+  if (value.supersedes === value.number) issue('supersedes', 'a certificate cannot supersede itself');
+});
 
 /**
  * The certificate's own fields: everything in the payload except `v` and `log`.
  * `supersedes` is the number of the certificate this version replaces (change 变更 or
  * renewal 续展); present exactly when `version` > 1.
  */
-export const certificateFieldsSchema = z.strictObject(fieldsShape).superRefine(crossFieldRules);
+export const certificateFieldsSchema = z.strictObject(fieldsShape).check(crossFieldRules);
 
 /**
  * The payload of DESIGN §5, validated strictly: no unknown members anywhere, every
@@ -148,16 +149,16 @@ export const certificatePayloadSchema = z
   .strictObject({
     v: z.literal(1),
     ...fieldsShape,
-    log: z.strictObject({ index: count, leafHash: hex64 }),
+    log: z.strictObject({ index: count(0), leafHash: hex64 }),
   })
-  .superRefine(crossFieldRules);
+  .check(crossFieldRules);
 
 /** A certificate payload (DESIGN §5). */
 export type CertificatePayload = z.infer<typeof certificatePayloadSchema>;
 /** The fields a certificate is issued from: the payload without `v` and `log`. */
 export type CertificateFields = z.infer<typeof certificateFieldsSchema>;
 
-function schemaError(code: 'invalid_payload', message: string, error: z.ZodError): CertificateError {
+function schemaError(code: 'invalid_payload', message: string, error: z.core.$ZodError): CertificateError {
   return new CertificateError(
     code,
     message,

@@ -230,7 +230,11 @@ function drawHex(page: PDFPage, hex: string, x: number, y: number, font: PDFFont
     const chunk = hex.slice(start, start + perLine);
     const actual = chunk.replace(/(.{8})(?=.)/g, '$1 ');
     page.pushOperators(
-      PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [PDFName.of('Span'), page.doc.context.obj({ ActualText: PDFHexString.fromText(actual) })]),
+      // pdf-lib's typings omit dictionaries as operands; an inline property list is valid PDF (ISO 32000-1 §14.6.2).
+      PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [
+        PDFName.of('Span'),
+        page.doc.context.obj({ ActualText: PDFHexString.fromText(actual) }) as unknown as PDFName,
+      ]),
     );
     let cx = x;
     for (let i = 0; i < chunk.length; i++) {
@@ -400,30 +404,32 @@ export async function renderDocumentPdf(spec: DocumentSpec): Promise<Uint8Array>
     y -= 8;
   }
 
-  // Field table.
+  // Field table. Rows are laid out first, then spaced to fit above the bottom block
+  // (QR code, notes, seal): long names take up to three lines, padding gives way first.
   const labelX = 72;
   const valueX = 218;
   const valueWidth = W - valueX - 68;
+  const TABLE_FLOOR = 212;
+  const valueLines = spec.fields.map((f) => wrap(regular, 10.5, f.value, valueWidth, 3));
+  const hexLines = Math.ceil(spec.fingerprint.hex.length / 32);
+  const contents = [...valueLines.map((l) => Math.max(12, (l.length - 1) * 14)), Math.max(12, (hexLines - 1) * 14.5)];
+  const natural = contents.reduce((a, c) => a + c + 27, 0);
+  const squeeze = Math.min(9, Math.max(0, (natural - (y - TABLE_FLOOR)) / contents.length));
+  const padTop = 16 - squeeze * (5 / 9);
+  const padBottom = 11 - squeeze * (4 / 9);
   page.drawLine({ start: { x: labelX, y }, end: { x: W - 68, y }, thickness: 0.8, color: GOLD });
-  const row = (label: Bilingual, draw: (top: number) => number) => {
-    const top = y - 16;
+  const row = (label: Bilingual, content: number, draw: (top: number) => void) => {
+    const top = y - padTop;
     text(page, label.zh, labelX, top, regular, 10.5, INK);
     text(page, label.en, labelX, top - 12, regular, 7.5, MUTED);
-    const used = draw(top);
-    y = Math.min(top - 12, top - used) - 11;
+    draw(top);
+    y = top - content - padBottom;
     page.drawLine({ start: { x: labelX, y }, end: { x: W - 68, y }, thickness: 0.4, color: RULE });
   };
-  for (const f of spec.fields) {
-    row(f, (top) => {
-      const lines = wrap(regular, 10.5, f.value, valueWidth, 3);
-      lines.forEach((l, i) => text(page, l, valueX, top - i * 14, regular, 10.5, INK));
-      return (lines.length - 1) * 14;
-    });
-  }
-  row(spec.fingerprint.label, (top) => {
-    const lines = drawHex(page, spec.fingerprint.hex, valueX, top, regular, 10, 32);
-    return (lines - 1) * 14.5;
+  spec.fields.forEach((f, r) => {
+    row(f, contents[r]!, (top) => valueLines[r]!.forEach((l, i) => text(page, l, valueX, top - i * 14, regular, 10.5, INK)));
   });
+  row(spec.fingerprint.label, contents[contents.length - 1]!, (top) => drawHex(page, spec.fingerprint.hex, valueX, top, regular, 10, 32));
   page.drawLine({ start: { x: labelX, y }, end: { x: W - 68, y }, thickness: 0.8, color: GOLD });
 
   // QR code with its caption.
@@ -431,7 +437,7 @@ export async function renderDocumentPdf(spec: DocumentSpec): Promise<Uint8Array>
   const qr = await doc.embedPng(new Uint8Array(qrPng));
   const qrSize = 92;
   const qrX = 66;
-  const qrY = 100;
+  const qrY = 96;
   page.drawImage(qr, { x: qrX, y: qrY, width: qrSize, height: qrSize });
   text(page, spec.qr.caption.zh, qrX + (qrSize - regular.widthOfTextAtSize(spec.qr.caption.zh, 8.5)) / 2, qrY - 12, regular, 8.5, INK);
   text(page, spec.qr.caption.en, qrX + (qrSize - regular.widthOfTextAtSize(spec.qr.caption.en, 7)) / 2, qrY - 22, regular, 7, MUTED);
@@ -440,7 +446,7 @@ export async function renderDocumentPdf(spec: DocumentSpec): Promise<Uint8Array>
   let ny = qrY + qrSize - 8;
   const noteX = qrX + qrSize + 16;
   const sealX = W - 118;
-  const sealY = 150;
+  const sealY = 146;
   const noteWidth = sealX - 50 - 14 - noteX;
   for (const n of spec.notes) {
     for (const l of wrap(regular, 8, n.zh, noteWidth, 3)) {
@@ -579,8 +585,8 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
         en: `Signed with Ed25519 (key ${payload.keyId}) and recorded as entry ${payload.log.index} of the public transparency log.`,
       },
       {
-        zh: `本 PDF 内附验证数据包 ${bundleFileName(payload.number)}，可离线验证：datadeed verify 本文件。`,
-        en: `The attached ${bundleFileName(payload.number)} verifies offline: datadeed verify <this file>. Online:`,
+        zh: `本 PDF 内附验证数据包 ${bundleFileName(payload.number)}，可离线验证（datadeed verify 本文件）或在线验证：`,
+        en: `The attached ${bundleFileName(payload.number)} verifies offline (datadeed verify <this file>) or online at:`,
       },
     ],
     attachment: {

@@ -164,7 +164,7 @@ export async function runFingerprint(args: string[]): Promise<number> {
           result.excluded > 0 ? `${result.excluded} excluded` : '',
         ].filter(Boolean);
         stderr(
-          `fingerprinted ${manifest.files.toLocaleString('en-US')} files, ${formatBytes(manifest.bytes)} in ${seconds.toFixed(2)} s (${formatBytes(rate)}/s)${extra.length ? `; ${extra.join(', ')}` : ''}\n`,
+          `fingerprinted ${manifest.files.toLocaleString('en-US')} file${manifest.files === 1 ? '' : 's'}, ${formatBytes(manifest.bytes)} in ${seconds.toFixed(2)} s (${formatBytes(rate)}/s)${extra.length ? `; ${extra.join(', ')}` : ''}\n`,
         );
         if (manifest.files === 0) stderr('datadeed: warning: the dataset has no files; its root is SHA-256 of the empty string\n');
       }

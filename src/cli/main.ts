@@ -63,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./fingerprint.ts')).runProveFile(rest);
       case 'verify-file':
         return await (await import('./fingerprint.ts')).runVerifyFile(rest);
+      case 'verify': return await (await import('./verify.ts')).runVerify(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import pino from 'pino';
 import type { Config } from '../config.ts';
 import { createContext } from '../context.ts';
-import { createApp } from '../api/app.ts';
+import { createApp } from '../api/app.tsx';
 import { seedDemo } from '../registry/demo.ts';
 
 export async function runServe(config: Config, opts: { demo: boolean }): Promise<number> {

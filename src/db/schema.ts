@@ -365,3 +365,35 @@ export const policies = pgTable(
   },
   (t) => [uniqueIndex('policies_insurer_number').on(t.insurerOrgId, t.policyNumber)],
 );
+
+// ───────────────────────── evidence deposits (数据存证) ─────────────────────────
+
+/** Evidence deposits: one digest each, one log entry each. Title and description are private to the depositor. */
+export const deposits = pgTable(
+  'deposits',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    digest: text('digest').notNull(),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    files: bigint('files', { mode: 'number' }),
+    bytes: bigint('bytes', { mode: 'number' }),
+    previous: text('previous'),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+    leafHash: text('leaf_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [uniqueIndex('deposits_org_digest').on(t.orgId, t.digest), index('deposits_digest_idx').on(t.digest, t.logIndex)],
+);
+
+/** Per-year counters for deposit ids (EV-<year>-<8 digits>), never reused. */
+export const depositCounters = pgTable('deposit_counters', {
+  year: integer('year').primaryKey(),
+  lastSeq: integer('last_seq').notNull(),
+});

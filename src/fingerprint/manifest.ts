@@ -131,6 +131,18 @@ export function parseManifest(text: string, opts: { maxChars?: number; hasher?: 
   return verifyManifest(value, opts.hasher);
 }
 
+/**
+ * Checks that a verified manifest is the one an application (or a certificate)
+ * declares: the same root, file count and total bytes.
+ * @throws FingerprintError `manifest_root_mismatch` or `manifest_totals_mismatch`.
+ */
+export function assertManifestMatches(manifest: Manifest, declared: ManifestSummary): void {
+  if (manifest.root !== declared.root) throw new FingerprintError('manifest_root_mismatch', 'manifest root differs from the declared root');
+  if (manifest.files !== declared.files || manifest.bytes !== declared.bytes) {
+    throw new FingerprintError('manifest_totals_mismatch', 'manifest files or bytes differ from the declared ones');
+  }
+}
+
 /** The root, file count and total bytes of a manifest. */
 export function summarizeManifest(manifest: Manifest): ManifestSummary {
   return { root: manifest.root, files: manifest.files, bytes: manifest.bytes };

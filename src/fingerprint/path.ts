@@ -6,6 +6,13 @@
 import { FingerprintError, MAX_PATH_BYTES } from './errors.ts';
 
 const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * Printable ASCII without `/`, and not `.` or `..`: a name that is already canonical
+ * (ASCII is NFC) — the fast path for the common case, exact by construction.
+ */
+const PLAIN_ASCII_NAME = /^(?!\.\.?$)[\x20-\x2e\x30-\x7e]+$/;
+/** A path made only of {@link PLAIN_ASCII_NAME} segments. */
+const PLAIN_ASCII_PATH = /^(?!\.\.?(?:\/|$))[\x20-\x2e\x30-\x7e]+(?:\/(?!\.\.?(?:\/|$))[\x20-\x2e\x30-\x7e]+)*$/;
 const encoder = new TextEncoder();
 
 function fail(code: ConstructorParameters<typeof FingerprintError>[0], message: string): never {
@@ -21,6 +28,7 @@ function fail(code: ConstructorParameters<typeof FingerprintError>[0], message: 
  *   `path_empty_segment`.
  */
 export function normalizeName(name: string): string {
+  if (PLAIN_ASCII_NAME.test(name)) return name;
   if (LONE_SURROGATE.test(name)) fail('path_unrepresentable', 'name is not valid Unicode');
   if (name.includes('\u0000')) fail('path_nul', 'name contains NUL');
   const nfc = name.normalize('NFC');
@@ -59,6 +67,7 @@ export function normalizePath(path: string): string {
  */
 export function isCanonicalPath(path: unknown): path is string {
   if (typeof path !== 'string') return false;
+  if (path.length <= MAX_PATH_BYTES && PLAIN_ASCII_PATH.test(path)) return true;
   try {
     return normalizePath(path) === path;
   } catch {

@@ -34,9 +34,16 @@ import type { LogStore, StoredCheckpoint } from './store.ts';
 /** Runs inside the batch transaction (under a savepoint) with the index the entry will get. */
 export type AppendEffect<T> = (tx: Db, index: number) => Promise<{ entry: Uint8Array; result: T }>;
 
+/** Like AppendEffect, for several consecutive entries (indices firstIndex, firstIndex+1, …), all or none. */
+export type AppendManyEffect<T> = (tx: Db, firstIndex: number) => Promise<{ entries: Uint8Array[]; result: T }>;
+
 export interface Appended<T = void> {
+  /** Index of the (first) entry. */
   index: number;
+  /** Leaf hash of the (first) entry. */
   leafHash: Uint8Array;
+  /** Leaf hashes of all entries of this append, in order. */
+  leafHashes: Uint8Array[];
   checkpoint: StoredCheckpoint;
   result: T;
 }
@@ -61,8 +68,8 @@ export const SEQUENCER_LOCK_KEY = 0x4444_6c6f_67n;
 interface Pending {
   /** A plain entry (no savepoint needed) … */
   entry?: Uint8Array;
-  /** … or an effect producing it inside the transaction. */
-  effect?: AppendEffect<unknown>;
+  /** … or an effect producing entries inside the transaction. */
+  effect?: AppendManyEffect<unknown>;
   resolve: (v: Appended<unknown>) => void;
   reject: (e: unknown) => void;
 }
@@ -119,6 +126,19 @@ export class Sequencer {
    * (its savepoint is rolled back) and the error is passed to the caller.
    */
   appendWith<T>(effect: AppendEffect<T>): Promise<Appended<T>> {
+    return this.enqueue({
+      effect: async (tx, index) => {
+        const r = await effect(tx, index);
+        return { entries: [r.entry], result: r.result };
+      },
+    }) as Promise<Appended<T>>;
+  }
+
+  /**
+   * Append several entries produced by one effect, atomically and at consecutive
+   * indices (e.g. a 1,000-item evidence deposit). The effect sees the first index.
+   */
+  appendManyWith<T>(effect: AppendManyEffect<T>): Promise<Appended<T>> {
     return this.enqueue({ effect }) as Promise<Appended<T>>;
   }
 
@@ -159,10 +179,10 @@ export class Sequencer {
   }
 
   private async commitBatch(batch: Pending[]): Promise<void> {
-    const accepted: { p: Pending; index: number; entry: Uint8Array; result: unknown }[] = [];
+    const accepted: { p: Pending; index: number; entries: Uint8Array[]; result: unknown }[] = [];
     const failed: { p: Pending; err: unknown }[] = [];
     let checkpoint: StoredCheckpoint | undefined;
-    let leafHashes: Uint8Array[] = [];
+    let leafHashes: Uint8Array[][] = [];
     let newEdge: CompactRange | undefined;
     try {
       await this.store.db.transaction(async (tx) => {
@@ -184,37 +204,49 @@ export class Sequencer {
         let next = size;
         for (const p of batch) {
           if (p.entry) {
-            accepted.push({ p, index: next++, entry: p.entry, result: undefined });
+            accepted.push({ p, index: next++, entries: [p.entry], result: undefined });
             continue;
           }
           try {
             const index = next;
             const out = await tx.transaction(async (sp) => {
               const r = await p.effect!(sp, index);
-              if (!(r.entry instanceof Uint8Array)) throw new LedgerError('malformed_entry', 'an entry must be bytes');
-              if (r.entry.length > MAX_ENTRY_BYTES)
-                throw new LedgerError('entry_too_large', `entry of ${r.entry.length} bytes exceeds ${MAX_ENTRY_BYTES}`);
+              // zero entries is allowed: the effect found nothing new to log (an idempotent repeat)
+              if (!Array.isArray(r.entries)) throw new LedgerError('malformed_entry', 'entries must be an array');
+              for (const e of r.entries) {
+                if (!(e instanceof Uint8Array)) throw new LedgerError('malformed_entry', 'an entry must be bytes');
+                if (e.length > MAX_ENTRY_BYTES) throw new LedgerError('entry_too_large', `entry of ${e.length} bytes exceeds ${MAX_ENTRY_BYTES}`);
+              }
               return r;
             });
-            accepted.push({ p, index, entry: out.entry, result: out.result });
-            next++;
+            accepted.push({ p, index, entries: out.entries, result: out.result });
+            next += out.entries.length;
           } catch (err) {
             if (err === this.fatal) throw err;
             failed.push({ p, err });
           }
         }
         if (accepted.length === 0) return;
+        if (next === size) {
+          // effects committed, nothing to log: acknowledge against the current checkpoint
+          checkpoint = latest;
+          newEdge = edge;
+          leafHashes = accepted.map(() => []);
+          return;
+        }
 
         const nodes: { id: NodeId; hash: Uint8Array }[] = [];
-        leafHashes = accepted.map((a) => {
-          const leaf = this.store.hasher.hashLeaf(a.entry);
-          edge!.append(leaf, (id, hash) => nodes.push({ id, hash }));
-          return leaf;
-        });
+        leafHashes = accepted.map((a) =>
+          a.entries.map((e) => {
+            const leaf = this.store.hasher.hashLeaf(e);
+            edge!.append(leaf, (id, hash) => nodes.push({ id, hash }));
+            return leaf;
+          }),
+        );
         const rootHash = edge.root();
         const note = await signNote(formatCheckpoint({ origin: this.origin, size: next, rootHash, extensions: [] }), [this.signer]);
         checkpoint = { size: next, rootHash, note, createdAt: this.now() };
-        await this.store.writeBatch(tx, { firstIndex: size, entries: accepted.map((a) => a.entry), nodes, checkpoint });
+        await this.store.writeBatch(tx, { firstIndex: size, entries: accepted.flatMap((a) => a.entries), nodes, checkpoint });
         newEdge = edge;
       });
     } catch (err) {
@@ -225,10 +257,12 @@ export class Sequencer {
       return;
     }
     // Committed: from here on every accepted entry is durable.
-    if (newEdge && checkpoint) {
+    if (newEdge) {
       this.edge = newEdge;
-      this.acknowledgedSize = checkpoint.size;
-      accepted.forEach((a, i) => a.p.resolve({ index: a.index, leafHash: leafHashes[i]!, checkpoint: checkpoint!, result: a.result }));
+      if (checkpoint) this.acknowledgedSize = checkpoint.size;
+      accepted.forEach((a, i) =>
+        a.p.resolve({ index: a.index, leafHash: leafHashes[i]![0]!, leafHashes: leafHashes[i]!, checkpoint: checkpoint!, result: a.result }),
+      );
     }
     for (const f of failed) f.p.reject(f.err);
   }

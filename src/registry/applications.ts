@@ -18,6 +18,7 @@ import { RegistryError } from './errors.ts';
 import { CompleteSchema, DraftSchema, mergeDraft, publicFields, type CompleteForm, type Draft } from './form.ts';
 import { nextApplicationState, noticeElapsed, renewalOpen, type ApplicationAction, type ApplicationKind, type ApplicationState } from './lifecycle.ts';
 import { issueCertificateInTx } from './issuance.ts';
+import { Evidence } from '../evidence/deposits.ts';
 
 const canonicalize = canonicalizeModule as unknown as (v: unknown) => string;
 type AppRow = typeof applications.$inferSelect;
@@ -273,6 +274,18 @@ export class Applications {
       if (p.orgUscc && form.holder.uscc !== p.orgUscc)
         throw new RegistryError('invalid_field', 'the holder must be your organisation', [{ path: 'holder.uscc', message: `must be ${p.orgUscc}` }]);
       if (a.kind === 'change' || a.kind === 'renewal') await this.checkTargetForSubmission(tx, a, form, now);
+      // evidence first (存证先行): link the deposit of this manifest root
+      const evidence = new Evidence(this.deps);
+      const dep = await evidence.forOrg(tx, a.orgId, form.manifest.root, form.evidenceDepositId);
+      if (form.evidenceDepositId && !dep)
+        throw new RegistryError('invalid_field', 'the evidence deposit is not one of your organisation’s deposits of this manifest root', [
+          { path: 'evidenceDepositId', message: 'must be your deposit whose digest equals manifest.root' },
+        ]);
+      if (!dep && this.deps.settings.requireEvidence)
+        throw new RegistryError('evidence_required', 'deposit the manifest root as evidence (POST /v1/evidence) before submitting', [
+          { path: 'manifest.root', message: 'no evidence deposit of this digest by your organisation' },
+        ]);
+      if (dep) form.evidenceDepositId = dep.id;
       const version = a.submittedVersion + 1;
       const digest = formDigest(form);
       await tx.insert(applicationVersions).values({ applicationId: a.id, version, data: form, digest, submittedBy: p.userId, submittedAt: now, logIndex: index });

@@ -89,6 +89,8 @@ export async function seedDemo(ctx: AppContext): Promise<DemoResult> {
   const demo = createRegistry({ ...ctx.registry.deps, settings: { ...ctx.registry.deps.settings, noticeDays: 0 } });
   const applicant = principals.applicant!;
   const reviewer = principals.reviewer!;
+  // evidence first (存证先行): deposit the manifest root, then apply
+  await ctx.registry.evidence.deposit(applicant, [{ digest: manifest.root, kind: 'manifest', title: 'Ordos Basin drilling records (demo)', files: manifest.files, bytes: manifest.bytes }]);
   const draft = await demo.applications.createDraft(applicant, {
     datasetName: '鄂尔多斯盆地钻井记录（示例） Ordos Basin drilling records (demo)',
     holder: { name: '示例能源科技有限公司', uscc: DEMO_USCC },

@@ -1,6 +1,6 @@
 /** What the registry services need from the running system (injected; tests pass their own clock). */
 import type { Db } from '../db/database.ts';
-import type { AppendEffect, Appended } from '../ledger/sequencer.ts';
+import type { AppendEffect, AppendManyEffect, Appended } from '../ledger/sequencer.ts';
 
 export interface RegistrySettings {
   /** Public notice period in days (default 10). */
@@ -13,11 +13,14 @@ export interface RegistrySettings {
   origin: string;
   /** Base of verification URLs. */
   publicUrl: string;
+  /** Whether an application needs an evidence deposit of its manifest root before submission (存证先行). */
+  requireEvidence: boolean;
 }
 
 export interface RegistryDeps {
   db: Db;
   appendWith<T>(effect: AppendEffect<T>): Promise<Appended<T>>;
+  appendManyWith<T>(effect: AppendManyEffect<T>): Promise<Appended<T>>;
   now(): Date;
   settings: RegistrySettings;
   /** Issues the signed certificate inside the batch transaction (src/certificates via the server). */

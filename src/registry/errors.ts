@@ -29,6 +29,8 @@ export type RegistryErrorCode =
   | 'certificate_already_pledged'
   | 'certificate_pledged'
   | 'pledge_not_found'
+  | 'deposit_not_found'
+  | 'evidence_required'
   | 'exclusive_licence_conflict'
   | 'duplicate_policy';
 

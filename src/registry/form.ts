@@ -59,6 +59,11 @@ const fields = {
   industry: z.string().regex(/^[A-T](\d{2,4})?$/, 'must be a GB/T 4754 code, e.g. I or I65').openapi({ description: 'Industry classification (GB/T 4754)' }),
   manifest: Manifest,
   contact: Contact,
+  evidenceDepositId: z
+    .string()
+    .regex(/^EV-\d{4}-\d{8}$/, 'an evidence deposit id like EV-2026-00000001')
+    .optional()
+    .openapi({ description: 'The evidence deposit (存证) of the manifest root; found automatically when omitted' }),
 };
 
 /** A draft: any subset of the fields, each valid where present. */
@@ -79,6 +84,7 @@ export const DraftSchema = z
     industry: fields.industry.optional(),
     manifest: Manifest.partial().strict().optional(),
     contact: Contact.partial().strict().optional(),
+    evidenceDepositId: fields.evidenceDepositId,
   })
   .strict()
   .openapi('ApplicationDraft');

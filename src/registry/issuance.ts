@@ -59,7 +59,7 @@ export interface IssueSpec {
   applicationId: string;
   orgId: string;
   holder: { name: string; uscc: string };
-  dataset: { name: string; manifestRoot: string; files: number; bytes: number };
+  dataset: { name: string; manifestRoot: string; files: number; bytes: number; depositId?: string };
   /** The certificate this version supersedes (change, renewal, transfer). */
   predecessor?: string;
   /** new: validity from now; keep: the predecessor's end; extend: predecessor's end + validity years. */
@@ -77,7 +77,13 @@ export function issueCertificateInTx(tx: Db, deps: RegistryDeps, input: { applic
     applicationId: a.id,
     orgId: a.orgId,
     holder: { name: form.holder.name, uscc: form.holder.uscc },
-    dataset: { name: form.datasetName, manifestRoot: form.manifest.root, files: form.manifest.files, bytes: form.manifest.bytes },
+    dataset: {
+      name: form.datasetName,
+      manifestRoot: form.manifest.root,
+      files: form.manifest.files,
+      bytes: form.manifest.bytes,
+      ...(form.evidenceDepositId ? { depositId: form.evidenceDepositId } : {}),
+    },
     predecessor: a.kind === 'initial' ? undefined : a.targetCertificate!,
     validity: a.kind === 'renewal' ? 'extend' : a.kind === 'change' ? 'keep' : 'new',
     carryPledges: a.kind === 'renewal' || a.kind === 'change',

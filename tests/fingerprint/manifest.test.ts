@@ -8,6 +8,7 @@ import { rfc6962 } from '../../src/ledger/hasher.ts';
 import { toHex } from '../../src/ledger/bytes.ts';
 import {
   FingerprintError,
+  assertManifestMatches,
   buildManifest,
   encodeLeaf,
   manifestChunks,
@@ -77,6 +78,13 @@ describe('buildManifest / verifyManifest', () => {
     expectCode(() => buildManifest([e, { ...e }]), 'duplicate_path');
     expectCode(() => buildManifest([{ ...e, path: 'a//b' }]), 'path_not_normalized');
     expectCode(() => buildManifest([{ ...e, size: -1 }]), 'malformed_manifest');
+  });
+
+  it('assertManifestMatches compares a manifest with declared root, files and bytes', () => {
+    const m = verifyManifest(good);
+    assertManifestMatches(m, { root: expected.root, files: expected.files, bytes: expected.bytes });
+    expectCode(() => assertManifestMatches(m, { root: 'ab'.repeat(32), files: expected.files, bytes: expected.bytes }), 'manifest_root_mismatch');
+    expectCode(() => assertManifestMatches(m, { root: expected.root, files: expected.files + 1, bytes: expected.bytes }), 'manifest_totals_mismatch');
   });
 
   it('parseManifest bounds the text and rejects non-JSON', () => {

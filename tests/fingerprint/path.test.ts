@@ -34,6 +34,24 @@ describe('normalizePath', () => {
     expectCode(() => normalizeName('..'), 'path_traversal');
   });
 
+  it('the ASCII fast path agrees with the full normalisation', () => {
+    const ascii = fc.string({ unit: fc.constantFrom(...'ab./ -_~\u0000\u007f\u001f'.split('')), maxLength: 12 });
+    fc.assert(
+      fc.property(ascii, (p) => {
+        let full: string | undefined;
+        try {
+          full = p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !seg.includes('\u0000')) && !p.startsWith('/') ? p : undefined;
+        } catch {
+          full = undefined;
+        }
+        expect(isCanonicalPath(p)).toBe(full === p && p !== '');
+      }),
+      { numRuns: 5000 },
+    );
+    expect(isCanonicalPath('x'.repeat(MAX_PATH_BYTES))).toBe(true);
+    expect(isCanonicalPath('x'.repeat(MAX_PATH_BYTES + 1))).toBe(false);
+  });
+
   it('counts UTF-8 bytes', () => {
     for (const s of ['', 'a', 'é', '数据', '\u{1F600}', 'a\u{1F600}b数']) expect(utf8Length(s)).toBe(Buffer.byteLength(s, 'utf8'));
   });

@@ -1,5 +1,5 @@
 /** Accounts and a complete application form for registry tests. */
-import { createOrganisation, createToken, createUser, type OrgKind, type Role } from '../../src/registry/accounts.ts';
+import { authenticateToken, createOrganisation, createToken, createUser, type OrgKind, type Role } from '../../src/registry/accounts.ts';
 import type { TestContext } from './context.ts';
 
 const CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
@@ -39,8 +39,16 @@ export async function makeActor(ctx: TestContext, role: Role, orgKind: OrgKind, 
   const o = org ?? (await createOrganisation(db, { name: `${orgKind} ${n}`, kind: orgKind, uscc }, now));
   const u = await createUser(db, { orgId: o.id, username: `${role}${n}`, displayName: `${role} ${n}`, role, password: 'correct horse battery staple' }, now);
   const t = await createToken(db, { userId: u.id, name: 'test' }, now);
+  if (role === 'applicant') {
+    // evidence first (存证先行): the org deposits the manifest root the test forms use
+    const principal = await authenticateToken(db, t.token, now);
+    await ctx.registry.evidence.deposit(principal!, [{ digest: TEST_ROOT, kind: 'manifest', title: 'test dataset' }]);
+  }
   return { userId: u.id, orgId: o.id, token: t.token, uscc: org?.uscc ?? uscc, auth: { Authorization: `Bearer ${t.token}` } };
 }
+
+/** The manifest root every test form uses. */
+export const TEST_ROOT = 'a'.repeat(64);
 
 export function completeForm(uscc: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -57,7 +65,7 @@ export function completeForm(uscc: string, overrides: Record<string, unknown> = 
     processingRules: 'De-duplication, unit normalisation, outlier flagging',
     scenarios: ['Reservoir modelling', 'Drilling optimisation'],
     industry: 'B07',
-    manifest: { root: 'a'.repeat(64), files: 3, bytes: 1048576 },
+    manifest: { root: TEST_ROOT, files: 3, bytes: 1048576 },
     contact: { name: '张三', phone: '+86 10 1234 5678', email: 'data@example.com' },
     ...overrides,
   };

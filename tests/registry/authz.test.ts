@@ -114,6 +114,11 @@ beforeAll(async () => {
     ['POST', '/v1/certificates/{number}/licences', () => '/v1/certificates/DIP-2000-999999/licences', { licensee: 'X', scope: 'all', term: { start: '2026-01-01', end: '2027-01-01' }, exclusive: false }, only('applicant')],
     ['POST', '/v1/certificates/{number}/transfer', () => '/v1/certificates/DIP-2000-999999/transfer', { toOrgId: uuid }, only('applicant')],
     ['POST', '/v1/certificates/{number}/policies', () => '/v1/certificates/DIP-2000-999999/policies', { policyNumber: 'P1', insuredAmount: { value: '1.00', currency: 'CNY' }, term: { start: '2026-01-01', end: '2027-01-01' }, coverageType: 'loss' }, only('insurer')],
+    ['POST', '/v1/evidence', () => '/v1/evidence', { items: [{ digest: 'c'.repeat(64), kind: 'file', title: 't' }] }, only('applicant')],
+    ['GET', '/v1/evidence', () => `/v1/evidence?digest=${'c'.repeat(64)}`, undefined, PUBLIC],
+    ['GET', '/v1/evidence/{id}', () => '/v1/evidence/EV-2000-00000001', undefined, PUBLIC],
+    ['GET', '/v1/evidence/{id}/receipt', () => '/v1/evidence/EV-2000-00000001/receipt', undefined, PUBLIC],
+    ['GET', '/v1/evidence/{id}/chain', () => '/v1/evidence/EV-2000-00000001/chain', undefined, PUBLIC],
   ];
 });
 afterAll(async () => {

@@ -100,6 +100,7 @@ describe('pledges', () => {
     expect(JSON.parse(Buffer.from(fromBase64(receipt.body.entry.data)).toString()).pledgeNumber).toBe(consented.body.pledgeNumber);
 
     // while pledged: no cancellation, no second pledge, no transfer
+    const other = await makeActor(ctx, 'applicant', 'enterprise');
     const before = await logSize();
     const cancel = await call('POST', `/v1/certificates/${number}/cancel`, applicant);
     expect(cancel.status).toBe(409);
@@ -107,7 +108,6 @@ describe('pledges', () => {
     expect(cancel.body.code).toBe('certificate_pledged');
     const second = await call('POST', `/v1/certificates/${number}/pledges`, bankB, { loanReference: 'B-1', amount: { value: '1.00', currency: 'CNY' }, term });
     expect((await call('POST', `/v1/pledges/${second.body.id}/consent`, applicant)).body.code).toBe('certificate_already_pledged');
-    const other = await makeActor(ctx, 'applicant', 'enterprise');
     expect((await call('POST', `/v1/certificates/${number}/transfer`, applicant, { toOrgId: other.orgId })).body.code).toBe('certificate_pledged');
     expect(await logSize()).toBe(before); // refusals write nothing
 

@@ -18,6 +18,11 @@ const scope = self as unknown as {
   crypto?: Crypto;
 };
 
+/** Files read and hashed at once (see `fingerprint`). */
+const LANES = 8;
+/** Bytes of files in flight at once (a larger file still goes alone). */
+const MAX_IN_FLIGHT_BYTES = 64 << 20;
+
 async function* fileChunks(file: Blob): AsyncGenerator<Uint8Array> {
   const reader = file.stream().getReader();
   try {
@@ -58,24 +63,44 @@ async function fingerprint(request: FingerprintRequest): Promise<FingerprintRepl
     scope.postMessage({ type: 'progress', files: doneFiles, bytes: doneBytes, totalFiles, totalBytes });
   };
   progress(true);
-  const entries = [];
-  for (const f of files) {
-    let d: StreamDigest;
-    try {
-      d = await hashBlob(f.file, request.webCryptoMaxBytes, (n) => {
-        doneBytes += n;
-        progress(false);
-      });
-    } catch (err) {
-      return { type: 'error', code: 'read_failed', message: `cannot read ${JSON.stringify(f.path)}: ${err instanceof Error ? err.message : String(err)}` };
+  // Several files in flight: WebCrypto digests and Blob reads are asynchronous round
+  // trips, so small files are latency-bound one at a time. Bounded by count and bytes.
+  const entries: { path: string; size: number; sha256: string }[] = new Array(files.length);
+  let next = 0;
+  let inFlightBytes = 0;
+  let failure: FingerprintReply | undefined;
+  const lane = async (): Promise<void> => {
+    while (failure === undefined && next < files.length) {
+      const f = files[next]!;
+      if (inFlightBytes > 0 && inFlightBytes + f.file.size > MAX_IN_FLIGHT_BYTES) {
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      const index = next++;
+      inFlightBytes += f.file.size;
+      let d: StreamDigest;
+      try {
+        d = await hashBlob(f.file, request.webCryptoMaxBytes, (n) => {
+          doneBytes += n;
+          progress(false);
+        });
+      } catch (err) {
+        failure = { type: 'error', code: 'read_failed', message: `cannot read ${JSON.stringify(f.path)}: ${err instanceof Error ? err.message : String(err)}` };
+        return;
+      } finally {
+        inFlightBytes -= f.file.size;
+      }
+      if (d.size !== f.file.size) {
+        failure = { type: 'error', code: 'file_changed', message: `${JSON.stringify(f.path)} changed while being fingerprinted` };
+        return;
+      }
+      entries[index] = { path: f.path, size: d.size, sha256: d.sha256 };
+      doneFiles++;
+      progress(false);
     }
-    if (d.size !== f.file.size) {
-      return { type: 'error', code: 'file_changed', message: `${JSON.stringify(f.path)} changed while being fingerprinted` };
-    }
-    entries.push({ path: f.path, size: d.size, sha256: d.sha256 });
-    doneFiles++;
-    progress(false);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(LANES, files.length) }, lane));
+  if (failure !== undefined) return failure;
   progress(true);
   const manifest = buildManifest(entries);
   return { type: 'done', manifest, millis: performance.now() - started };

@@ -81,8 +81,10 @@ export async function hashFile(
 /**
  * SHA-256 and size of a (small) file with synchronous reads into `buffer`: the cheapest
  * path per file — open, read until EOF, close — for a hashing thread with many small files.
+ * With `expectedSize` (the size when listed), a short read that reaches it ends the loop
+ * without a final zero-length read.
  */
-export function hashFileSync(path: string, buffer: Buffer): StreamDigest {
+export function hashFileSync(path: string, buffer: Buffer, expectedSize?: number): StreamDigest {
   const fd = openSync(path, 'r');
   try {
     const h = createHash('sha256');
@@ -92,6 +94,10 @@ export function hashFileSync(path: string, buffer: Buffer): StreamDigest {
       if (n === 0) break;
       h.update(buffer.subarray(0, n));
       size += n;
+      // A short read that reaches the listed size is the end of a regular file: a file
+      // smaller than the buffer costs one read, not two. (A file that grew is still
+      // read past the listed size, and its size then differs from the listing.)
+      if (n < buffer.length && expectedSize !== undefined && size >= expectedSize) break;
     }
     return { sha256: h.digest('hex'), size };
   } finally {

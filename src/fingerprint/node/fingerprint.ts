@@ -8,7 +8,7 @@ import { FingerprintError } from '../errors.ts';
 import { compileExcludes } from '../glob.ts';
 import { buildManifest, type Manifest } from '../manifest.ts';
 import { comparePaths } from '../path.ts';
-import { hashFiles } from './pool.ts';
+import { HashPool } from './pool.ts';
 import { walkDataset, type SkippedEntry } from './walk.ts';
 
 /** Progress of a run: listing, then hashing. */
@@ -43,6 +43,15 @@ export interface FingerprintResult {
  *   `file_changed`, `worker_failed`), or the signal's reason.
  */
 export async function fingerprintPath(root: string, opts: FingerprintPathOptions = {}): Promise<FingerprintResult> {
+  const pool = new HashPool({ threads: opts.threads, chunkSize: opts.chunkSize });
+  try {
+    return await fingerprintWith(pool, root, opts);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPathOptions): Promise<FingerprintResult> {
   const listing = await walkDataset(root, {
     exclude: compileExcludes(opts.exclude ?? []),
     followSymlinks: opts.followSymlinks ?? false,
@@ -65,9 +74,7 @@ export async function fingerprintPath(root: string, opts: FingerprintPathOptions
   const report = (): void =>
     opts.onProgress?.({ phase: 'hashing', files: doneFiles, bytes: doneBytes, totalFiles: files.length, totalBytes });
   report();
-  const digests = await hashFiles(files, {
-    threads: opts.threads,
-    chunkSize: opts.chunkSize,
+  const digests = await pool.hash(files, {
     signal: opts.signal,
     onBytes: (n) => {
       doneBytes += n;

@@ -50,7 +50,7 @@ export class ProgressReporter {
     this.#out = out;
     this.#tty = opts.tty;
     this.#now = opts.now ?? (() => performance.now());
-    this.#width = Math.max(40, Math.min(opts.columns ?? 80, 120));
+    this.#width = Math.min(opts.columns !== undefined && opts.columns > 0 ? opts.columns : 80, 160);
     this.#start = this.#now();
     // Plain lines: the first after a few seconds, so short runs print only their summary.
     if (!this.#tty) this.#last = this.#start;
@@ -92,8 +92,8 @@ export class ProgressReporter {
       const rate = elapsed > 0 ? p.bytes / elapsed : 0;
       const eta = rate > 0 ? (p.totalBytes - p.bytes) / rate : NaN;
       const stats = `${(fraction * 100).toFixed(1).padStart(5)}% ${formatBytes(p.bytes)}/${formatBytes(p.totalBytes)} · ${p.files.toLocaleString('en-US')}/${p.totalFiles.toLocaleString('en-US')} files · ${formatBytes(rate)}/s · ETA ${formatDuration(eta)}`;
-      if (this.#tty) {
-        const barWidth = Math.max(10, this.#width - stats.length - 4);
+      const barWidth = Math.min(40, this.#width - stats.length - 4);
+      if (this.#tty && barWidth >= 10) {
         const filled = Math.min(barWidth, Math.round(fraction * barWidth));
         text = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${stats}`;
       } else text = stats;

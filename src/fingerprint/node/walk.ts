@@ -5,9 +5,9 @@
  * own ancestor (a loop) is reported and skipped. Names become canonical dataset paths
  * (NFC, POSIX, relative); a name that is not valid UTF-8 is an error.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
-import type { Dirent, Stats } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, resolve, sep } from 'node:path';
 import { FingerprintError } from '../errors.ts';
 import type { ExcludeMatcher } from '../glob.ts';
 import { joinPath, normalizeName } from '../path.ts';
@@ -57,7 +57,7 @@ function ioError(err: unknown, path: string): DatasetIoError {
   return new DatasetIoError('read_failed', `cannot read ${JSON.stringify(path)}: ${why}`, path);
 }
 
-function specialReason(s: Stats | Dirent<Buffer>): SkipReason {
+function specialReason(s: Stats | Dirent): SkipReason {
   if (s.isFIFO()) return 'fifo';
   if (s.isSocket()) return 'socket';
   if (s.isBlockDevice()) return 'block_device';
@@ -115,6 +115,7 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
   const follow = opts.followSymlinks === true;
   const stack: DirTask[] = [{ abs: rootAbs, rel: '', ancestors: follow ? [`${rootStat.dev}:${rootStat.ino}`] : [] }];
   let lastReport = 0;
+  let sinceYield = 0;
 
   const addFile = (rel: string, abs: string, size: number): void => {
     files.push({ path: rel, absPath: abs, size });
@@ -128,16 +129,22 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
   while (stack.length > 0) {
     opts.signal?.throwIfAborted();
     const dir = stack.pop()!;
-    let dirents: Dirent<Buffer>[];
+    let dirents: Dirent[];
     try {
-      dirents = (await readdir(dir.abs, { withFileTypes: true, encoding: 'buffer' })) as Dirent<Buffer>[];
+      dirents = readdirSync(dir.abs, { withFileTypes: true });
+      // Names come decoded as UTF-8 with U+FFFD for invalid bytes. Only when a U+FFFD
+      // shows up are the raw bytes read again, to tell a real U+FFFD from a name that
+      // is not UTF-8 (cheaper than a Buffer per name for every directory).
+      if (dirents.some((d) => d.name.includes('\uFFFD'))) {
+        for (const d of readdirSync(dir.abs, { withFileTypes: true, encoding: 'buffer' }) as Dirent<Buffer>[]) decodeName(d.name, dir.rel);
+      }
     } catch (err) {
+      if (err instanceof FingerprintError) throw err;
       throw ioError(err, dir.rel === '' ? '.' : dir.rel);
     }
-    const toStat: { rel: string; abs: string; link: boolean }[] = [];
     const subdirs: DirTask[] = [];
     for (const d of dirents) {
-      const rawName = decodeName(d.name, dir.rel);
+      const rawName = d.name;
       let name: string;
       try {
         name = normalizeName(rawName);
@@ -148,51 +155,46 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
         throw err;
       }
       const rel = joinPath(dir.rel, name);
-      const abs = join(dir.abs, rawName);
+      const abs = dir.abs.endsWith(sep) ? dir.abs + rawName : dir.abs + sep + rawName;
       if (opts.ignoreAbsolute?.has(abs)) continue;
       if (opts.exclude?.excludes(rel)) {
         excluded++;
         continue;
       }
-      if (d.isDirectory()) subdirs.push({ abs, rel, ancestors: dir.ancestors });
-      else if (d.isFile()) toStat.push({ rel, abs, link: false });
-      else if (d.isSymbolicLink()) {
-        if (follow) toStat.push({ rel, abs, link: true });
-        else skip({ path: rel, reason: 'symlink' });
-      } else skip({ path: rel, reason: specialReason(d) });
-    }
-    // Sizes: stat in parallel batches (the libuv pool overlaps the syscalls).
-    for (let i = 0; i < toStat.length; i += 64) {
-      const batch = toStat.slice(i, i + 64);
-      const stats = await Promise.all(
-        batch.map(async (f) => {
-          try {
-            return await (f.link ? stat(f.abs) : lstat(f.abs));
-          } catch (err) {
-            if (f.link && (err as { code?: unknown }).code === 'ENOENT') return null;
-            if (f.link && (err as { code?: unknown }).code === 'ELOOP') return 'loop' as const;
-            throw ioError(err, f.rel);
-          }
-        }),
-      );
-      batch.forEach((f, j) => {
-        const s = stats[j]!;
-        if (s === null) skip({ path: f.rel, reason: 'broken_symlink' });
-        else if (s === 'loop') skip({ path: f.rel, reason: 'symlink_loop' });
-        else if (s.isFile()) addFile(f.rel, f.abs, s.size);
-        else if (s.isDirectory()) {
-          const id = `${s.dev}:${s.ino}`;
-          if (dir.ancestors.includes(id)) skip({ path: f.rel, reason: 'symlink_loop' });
-          else subdirs.push({ abs: f.abs, rel: f.rel, ancestors: dir.ancestors });
-        } else skip({ path: f.rel, reason: specialReason(s) });
-      });
+      if (d.isDirectory()) {
+        subdirs.push({ abs, rel, ancestors: dir.ancestors });
+        continue;
+      }
+      if (d.isSymbolicLink() && !follow) {
+        skip({ path: rel, reason: 'symlink' });
+        continue;
+      }
+      if (!d.isFile() && !d.isSymbolicLink()) {
+        skip({ path: rel, reason: specialReason(d) });
+        continue;
+      }
+      // Synchronous stat: a few microseconds each, far cheaper than a promise per file.
+      let s: Stats | undefined;
+      try {
+        s = d.isSymbolicLink() ? statSync(abs, { throwIfNoEntry: false }) : lstatSync(abs);
+      } catch (err) {
+        if (d.isSymbolicLink() && (err as { code?: unknown }).code === 'ELOOP') {
+          skip({ path: rel, reason: 'symlink_loop' });
+          continue;
+        }
+        throw ioError(err, rel);
+      }
+      if (s === undefined) skip({ path: rel, reason: 'broken_symlink' });
+      else if (s.isFile()) addFile(rel, abs, s.size);
+      else if (s.isDirectory()) subdirs.push({ abs, rel, ancestors: dir.ancestors });
+      else skip({ path: rel, reason: specialReason(s) });
     }
     if (follow) {
       // Every directory's identity joins its own ancestor chain (needed to spot links back up).
       for (const sub of subdirs) {
         let s: Stats;
         try {
-          s = await stat(sub.abs);
+          s = statSync(sub.abs);
         } catch (err) {
           throw ioError(err, sub.rel);
         }
@@ -205,6 +207,11 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
       }
     } else {
       stack.push(...subdirs);
+    }
+    // Let signals (Ctrl-C) and progress output through between directories.
+    if (++sinceYield >= 16) {
+      sinceYield = 0;
+      await new Promise<void>((r) => setImmediate(r));
     }
   }
   opts.onListed?.(files.length, bytes);

@@ -1,0 +1,158 @@
+/**
+ * Evidence deposits (数据存证): an organisation deposits SHA-256 digests or
+ * manifest roots — never the data. Each new item is one `evidence.deposited` log
+ * entry (deposit id, depositor organisation id, digest, kind, previous); titles stay
+ * in the database, private to the depositor. A request of up to 1,000 items is
+ * written all or nothing in one sequencer append; depositing a digest the
+ * organisation already deposited returns the existing deposit and writes nothing.
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/database.ts';
+import { deposits } from '../db/schema.ts';
+import { toHex } from '../ledger/bytes.ts';
+import { encodeEntry } from '../ledger/entry.ts';
+import { nodeRfc6962 } from '../ledger/node-hasher.ts';
+import type { Principal } from '../registry/accounts.ts';
+import type { RegistryDeps } from '../registry/deps.ts';
+import { RegistryError } from '../registry/errors.ts';
+import { registryYear } from '../registry/issuance.ts';
+
+export const EVIDENCE_KINDS = ['manifest', 'file', 'snapshot', 'document', 'other'] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+export const MAX_ITEMS = 1000;
+
+export interface DepositItem {
+  digest: string;
+  kind: EvidenceKind;
+  title: string;
+  files?: number;
+  bytes?: number;
+  previous?: string;
+}
+
+type DepositRow = typeof deposits.$inferSelect;
+
+export function depositView(d: DepositRow, withPrivate: boolean) {
+  return {
+    id: d.id,
+    digest: d.digest,
+    kind: d.kind as EvidenceKind,
+    ...(withPrivate ? { title: d.title, files: d.files, bytes: d.bytes, orgId: d.orgId } : {}),
+    previous: d.previous,
+    logIndex: d.logIndex,
+    leafHash: d.leafHash,
+    depositedAt: d.createdAt.toISOString(),
+  };
+}
+
+export class Evidence {
+  constructor(private readonly deps: RegistryDeps) {}
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  /** Deposit 1–1,000 items. Returns, per item, its deposit (new or existing). */
+  async deposit(p: Principal, items: DepositItem[]) {
+    if (p.role !== 'applicant' || p.orgKind === 'bank' || p.orgKind === 'insurer') throw new RegistryError('forbidden', 'deposits are made by data holders');
+    if (items.length < 1 || items.length > MAX_ITEMS) throw new RegistryError('invalid_field', `1 to ${MAX_ITEMS} items`, [{ path: 'items', message: `1 to ${MAX_ITEMS} items` }]);
+    const ack = await this.deps.appendManyWith(async (tx, firstIndex) => {
+      const now = this.deps.now();
+      // serialise deposits of one organisation so idempotency holds under concurrency
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${'deposit:' + p.orgId}))`);
+      const digests = [...new Set(items.map((i) => i.digest))];
+      const existing = new Map(
+        (await tx.select().from(deposits).where(and(eq(deposits.orgId, p.orgId), inArray(deposits.digest, digests)))).map((d) => [d.digest, d]),
+      );
+      const prevIds = [...new Set(items.flatMap((i) => (i.previous ? [i.previous] : [])))];
+      const prevs = prevIds.length ? new Map((await tx.select().from(deposits).where(inArray(deposits.id, prevIds))).map((d) => [d.id, d])) : new Map<string, DepositRow>();
+      const details: { path: string; message: string }[] = [];
+      items.forEach((it, i) => {
+        if (it.previous && prevs.get(it.previous)?.orgId !== p.orgId) details.push({ path: `items.${i}.previous`, message: 'not a deposit of your organisation' });
+      });
+      if (details.length) throw new RegistryError('invalid_field', 'some items are invalid', details);
+
+      const year = registryYear(now);
+      const fresh = digests.filter((d) => !existing.has(d));
+      const entries: Uint8Array[] = [];
+      const byDigest = new Map<string, DepositRow>(existing);
+      if (fresh.length) {
+        const counter = await tx.execute(
+          sql`INSERT INTO deposit_counters (year, last_seq) VALUES (${year}, ${fresh.length})
+              ON CONFLICT (year) DO UPDATE SET last_seq = deposit_counters.last_seq + ${fresh.length} RETURNING last_seq`,
+        );
+        const last = Number(((Array.isArray(counter) ? counter : (counter as { rows: unknown[] }).rows) as { last_seq: unknown }[])[0]!.last_seq);
+        let seq = last - fresh.length;
+        const rows: (typeof deposits.$inferInsert)[] = [];
+        for (const digest of fresh) {
+          const it = items.find((x) => x.digest === digest)!;
+          const id = `EV-${year}-${String(++seq).padStart(8, '0')}`;
+          const entry = encodeEntry({
+            kind: 'evidence.deposited',
+            time: now.toISOString(),
+            depositId: id,
+            depositor: p.orgId,
+            digest,
+            evidenceKind: it.kind,
+            ...(it.previous ? { previous: it.previous } : {}),
+          });
+          const index = firstIndex + entries.length;
+          entries.push(entry);
+          const row = {
+            id,
+            orgId: p.orgId,
+            createdBy: p.userId,
+            digest,
+            kind: it.kind,
+            title: it.title,
+            files: it.files ?? null,
+            bytes: it.bytes ?? null,
+            previous: it.previous ?? null,
+            logIndex: index,
+            leafHash: toHex(nodeRfc6962.hashLeaf(entry)),
+            createdAt: now,
+          };
+          rows.push(row);
+          byDigest.set(digest, row as DepositRow);
+        }
+        for (let i = 0; i < rows.length; i += 500) await tx.insert(deposits).values(rows.slice(i, i + 500));
+      }
+      return { entries, result: items.map((it) => ({ digest: it.digest, deposit: byDigest.get(it.digest)!, created: !existing.has(it.digest) })) };
+    });
+    return { checkpoint: ack.checkpoint, items: ack.result };
+  }
+
+  async get(p: Principal | null, id: string) {
+    const [d] = await this.db.select().from(deposits).where(eq(deposits.id, id));
+    if (!d) throw new RegistryError('deposit_not_found', `no deposit ${id}`);
+    return { row: d, view: depositView(d, !!p && (p.orgId === d.orgId || p.role === 'reviewer' || p.role === 'admin')) };
+  }
+
+  /** Public lookup: the earliest deposit of a digest (any organisation), without private fields. */
+  async earliest(digest: string) {
+    const [d] = await this.db.select().from(deposits).where(eq(deposits.digest, digest)).orderBy(asc(deposits.logIndex)).limit(1);
+    return d;
+  }
+
+  /** The chain of versions ending at `id` (newest first), following `previous`. */
+  async chain(p: Principal | null, id: string) {
+    const out: DepositRow[] = [];
+    let cur: string | null = id;
+    while (cur && out.length < 10_000) {
+      const [d]: DepositRow[] = await this.db.select().from(deposits).where(eq(deposits.id, cur));
+      if (!d) break;
+      out.push(d);
+      cur = d.previous;
+    }
+    if (!out.length) throw new RegistryError('deposit_not_found', `no deposit ${id}`);
+    return out.map((d) => depositView(d, !!p && (p.orgId === d.orgId || p.role === 'reviewer' || p.role === 'admin')));
+  }
+
+  /** A deposit of `orgId` with this digest, for linking an application (存证先行). */
+  async forOrg(db: Db, orgId: string, digest: string, id?: string) {
+    const conds = [eq(deposits.orgId, orgId), eq(deposits.digest, digest)];
+    if (id) conds.push(eq(deposits.id, id));
+    const [d] = await db.select().from(deposits).where(and(...conds));
+    return d;
+  }
+}
