@@ -13,8 +13,8 @@ import { Sequencer, type Appended, type AppendEffect } from './ledger/sequencer.
 import { LogStore } from './ledger/store.ts';
 import { toHex } from './ledger/bytes.ts';
 import { createRegistry, type Registry } from './registry/index.ts';
-import { certificateKeyName } from './certificates/signature.ts';
-import path from 'node:path';
+import { loadActiveCertificateKey } from './certificates/keyring.ts';
+import { activeCertificateKeyId, addKeyEffect, keyringSigner } from './registry/keys.ts';
 
 export interface Clock {
   now(): Date;
@@ -75,8 +75,6 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       maxWaitMs: config.batchWaitMs,
       onFatal: opts.onFatal,
     });
-    const certKey = loadOrCreateLogKey(path.join(path.dirname(config.keyFile), 'certificate.key'), certificateKeyName(config.origin)).key;
-    const certKeyId = certKey.keyId.toString(16).padStart(8, '0');
     const registry = createRegistry({
       db,
       appendWith: (effect) => sequencer.appendWith(effect),
@@ -90,13 +88,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         publicUrl: config.publicUrl,
         requireEvidence: config.requireEvidence,
       },
-      certificateSigner: {
-        activeKeyId: () => certKeyId,
-        sign: (keyId, message) => {
-          if (keyId !== certKeyId) throw new StartupError(`no certificate key ${keyId}`);
-          return certKey.signer.sign(message) as Uint8Array;
-        },
-      },
+      certificateSigner: keyringSigner(config.dataDir, config.origin),
     });
     const ctx: AppContext = {
       config,
@@ -114,7 +106,10 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       },
     };
     await publishKey(ctx, ctx.logKey, 'log');
-    await publishKey(ctx, certKey, 'certificate');
+    // the certificate key: the active one from the database, or a new one on first start
+    const active = await activeCertificateKeyId(db);
+    const { key: certKey, created } = loadActiveCertificateKey(config.dataDir, config.origin, active);
+    if (created) await ctx.appendWith(addKeyEffect(certKey, 'certificate', () => clock.now()));
     return ctx;
   } catch (err) {
     if (!opts.database) await database.close();

@@ -23,7 +23,10 @@ commands:
   serve [--demo]        serve the registry and its log (PORT, HOST, DATADEED_DATA_DIR, DATABASE_URL …)
   migrate               apply database migrations and exit
   audit [--json]        recompute the whole log and check every checkpoint; exit 1 on the first problem
-  keys list             list the published verifier keys
+  keys list|generate|rotate [--key-id ID]
+                        list verifier keys; generate a certificate key; rotate the active certificate key (logged)
+  verify <file.pdf|bundle.json> [--key VKEY[,from[,until]]]... [--keys keys.json] [--online URL]
+                        verify a certificate PDF, bundle or receipt offline (and live status online)
   orgs add --name N --kind enterprise|bank|insurer|registry [--uscc CODE] | orgs list
   users add --org ID --username U --name N --role R [--password-stdin] | users list | users disable <user>
   tokens create <user> [--name N] [--expires ISO-TIME] | tokens list | tokens revoke <token id>
@@ -80,6 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof KeyFileError || err instanceof StartupError || err instanceof DatabaseBusyError) {
       process.stderr.write(`datadeed: cannot start [startup_failed] ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof Error && ['CertificateError', 'FingerprintError', 'RegistryError', 'LedgerError'].includes(err.name) && typeof (err as { code?: unknown }).code === 'string') {
+      process.stderr.write(`datadeed: [${(err as { code: string }).code}] ${err.message}\n`);
       return 2;
     }
     if (err instanceof UsageError) {

@@ -10,6 +10,7 @@ export { comparePaths, isCanonicalPath, joinPath, normalizeName, normalizePath, 
 export { encodeLeaf, isHex64, leafHash, parseEntry } from './leaf.ts';
 export type { ManifestEntry } from './leaf.ts';
 export {
+  ManifestBuilder,
   assertManifestMatches,
   buildManifest,
   manifestChunks,

@@ -42,6 +42,55 @@ export function manifestRoot(entries: readonly ManifestEntry[], hasher: Hasher =
 }
 
 /**
+ * Builds a manifest from entries that arrive in manifest order (ascending UTF-8 path
+ * bytes), one at a time: each is checked and its leaf appended to a compact range, so
+ * the root is ready as soon as the last file is hashed and the tree costs O(log n)
+ * memory. A caller that already has an entry's leaf hash (computed beside the file's
+ * digest, e.g. on a hashing thread) passes it; it must be {@link leafHash} of the entry.
+ */
+export class ManifestBuilder {
+  readonly #hasher: Hasher;
+  readonly #range: CompactRange;
+  readonly #entries: ManifestEntry[] = [];
+  #bytes = 0;
+
+  constructor(hasher: Hasher = rfc6962) {
+    this.#hasher = hasher;
+    this.#range = CompactRange.empty(hasher);
+  }
+
+  /**
+   * Appends the next entry.
+   * @throws FingerprintError `path_not_normalized`, `malformed_manifest`, `duplicate_path`,
+   *   `unsorted_entries` (not after the previous entry).
+   */
+  add(entry: ManifestEntry, leaf?: Uint8Array): void {
+    const e = parseEntry(entry, 'malformed_manifest');
+    const prev = this.#entries[this.#entries.length - 1];
+    if (prev !== undefined) {
+      const order = comparePaths(prev.path, e.path);
+      if (order === 0) throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(e.path)}`);
+      if (order > 0) throw new FingerprintError('unsorted_entries', `entry ${JSON.stringify(e.path)} is out of order`);
+    }
+    const bytes = this.#bytes + e.size;
+    if (!Number.isSafeInteger(bytes)) throw new FingerprintError('malformed_manifest', 'total size exceeds 2^53 - 1');
+    this.#range.append(leaf ?? leafHash(this.#hasher, e));
+    this.#entries.push(e);
+    this.#bytes = bytes;
+  }
+
+  /** Number of entries so far. */
+  get files(): number {
+    return this.#entries.length;
+  }
+
+  /** The manifest of the entries added. */
+  finish(): Manifest {
+    return { v: 1, root: toHex(this.#range.root()), files: this.#entries.length, bytes: this.#bytes, entries: this.#entries.slice() };
+  }
+}
+
+/**
  * Builds the manifest of hashed files: sorts a copy of `entries` by UTF-8 path bytes,
  * rejects duplicate paths, totals the sizes and computes the root.
  * Preconditions: paths canonical (`normalizePath`), sizes safe integers, digests lowercase hex
@@ -49,18 +98,11 @@ export function manifestRoot(entries: readonly ManifestEntry[], hasher: Hasher =
  * @throws FingerprintError `duplicate_path`, `path_not_normalized`, `malformed_manifest`.
  */
 export function buildManifest(entries: readonly ManifestEntry[], hasher: Hasher = rfc6962): Manifest {
-  const checked = entries.map((e) => parseEntry(e, 'malformed_manifest'));
-  checked.sort((a, b) => comparePaths(a.path, b.path));
-  let bytes = 0;
-  for (let i = 0; i < checked.length; i++) {
-    const e = checked[i]!;
-    if (i > 0 && checked[i - 1]!.path === e.path) {
-      throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(e.path)}`);
-    }
-    bytes += e.size;
-  }
-  if (!Number.isSafeInteger(bytes)) throw new FingerprintError('malformed_manifest', 'total size exceeds 2^53 - 1');
-  return { v: 1, root: manifestRoot(checked, hasher), files: checked.length, bytes, entries: checked };
+  // Checked before sorting, so that malformed input fails with its code, not a TypeError.
+  const sorted = entries.map((e) => parseEntry(e, 'malformed_manifest')).sort((a, b) => comparePaths(a.path, b.path));
+  const builder = new ManifestBuilder(hasher);
+  for (const e of sorted) builder.add(e);
+  return builder.finish();
 }
 
 const MANIFEST_KEYS = ['v', 'root', 'files', 'bytes', 'entries'];

@@ -1,14 +1,29 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { Hasher } from './hasher.ts';
 
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const NODE_PREFIX = Uint8Array.of(0x01);
 
+/** One-shot SHA-256 (crypto.hash, Node ≥ 20.12, ~2× faster for small inputs than createHash); createHash otherwise. */
+const sha256Once: (data: Uint8Array) => Uint8Array =
+  typeof oneShotHash === 'function'
+    ? (data) => {
+        const out = oneShotHash('sha256', data, 'buffer') as unknown as Buffer;
+        // Copy out of the Buffer so callers always see a plain Uint8Array.
+        return new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + 32));
+      }
+    : (data) => new Uint8Array(createHash('sha256').update(data).digest());
+
 function digestOf(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  // Copy out of the Buffer so callers always see a plain Uint8Array.
-  return new Uint8Array(h.digest());
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const buf = new Uint8Array(len);
+  let o = 0;
+  for (const p of parts) {
+    buf.set(p, o);
+    o += p.length;
+  }
+  return sha256Once(buf);
 }
 
 /**

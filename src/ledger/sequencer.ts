@@ -68,6 +68,8 @@ export const SEQUENCER_LOCK_KEY = 0x4444_6c6f_67n;
 interface Pending {
   /** A plain entry (no savepoint needed) … */
   entry?: Uint8Array;
+  /** … its leaf hash, computed at enqueue time, off the commit's critical path. */
+  leaf?: Uint8Array;
   /** … or an effect producing entries inside the transaction. */
   effect?: AppendManyEffect<unknown>;
   resolve: (v: Appended<unknown>) => void;
@@ -116,7 +118,7 @@ export class Sequencer {
     if (!(entry instanceof Uint8Array)) return Promise.reject(new LedgerError('malformed_entry', 'an entry must be bytes'));
     if (entry.length > MAX_ENTRY_BYTES)
       return Promise.reject(new LedgerError('entry_too_large', `entry of ${entry.length} bytes exceeds ${MAX_ENTRY_BYTES}`));
-    return this.enqueue({ entry }) as Promise<Appended<void>>;
+    return this.enqueue({ entry, leaf: this.store.hasher.hashLeaf(entry) }) as Promise<Appended<void>>;
   }
 
   /**
@@ -142,7 +144,7 @@ export class Sequencer {
     return this.enqueue({ effect }) as Promise<Appended<T>>;
   }
 
-  private enqueue(item: Pick<Pending, 'entry' | 'effect'>): Promise<Appended<unknown>> {
+  private enqueue(item: Pick<Pending, 'entry' | 'leaf' | 'effect'>): Promise<Appended<unknown>> {
     if (this.fatal) return Promise.reject(new SequencerError('sequencer_fatal', `the sequencer stopped: ${this.fatal.message}`));
     if (this.closed) return Promise.reject(new SequencerError('sequencer_stopped', 'the sequencer is closed'));
     return new Promise<Appended<unknown>>((resolve, reject) => {
@@ -175,6 +177,8 @@ export class Sequencer {
       if (this.maxWaitMs > 0 && this.queue.length < this.maxBatch) await new Promise((r) => setTimeout(r, this.maxWaitMs));
       const batch = this.queue.splice(0, this.maxBatch);
       await this.commitBatch(batch);
+      // let timers and I/O run between batches (PGlite resolves without real I/O)
+      await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -238,7 +242,7 @@ export class Sequencer {
         const nodes: { id: NodeId; hash: Uint8Array }[] = [];
         leafHashes = accepted.map((a) =>
           a.entries.map((e) => {
-            const leaf = this.store.hasher.hashLeaf(e);
+            const leaf = a.p.leaf ?? this.store.hasher.hashLeaf(e);
             edge!.append(leaf, (id, hash) => nodes.push({ id, hash }));
             return leaf;
           }),

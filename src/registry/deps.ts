@@ -29,8 +29,8 @@ export interface RegistryDeps {
 
 /** Signs certificate payloads with the active certificate key. */
 export interface CertificateSigner {
-  /** Key ID (8 hex) of the active certificate key at `at`. */
-  activeKeyId(at: Date): string;
+  /** Key ID (8 hex) of the active certificate key, read in the issuing transaction (null: none). */
+  activeKeyId(db: Db): Promise<string | null>;
   /** Sign a payload with the key `keyId`; returns the signature bytes. */
   sign(keyId: string, payload: Uint8Array): Uint8Array;
 }

@@ -118,7 +118,8 @@ export async function issueInTx(
   const validFrom = now;
   const validUntil =
     spec.validity === 'extend' ? addYears(predecessor!.validUntil, s.validityYears) : spec.validity === 'keep' ? predecessor!.validUntil : addYears(now, s.validityYears);
-  const keyId = deps.certificateSigner.activeKeyId(now);
+  const keyId = await deps.certificateSigner.activeKeyId(tx);
+  if (!keyId) throw new RegistryError('certificate_not_active', 'no active certificate signing key');
 
   const fields = {
     number,

@@ -118,6 +118,9 @@ beforeAll(async () => {
     ['GET', '/v1/evidence', () => `/v1/evidence?digest=${'c'.repeat(64)}`, undefined, PUBLIC],
     ['GET', '/v1/evidence/{id}', () => '/v1/evidence/EV-2000-00000001', undefined, PUBLIC],
     ['GET', '/v1/evidence/{id}/receipt', () => '/v1/evidence/EV-2000-00000001/receipt', undefined, PUBLIC],
+    ['GET', '/v1/evidence/{id}/pdf', () => '/v1/evidence/EV-2000-00000001/pdf', undefined, PUBLIC],
+    ['GET', '/v1/certificates/{number}/bundle', () => `/v1/certificates/${certNumber}/bundle`, undefined, PUBLIC],
+    ['GET', '/v1/certificates/{number}/pdf', () => `/v1/certificates/${certNumber}/pdf`, undefined, PUBLIC],
     ['GET', '/v1/evidence/{id}/chain', () => '/v1/evidence/EV-2000-00000001/chain', undefined, PUBLIC],
   ];
 });

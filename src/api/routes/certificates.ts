@@ -7,6 +7,11 @@ import { DraftSchema } from '../../registry/form.ts';
 import { RegistryError } from '../../registry/errors.ts';
 import { requireRole, type AppEnv } from '../auth.ts';
 import { problemResponses } from '../openapi.ts';
+import { logBundle } from '../bundles.ts';
+import { bundleFileName, parseBundle } from '../../certificates/bundle.ts';
+import { parseCertificatePayload } from '../../certificates/payload.ts';
+import { renderCertificatePdf } from '../../certificates/pdf.ts';
+import { utf8 } from '../../ledger/bytes.ts';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearer: [] as string[] }];
@@ -119,6 +124,48 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       responses: { 200: { description: 'History', ...json(z.record(z.string(), z.unknown())) }, ...problemResponses(400, 404) },
     }),
     async (c) => c.json({ number: c.req.valid('param').number, ...(await provenEvents(c.req.valid('param').number)) } as never, 200),
+  );
+
+  /** The certificate's bundle: payload, signature, its certificate.issued entry, proof, checkpoint. */
+  async function certificateBundle(number: string) {
+    const cert = await certs.get(number);
+    const text = await logBundle(ctx, 'certificate', cert.log.index, { payload: cert.payload, keyId: cert.keyId, signatureBase64: cert.signature });
+    return { cert, text };
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/certificates/{number}/bundle',
+      tags: ['public'],
+      summary: 'Verification bundle (<number>.datadeed.json): payload, signature, log entry, inclusion proof, signed checkpoint — verifiable offline',
+      request: { params: NumberParam },
+      responses: { 200: { description: 'Bundle', ...json(z.record(z.string(), z.unknown())) }, ...problemResponses(400, 404) },
+    }),
+    async (c) => {
+      const number = c.req.valid('param').number;
+      const { text } = await certificateBundle(number);
+      return c.body(text, 200, { 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${bundleFileName(number)}"`, 'Cache-Control': 'no-store' }) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/certificates/{number}/pdf',
+      tags: ['public'],
+      summary: 'The certificate PDF (A4, Chinese and English), with its verification bundle attached inside',
+      request: { params: NumberParam },
+      responses: { 200: { description: 'PDF', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } }, ...problemResponses(400, 404) },
+    }),
+    async (c) => {
+      const number = c.req.valid('param').number;
+      const { cert, text } = await certificateBundle(number);
+      const bundle = parseBundle(text);
+      const cp = (await ctx.store.checkpointAt(bundle.inclusion.treeSize))!;
+      const pdf = await renderCertificatePdf({ payload: parseCertificatePayload(utf8(cert.payload)), bundle, publicUrl: ctx.config.publicUrl, now: cp.createdAt });
+      return c.body(Buffer.from(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="${number}.pdf"`, 'Cache-Control': 'no-store' }) as never;
+    },
   );
 
   app.openapi(

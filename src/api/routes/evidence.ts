@@ -7,6 +7,10 @@ import { requireRole, type AppEnv } from '../auth.ts';
 import { problemResponses } from '../openapi.ts';
 import { logBundle } from '../bundles.ts';
 import { toHex } from '../../ledger/bytes.ts';
+import { parseBundle } from '../../certificates/bundle.ts';
+import { renderReceiptPdf } from '../../evidence/receipt-pdf.ts';
+import { organisations } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearer: [] as string[] }];
@@ -99,6 +103,33 @@ export function registerEvidenceRoutes(api: OpenAPIHono<AppEnv>, ctx: AppContext
         'Content-Type': 'application/json',
         'Content-Disposition': `attachment; filename="${row.id}.receipt.json"`,
       });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/evidence/{id}/pdf',
+      tags: ['evidence'],
+      summary: 'Bilingual A4 receipt PDF (存证证书) with the receipt attached inside',
+      request: { params: IdParam },
+      responses: { 200: { description: 'PDF', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } }, ...problemResponses(400, 404) },
+    }),
+    async (c) => {
+      const { row } = await ev.get(c.get('principal'), c.req.valid('param').id);
+      const text = await logBundle(ctx, 'evidence', row.logIndex);
+      const bundle = parseBundle(text);
+      const cp = (await ctx.store.checkpointAt(bundle.inclusion.treeSize))!;
+      const [org] = await ctx.database.db.select().from(organisations).where(eq(organisations.id, row.orgId));
+      const pdf = await renderReceiptPdf({
+        deposit: { id: row.id, digest: row.digest, kind: row.kind, depositedAt: row.createdAt.toISOString(), logIndex: row.logIndex, files: row.files, bytes: row.bytes },
+        depositor: { name: org!.name, uscc: org!.uscc },
+        checkpoint: { origin: ctx.config.origin, size: cp.size, time: cp.createdAt.toISOString() },
+        bundle,
+        publicUrl: ctx.config.publicUrl,
+        now: cp.createdAt,
+      });
+      return c.body(Buffer.from(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="${row.id}.pdf"` });
     },
   );
 

@@ -4,7 +4,10 @@
  * (open, one read, close: the fewest steps per small file); larger files are streamed
  * with overlapped double-buffered reads.
  */
-import { digestChunks } from '../digest.ts';
+import { toHex } from '../../ledger/bytes.ts';
+import { nodeRfc6962 } from '../../ledger/node-hasher.ts';
+import { digestChunks, type StreamDigest } from '../digest.ts';
+import { leafHash } from '../leaf.ts';
 import { hashFileSync, nodeSha256, readChunks, type ReadBuffers } from './digest.ts';
 import { open } from 'node:fs/promises';
 import type { HashBatch, HashOutcome } from './protocol.ts';
@@ -21,21 +24,26 @@ export interface BatchContext {
   between?: () => Promise<void> | void;
 }
 
-/** Hashes one file of a batch; failures become outcomes, not exceptions. */
-export async function hashOne(absPath: string, listedSize: number, ctx: BatchContext): Promise<HashOutcome> {
+/**
+ * Hashes one file of a batch, and its manifest leaf (so that the main thread only
+ * folds the tree); failures become outcomes, not exceptions.
+ */
+export async function hashOne(file: HashBatch['files'][number], ctx: BatchContext): Promise<HashOutcome> {
   try {
-    if (listedSize <= ctx.buffers.a.length) {
-      const d = hashFileSync(absPath, ctx.buffers.a, listedSize);
+    let d: StreamDigest;
+    if (file.size <= ctx.buffers.a.length) {
+      d = hashFileSync(file.absPath, ctx.buffers.a, file.size);
       ctx.count(d.size);
-      return { ok: true, ...d };
+    } else {
+      const handle = await open(file.absPath, 'r');
+      try {
+        d = await digestChunks(readChunks(handle, ctx.buffers), nodeSha256, ctx.count, ctx.signal);
+      } finally {
+        await handle.close();
+      }
     }
-    const handle = await open(absPath, 'r');
-    try {
-      const d = await digestChunks(readChunks(handle, ctx.buffers), nodeSha256, ctx.count, ctx.signal);
-      return { ok: true, ...d };
-    } finally {
-      await handle.close();
-    }
+    const leaf = toHex(leafHash(nodeRfc6962, { path: file.path, size: d.size, sha256: d.sha256 }));
+    return { ok: true, sha256: d.sha256, size: d.size, leaf };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     return { ok: false, error: typeof code === 'string' ? code : err instanceof Error ? err.message : String(err) };
@@ -47,7 +55,7 @@ export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<Ha
   const outcomes: HashOutcome[] = [];
   for (const f of batch.files) {
     if (ctx.stopped?.()) break;
-    outcomes.push(await hashOne(f.absPath, f.size, ctx));
+    outcomes.push(await hashOne(f, ctx));
     await ctx.between?.();
   }
   return outcomes;

@@ -6,9 +6,11 @@
 import { nodeRfc6962 } from '../../ledger/node-hasher.ts';
 import { FingerprintError } from '../errors.ts';
 import { compileExcludes } from '../glob.ts';
-import { buildManifest, type Manifest } from '../manifest.ts';
+import { ManifestBuilder, type Manifest } from '../manifest.ts';
+import { fromHex } from '../../ledger/bytes.ts';
 import { comparePaths } from '../path.ts';
-import { HashPool } from './pool.ts';
+import { DatasetIoError } from './errors.ts';
+import { HashPool, type HashedFile } from './pool.ts';
 import { walkDataset, type SkippedEntry } from './walk.ts';
 
 /** Progress of a run: listing, then hashing. */
@@ -74,7 +76,12 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
   const report = (): void =>
     opts.onProgress?.({ phase: 'hashing', files: doneFiles, bytes: doneBytes, totalFiles: files.length, totalBytes });
   report();
-  const digests = await pool.hash(files, {
+  // The tree is folded while files are still being hashed: results arrive out of order
+  // across lanes; each contiguous prefix goes into the builder at once.
+  const builder = new ManifestBuilder(nodeRfc6962);
+  const ready: (HashedFile | undefined)[] = new Array(files.length);
+  let next = 0;
+  await pool.hash(files, {
     signal: opts.signal,
     onBytes: (n) => {
       doneBytes += n;
@@ -84,7 +91,16 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
       doneFiles += n;
       report();
     },
+    onResult: (index, result) => {
+      ready[index] = result;
+      while (next < files.length && ready[next] !== undefined) {
+        const r = ready[next]!;
+        ready[next] = undefined;
+        builder.add({ path: files[next]!.path, size: r.size, sha256: r.sha256 }, fromHex(r.leaf));
+        next++;
+      }
+    },
   });
-  const entries = files.map((f, i) => ({ path: f.path, size: digests[i]!.size, sha256: digests[i]!.sha256 }));
-  return { manifest: buildManifest(entries, nodeRfc6962), kind: listing.kind, skipped: listing.skipped, excluded: listing.excluded };
+  if (builder.files !== files.length) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
+  return { manifest: builder.finish(), kind: listing.kind, skipped: listing.skipped, excluded: listing.excluded };
 }

@@ -70,6 +70,13 @@ export interface HashRunOptions {
   onBytes?: (n: number) => void;
   /** Files finished since the previous call. */
   onFiles?: (n: number) => void;
+  /** Each file's result as it arrives (batches complete out of order across lanes). */
+  onResult?: (index: number, result: HashedFile) => void;
+}
+
+/** A file's digest and its manifest leaf hash (hex). */
+export interface HashedFile extends StreamDigest {
+  leaf: string;
 }
 
 /** Where batches go: a worker thread, or the main thread. */
@@ -125,8 +132,8 @@ export class HashPool {
    *   size differs from `size`), `worker_failed`, or the signal's reason when aborted —
    *   after closing the pool.
    */
-  async hash(files: readonly PoolFile[], opts: HashRunOptions = {}): Promise<StreamDigest[]> {
-    const results = new Array<StreamDigest>(files.length);
+  async hash(files: readonly PoolFile[], opts: HashRunOptions = {}): Promise<HashedFile[]> {
+    const results = new Array<HashedFile>(files.length);
     if (this.#closed) throw new DatasetIoError('worker_failed', 'the hashing pool is closed');
     if (files.length === 0) return results;
     opts.signal?.throwIfAborted();
@@ -157,7 +164,7 @@ export class HashPool {
           while (cursor < files.length && batch.files.length < BATCH_FILES) {
             const f = files[cursor]!;
             if (batch.files.length > 0 && bytes + f.size > BATCH_BYTES) break;
-            batch.files.push({ absPath: f.absPath, size: f.size });
+            batch.files.push({ path: f.path, absPath: f.absPath, size: f.size });
             bytes += f.size;
             cursor++;
           }
@@ -189,7 +196,14 @@ export class HashPool {
             );
             return;
           }
-          results[batch.start + i] = { sha256: result.sha256, size: result.size };
+          const hashed = { sha256: result.sha256, size: result.size, leaf: result.leaf };
+          results[batch.start + i] = hashed;
+          try {
+            opts.onResult?.(batch.start + i, hashed);
+          } catch (err) {
+            finish(err);
+            return;
+          }
         }
         remaining -= message.outcomes.length;
         opts.onFiles?.(message.outcomes.length);
@@ -269,7 +283,7 @@ export class HashPool {
  * Hashes `files` on a fresh pool and closes it ({@link HashPool}).
  * @throws as {@link HashPool.hash}.
  */
-export async function hashFiles(files: readonly PoolFile[], opts: PoolOptions & HashRunOptions = {}): Promise<StreamDigest[]> {
+export async function hashFiles(files: readonly PoolFile[], opts: PoolOptions & HashRunOptions = {}): Promise<HashedFile[]> {
   const pool = new HashPool(opts);
   try {
     return await pool.hash(files, opts);

@@ -1,0 +1,162 @@
+/**
+ * certificates: what issuing and verifying a certificate costs, each against the
+ * bare Ed25519 operation (node:crypto) measured in the same run:
+ *
+ * - issuance rate: payload encode + node:crypto signature + PDF render (font subset,
+ *   QR code, attachment), sequential, one core — against node:crypto Ed25519 sign;
+ * - the PDF's size;
+ * - verify-bundle latency with the node:crypto and @noble/ed25519 adapters (two
+ *   signatures, an inclusion proof of a 2^20-leaf tree's depth, entry re-encoding,
+ *   schema checks) — against node:crypto Ed25519 verify of one signature;
+ * - verify-PDF latency (bounded extraction + verify-bundle).
+ *
+ * Knobs: BENCH_CERT_PDFS (40; quick 8), BENCH_CERT_VERIFIES (2,000; quick 300), BENCH_QUICK=1.
+ * `benchCertificates()` is exported for bench/run.ts; the file also runs on its own.
+ */
+import { createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { buildBundle, type Bundle } from '../src/certificates/bundle.ts';
+import { nodeEd25519 } from '../src/certificates/crypto-node.ts';
+import { nobleEd25519 } from '../src/certificates/crypto-noble.ts';
+import { certificateIssuedEvent, certificatePayload, encodeCertificatePayload, type CertificateFields } from '../src/certificates/payload.ts';
+import { renderCertificatePdf } from '../src/certificates/pdf.ts';
+import { certificateKeyName, certificateSigningMessage, formatKeyId, signCertificatePayload } from '../src/certificates/signature.ts';
+import { verifyBundle, type TrustedKeys } from '../src/certificates/verify.ts';
+import { verifyPdf } from '../src/certificates/verify-pdf.ts';
+import { formatCheckpoint } from '../src/ledger/checkpoint.ts';
+import { encodeEntry } from '../src/ledger/entry.ts';
+import { rfc6962 } from '../src/ledger/hasher.ts';
+import { ed25519PublicKeyFromSeed, nodeNoteSigner } from '../src/ledger/keyfile.ts';
+import { formatVerifierKey, keyId, signNote } from '../src/ledger/note.ts';
+import { foldRangeHashes, planInclusion, rangeNodes } from '../src/ledger/tree.ts';
+import { int, isMain, knob, line, ms, note, ratio, runMain, summarize } from './lib.ts';
+
+const ORIGIN = 'bench.datadeed.localhost/log';
+const TREE_SIZE = 2 ** 20 + 12_345;
+
+interface Setup {
+  fields: CertificateFields;
+  certSigner: ReturnType<typeof nodeNoteSigner>;
+  certSeed: Uint8Array;
+  bundle: Bundle;
+  payloadBytes: Uint8Array;
+  trust: TrustedKeys;
+}
+
+/**
+ * A certificate at a deep position of a large tree. The proof's sibling subtrees are
+ * random hashes (only the path matters), and the checkpoint root is computed from them,
+ * so the proof is valid without hashing a million leaves.
+ */
+async function setup(): Promise<Setup> {
+  const logSeed = new Uint8Array(randomBytes(32));
+  const certSeed = new Uint8Array(randomBytes(32));
+  const logPub = ed25519PublicKeyFromSeed(logSeed);
+  const certPub = ed25519PublicKeyFromSeed(certSeed);
+  const certName = certificateKeyName(ORIGIN);
+  const certSigner = nodeNoteSigner(certName, keyId(certName, certPub), certSeed);
+  const logSigner = nodeNoteSigner(ORIGIN, keyId(ORIGIN, logPub), logSeed);
+  const fields: CertificateFields = {
+    number: 'DIP-2025-000123',
+    version: 1,
+    holder: { name: '福建数据科技有限公司', uscc: '91350100M000100Y43' },
+    dataset: { name: '城市交通出行数据集 2025 Q2', manifestRoot: 'ab'.repeat(32), files: 1284, bytes: 73_014_444_032 },
+    issuedAt: '2025-07-01T08:00:00Z',
+    validFrom: '2025-07-01T00:00:00Z',
+    validUntil: '2028-06-30T23:59:59Z',
+    origin: ORIGIN,
+    keyId: formatKeyId(certSigner.keyId),
+  };
+  const entry = encodeEntry(certificateIssuedEvent(fields));
+  const index = 777_777;
+  const leaf = rfc6962.hashLeaf(entry);
+  const payloadBytes = encodeCertificatePayload(certificatePayload(fields, { index, leafHash: leaf }));
+  const signature = await signCertificatePayload(payloadBytes, certSigner);
+  // Random subtree hashes for every range of the proof, then fold to the root exactly as a verifier does.
+  const ranges = planInclusion(index, TREE_SIZE);
+  const proof = ranges.map((r) => foldRangeHashes(rfc6962, rangeNodes(r.begin, r.end).map(() => new Uint8Array(randomBytes(32)))));
+  const { rootFromInclusionProof } = await import('../src/ledger/proof.ts');
+  const root = rootFromInclusionProof(rfc6962, index, TREE_SIZE, leaf, proof);
+  const checkpoint = await signNote(formatCheckpoint({ origin: ORIGIN, size: TREE_SIZE, rootHash: root, extensions: [] }), [logSigner]);
+  const bundle = buildBundle({ type: 'certificate', payload: payloadBytes, signature, entry: { index, data: entry }, inclusion: { treeSize: TREE_SIZE, proof }, checkpoint });
+  const trust: TrustedKeys = {
+    logKeys: [formatVerifierKey(ORIGIN, logPub)],
+    certificateKeys: [{ vkey: formatVerifierKey(certName, certPub), validFrom: '2025-01-01T00:00:00Z', validUntil: null }],
+  };
+  return { fields, certSigner, certSeed, bundle, payloadBytes, trust };
+}
+
+/** Runs `fn` `n` times after `warm` untimed runs; returns per-call milliseconds. */
+async function time(n: number, warm: number, fn: (i: number) => unknown): Promise<number[]> {
+  for (let i = 0; i < warm; i++) await fn(i);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+/** Prints the certificate figures (one line each) against node:crypto Ed25519 baselines. */
+export async function benchCertificates(): Promise<void> {
+  const pdfs = knob('BENCH_CERT_PDFS', 40, 8);
+  const verifies = knob('BENCH_CERT_VERIFIES', 2_000, 300);
+  const s = await setup();
+  const message = certificateSigningMessage(s.payloadBytes);
+
+  // Baselines: bare node:crypto Ed25519 on the same message.
+  const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(s.certSeed)]), format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey(privateKey);
+  const sig = nodeSign(null, message, privateKey);
+  const signLat = summarize(await time(20_000, 2_000, () => nodeSign(null, message, privateKey)));
+  const verifyLat = summarize(await time(20_000, 2_000, () => nodeVerify(null, message, publicKey, sig)));
+
+  // Issuance: encode, sign, render — sequential.
+  note(`rendering ${pdfs} certificate PDFs`);
+  let size = 0;
+  const issueLat = summarize(
+    await time(pdfs, 2, async (i) => {
+      const fields = { ...s.fields, number: `DIP-2025-${String(100_000 + i).padStart(6, '0')}` };
+      const payload = certificatePayload(fields, { index: 777_777, leafHash: 'cd'.repeat(32) });
+      const bytes = encodeCertificatePayload(payload);
+      await signCertificatePayload(bytes, s.certSigner);
+      const pdf = await renderCertificatePdf({ payload, bundle: { ...s.bundle, payload: new TextDecoder().decode(bytes) }, publicUrl: 'https://registry.example.com', now: new Date('2025-07-01T08:00:05Z') });
+      size = pdf.length;
+    }),
+  );
+  const perSec = (m: number) => 1000 / m;
+  line(
+    `certificates issue (encode + sign + PDF): ${perSec(issueLat.mean).toFixed(1)}/s, p50 ${ms(issueLat.p50)} p99 ${ms(issueLat.p99)} ` +
+      `(${ratio(issueLat.mean, signLat.mean)} the time of one node:crypto Ed25519 sign, ${int(perSec(signLat.mean))}/s), ${pdfs} sequential on one core`,
+  );
+  line(`certificates PDF size: ${int(size)} bytes (${(size / 1024).toFixed(1)} KiB; A4, two Noto Sans SC subsets, QR, attached bundle)`);
+
+  // Verification.
+  const bundleText = JSON.stringify(s.bundle);
+  for (const [name, adapter] of [
+    ['node:crypto', nodeEd25519],
+    ['@noble/ed25519', nobleEd25519],
+  ] as const) {
+    const n = name === 'node:crypto' ? verifies : Math.max(50, Math.floor(verifies / 10));
+    const lat = summarize(
+      await time(n, 20, async () => {
+        const r = await verifyBundle(bundleText, s.trust, adapter);
+        if (!r.ok) throw new Error('benchmark bundle does not verify');
+      }),
+    );
+    line(
+      `certificates verify-bundle (${name}): p50 ${ms(lat.p50)} p99 ${ms(lat.p99)}, ${int(perSec(lat.mean))}/s ` +
+        `(${ratio(lat.p50, verifyLat.p50)} one node:crypto Ed25519 verify p50 ${ms(verifyLat.p50)}; 2 signatures, ${s.bundle.inclusion.proof.length}-hash proof), ${int(n)} runs`,
+    );
+  }
+  const pdf = await renderCertificatePdf({ payload: JSON.parse(s.bundle.payload!), bundle: s.bundle, publicUrl: 'https://registry.example.com', now: new Date('2025-07-01T08:00:05Z') });
+  const pdfLat = summarize(
+    await time(Math.max(50, Math.floor(verifies / 10)), 5, async () => {
+      const r = await verifyPdf(pdf, s.trust, nodeEd25519);
+      if (!r.ok) throw new Error('benchmark PDF does not verify');
+    }),
+  );
+  line(`certificates verify-pdf (extract + verify, node:crypto): p50 ${ms(pdfLat.p50)} p99 ${ms(pdfLat.p99)} (${ratio(pdfLat.p50, verifyLat.p50)} one node:crypto Ed25519 verify)`);
+}
+
+if (isMain(import.meta.url)) runMain(benchCertificates);

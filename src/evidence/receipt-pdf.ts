@@ -1,0 +1,56 @@
+/** The evidence receipt PDF (存证证书), drawn by the certificate document renderer. */
+import { renderDocumentPdf, DEFAULT_ISSUER } from '../certificates/pdf.ts';
+import { bundleFileName, type Bundle, serializeBundle } from '../certificates/bundle.ts';
+import { utf8 } from '../ledger/bytes.ts';
+
+const KIND_LABELS: Record<string, string> = {
+  manifest: '数据集清单根 dataset manifest root',
+  file: '文件哈希 file hash',
+  snapshot: '数据快照 snapshot',
+  document: '文档 document',
+  other: '其他 other',
+};
+
+export interface ReceiptPdfInput {
+  deposit: { id: string; digest: string; kind: string; depositedAt: string; logIndex: number; files: number | null; bytes: number | null };
+  depositor: { name: string; uscc: string | null };
+  checkpoint: { origin: string; size: number; time: string };
+  bundle: Bundle;
+  publicUrl: string;
+  now: Date;
+}
+
+export async function renderReceiptPdf(input: ReceiptPdfInput): Promise<Uint8Array> {
+  const d = input.deposit;
+  const url = `${input.publicUrl.replace(/\/+$/, '')}/verify/evidence/${encodeURIComponent(d.id)}`;
+  const date = d.depositedAt.slice(0, 10);
+  const zhDate = `${date.slice(0, 4)}年${date.slice(5, 7)}月${date.slice(8, 10)}日`;
+  return renderDocumentPdf({
+    issuer: DEFAULT_ISSUER,
+    title: { zh: '数据存证证书', en: 'Data Evidence Deposit Certificate' },
+    id: { label: { zh: '存证编号', en: 'Deposit No.' }, value: d.id },
+    statement: {
+      zh: '下列数字指纹已于所示时间记录于公开透明日志，原始数据未离开存证人。',
+      en: 'The digital fingerprint below was recorded in the public transparency log at the time shown; the data itself never left the depositor.',
+    },
+    fields: [
+      { zh: '存证人', en: 'Depositor', value: input.depositor.name },
+      ...(input.depositor.uscc ? [{ zh: '统一社会信用代码', en: 'Unified Social Credit Code', value: input.depositor.uscc }] : []),
+      { zh: '存证类型', en: 'Kind', value: KIND_LABELS[d.kind] ?? d.kind },
+      { zh: '存证时间', en: 'Deposited at', value: `${d.depositedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC` },
+      { zh: '包含检查点', en: 'Included in checkpoint', value: `${input.checkpoint.origin} · size ${input.checkpoint.size} · ${input.checkpoint.time.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC` },
+      { zh: '日志位置', en: 'Log entry', value: `#${d.logIndex}` },
+      ...(d.files !== null ? [{ zh: '文件数量', en: 'Files', value: String(d.files) }] : []),
+    ],
+    fingerprint: { label: { zh: '数据指纹（SHA-256）', en: 'Fingerprint (SHA-256)' }, hex: d.digest },
+    qr: { url, caption: { zh: '扫码在线验证', en: 'Scan to verify' } },
+    seal: { ring: DEFAULT_ISSUER.zh.replace(/^DataDeed\s*/, ''), center: '存证专用章', date: zhDate },
+    notes: [
+      { zh: `本证书内附存证凭证 ${bundleFileName(d.id)}，可离线验证。`, en: `The attached ${bundleFileName(d.id)} verifies offline (datadeed verify <this file>) or online at:` },
+      { zh: url, en: url },
+    ],
+    attachment: { name: bundleFileName(d.id), bytes: utf8(serializeBundle(input.bundle)), mimeType: 'application/json', description: `DataDeed evidence receipt ${d.id}` },
+    metadata: { title: `数据存证证书 ${d.id} / Data Evidence Deposit Certificate`, subject: `${d.id}: ${d.digest}` },
+    now: input.now,
+  });
+}
