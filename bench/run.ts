@@ -1,0 +1,95 @@
+/**
+ * `npm run bench [-- name …]`: runs the benchmarks (all, or those named: appends,
+ * proofs), each in its own Node process so that memory figures are not polluted
+ * by an earlier benchmark (PGlite's WebAssembly heap never shrinks). Figures go
+ * to stdout, one plain line each; progress to stderr.
+ *
+ * Env knobs (details in each benchmark's header):
+ *   BENCH_QUICK=1          every size shrinks: a smoke run of well under a minute
+ *   BENCH_STRICT=1         exit 1 when a floor fails (default: report only)
+ *   BENCH_PG_URL           admin URL (default postgres://postgres@127.0.0.1:5432/test);
+ *                          each run creates and drops its own dd_bench_* database
+ *   BENCH_PHASES=1         per-batch phase timing of the sequencer on stderr
+ *   appends: BENCH_APPEND_DBS, BENCH_APPEND_CONCURRENCY, BENCH_APPEND_SECONDS,
+ *            BENCH_WARMUP_SECONDS, BENCH_BASELINE_SECONDS, BENCH_MAX_BATCH, BENCH_MAX_WAIT_MS
+ *   proofs:  BENCH_PROOF_DB (postgres|pglite|both), BENCH_PROOF_ENTRIES, BENCH_PROOF_SAMPLES,
+ *            BENCH_PROOF_BATCH, BENCH_PROOF_APPENDERS, BENCH_PROOF_SETTLE
+ */
+import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { dbKinds, listKnob, QUICK } from './lib.ts';
+
+interface Job {
+  name: string;
+  file: string;
+  env?: Record<string, string>;
+}
+
+const BENCHMARKS: Record<string, () => Job[]> = {
+  appends: () => [{ name: 'appends', file: 'appends.ts' }],
+  // One process per database kind: the RSS figures must be this kind's alone.
+  proofs: () => dbKinds(listKnob('BENCH_PROOF_DB', 'postgres')).map((k) => ({ name: `proofs ${k}`, file: 'proofs.ts', env: { BENCH_PROOF_DB: k } })),
+};
+
+async function main(): Promise<number> {
+  const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  for (const n of names) if (!BENCHMARKS[n]) throw new Error(`unknown benchmark ${JSON.stringify(n)}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  const selected = names.length ? names : Object.keys(BENCHMARKS);
+  const jobs = selected.flatMap((n) => BENCHMARKS[n]!());
+
+  const cpu = cpus();
+  console.log(
+    `bench ${new Date().toISOString()} node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, ` +
+      `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}${QUICK ? ', QUICK' : ''}`,
+  );
+  const started = performance.now();
+  let pass = 0;
+  let fail = 0;
+  let crashed = 0;
+  for (const job of jobs) {
+    const t = performance.now();
+    const { code, out } = await runChild(job);
+    pass += (out.match(/: PASS\]/g) ?? []).length;
+    fail += (out.match(/: FAIL\]/g) ?? []).length;
+    if (code !== 0) {
+      crashed++;
+      console.log(`${job.name}: CRASHED (exit ${code})`);
+    }
+    process.stderr.write(`  · ${job.name}: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  }
+  console.log(
+    `floors: ${pass} PASS, ${fail} FAIL${crashed ? `, ${crashed} benchmark(s) crashed` : ''}; total ${((performance.now() - started) / 1000).toFixed(1)} s, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  if (crashed) return 2;
+  return fail && /^(1|true|yes)$/i.test(process.env.BENCH_STRICT ?? '') ? 1 : 0;
+}
+
+/** Run one benchmark file in a child Node process (same tsx loader), echoing its output. */
+function runChild(job: Job): Promise<{ code: number; out: string }> {
+  const file = fileURLToPath(new URL(job.file, import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', file], {
+      env: { ...process.env, ...job.env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), out }));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error((err as Error)?.stack ?? String(err));
+    process.exit(2);
+  },
+);
