@@ -86,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof Error && ['CertificateError', 'FingerprintError', 'RegistryError', 'LedgerError'].includes(err.name) && typeof (err as { code?: unknown }).code === 'string') {
-      process.stderr.write(`datadeed: [${(err as { code: string }).code}] ${err.message}\n`);
+      process.stderr.write(`datadeed: [${(err as unknown as { code: string }).code}] ${err.message}\n`);
       return 2;
     }
     if (err instanceof UsageError) {

@@ -11,6 +11,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { hexArrayLiteral, intArrayLiteral, queryRows, toBytes, toNumber, type Db } from '../db/database.ts';
+import { logNodes } from '../db/schema.ts';
 import { CompactRange } from './compact.ts';
 import { LedgerError } from './errors.ts';
 import type { Hasher } from './hasher.ts';
@@ -34,10 +35,19 @@ export interface BatchWrite {
 const nodeKey = (id: NodeId) => `${id.level}/${id.index}`;
 
 export class LogStore {
+  /** The hot read of proofs, as a named prepared statement (parsed and planned once per connection). */
+  private readonly nodesById;
+
   constructor(
     readonly db: Db,
     readonly hasher: Hasher,
-  ) {}
+  ) {
+    this.nodesById = db
+      .select({ level: logNodes.level, idx: logNodes.idx, hash: logNodes.hash })
+      .from(logNodes)
+      .where(sql`(${logNodes.level}, ${logNodes.idx}) IN (SELECT * FROM unnest(${sql.placeholder('levels')}::smallint[], ${sql.placeholder('idxs')}::bigint[]))`)
+      .prepare('ledger_nodes_by_id');
+  }
 
   /** The newest checkpoint, or undefined for a log never written. */
   async latestCheckpoint(db: Db = this.db): Promise<StoredCheckpoint | undefined> {
@@ -67,12 +77,16 @@ export class LogStore {
   async nodes(ids: readonly NodeId[], db: Db = this.db): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
     if (ids.length === 0) return out;
-    const rows = await queryRows<{ level: unknown; idx: unknown; hash: unknown }>(
-      db,
-      sql`SELECT n.level, n.idx, n.hash FROM log_nodes n
-          JOIN unnest(${intArrayLiteral(ids.map((i) => i.level))}::smallint[], ${intArrayLiteral(ids.map((i) => i.index))}::bigint[]) AS q(l, i)
-            ON n.level = q.l AND n.idx = q.i`,
-    );
+    const levels = intArrayLiteral(ids.map((i) => i.level));
+    const idxs = intArrayLiteral(ids.map((i) => i.index));
+    const rows: { level: unknown; idx: unknown; hash: unknown }[] =
+      db === this.db
+        ? await this.nodesById.execute({ levels, idxs })
+        : await queryRows(
+            db,
+            sql`SELECT n.level, n.idx, n.hash FROM log_nodes n
+                JOIN unnest(${levels}::smallint[], ${idxs}::bigint[]) AS q(l, i) ON n.level = q.l AND n.idx = q.i`,
+          );
     for (const r of rows) out.set(`${toNumber(r.level)}/${toNumber(r.idx)}`, toBytes(r.hash));
     return out;
   }
