@@ -18,6 +18,10 @@ import { registerEncumbranceRoutes } from './routes/encumbrances.ts';
 import { registerEvidenceRoutes } from './routes/evidence.ts';
 import { authenticate, type AppEnv } from './auth.ts';
 import { DocsPage } from './pages/docs.tsx';
+import { registerPublicPages } from './pages/public.tsx';
+import { registerAccountPages } from './pages/account.tsx';
+import { browserBundle } from './assets.ts';
+import { fingerprintAssets } from '../fingerprint/browser/bundle.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_DEPOSIT_BODY_BYTES = 4 * 1024 * 1024;
@@ -98,6 +102,14 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<A
         'Data intellectual property registry with an RFC 6962 evidence log. Errors are RFC 9457 problems with a stable `code`. The C2SP tlog-tiles endpoints `/checkpoint`, `/tile/<L>/<N>[.p/<W>]` and `/tile/entries/<N>[.p/<W>]` are served beside this API.',
     },
   });
+  app.get('/assets/verify.js', async (c) => c.body(await browserBundle('browser/verify-page.ts'), 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }));
+  app.get('/assets/fingerprint.js', async (c) => c.body((await fingerprintAssets()).pageJs, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }));
+  app.get('/assets/fingerprint-worker.js', async (c) =>
+    c.body((await fingerprintAssets()).workerJs, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }),
+  );
+  registerPublicPages(app as never, ctx);
+  registerAccountPages(app as never, ctx);
+
   app.get('/docs', (c) => {
     const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'DataDeed API', version: '1', description: 'Data intellectual property registry with an RFC 6962 evidence log.' } });
     return c.html('<!DOCTYPE html>' + String(<DocsPage doc={doc as never} />));

@@ -23,6 +23,17 @@ export function authenticate(db: Db, now: () => Date): MiddlewareHandler<AppEnv>
     } else {
       const sid = getCookie(c, SESSION_COOKIE);
       if (sid) principal = (await authenticateSession(db, sid, now())) ?? null;
+      // CSRF: a cookie-authenticated write must come from our own pages (SameSite=Strict is the first line)
+      if (principal && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+        const origin = c.req.header('origin') ?? c.req.header('referer');
+        let sameHost = false;
+        try {
+          sameHost = !!origin && new URL(origin).host === (c.req.header('host') ?? new URL(c.req.url).host);
+        } catch {
+          sameHost = false;
+        }
+        if (!sameHost) throw new RegistryError('forbidden', 'cross-site request refused');
+      }
     }
     c.set('principal', principal);
     await next();
