@@ -26,6 +26,13 @@ const HAS_POPPLER = tool('pdftotext') && tool('pdftoppm') && tool('pdffonts');
 const HAS_ZBAR = tool('zbarimg', ['--version']);
 if (!HAS_POPPLER) console.warn('\n*** SKIPPED: PDF text/font/render checks — poppler is not installed (Debian package: poppler-utils) ***\n');
 if (!HAS_ZBAR) console.warn('\n*** SKIPPED: QR code decoding — zbarimg is not installed (Debian package: zbar-tools) ***\n');
+// CI installs the tools and sets DATADEED_REQUIRE_TOOLS=1: there a missing tool is a failure, never a skip
+if (process.env.DATADEED_REQUIRE_TOOLS === '1' && !(HAS_POPPLER && HAS_ZBAR))
+  describe('required tools', () => {
+    it('poppler-utils and zbar-tools are installed', () => {
+      expect({ poppler: HAS_POPPLER, zbar: HAS_ZBAR }).toEqual({ poppler: true, zbar: true });
+    });
+  });
 
 const NOW = new Date('2025-07-01T08:00:05Z');
 const PUBLIC_URL = 'https://registry.example.com/';

@@ -35,6 +35,10 @@ function spki(publicKey: Uint8Array): Buffer {
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!hasOpenssl) console.warn('\n*** SKIPPED: openssl cross-check — openssl is not installed (Debian package: openssl) ***\n');
+if (process.env.DATADEED_REQUIRE_TOOLS === '1' && !hasOpenssl)
+  describe('required tools', () => {
+    it('openssl is installed', () => expect(hasOpenssl).toBe(true));
+  });
 
 describe('certificate signatures', () => {
   it('signs "datadeed certificate v1\\n" ‖ payload', () => {
