@@ -27,7 +27,7 @@ describe('pages', () => {
       ['/notices', 'Applications in public notice'],
       ['/log', 'Transparency log'],
       ['/login', 'Sign in'],
-    ]) {
+    ] as [string, string][]) {
       const res = await app.request(path);
       expect(res.status, path).toBe(200);
       const html = await res.text();
