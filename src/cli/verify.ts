@@ -179,6 +179,21 @@ async function onlineConsistency(io: VerifyIo, base: string, result: VerifyResul
   return { name, ok: true, code: 'ok', detail: `tree size ${cp.size} → ${current.size}` };
 }
 
+/** Print the current encumbrances (pledges, licences, policies) a registry reports, each with its log entry. */
+function describeEncumbrances(io: VerifyIo, enc: unknown): void {
+  if (!enc || typeof enc !== 'object') return;
+  const e = enc as { pledges?: unknown[]; licences?: unknown[]; policies?: unknown[] };
+  const lines: string[] = [];
+  const safe = (v: unknown) => String(v ?? '').replace(/[^\p{L}\p{N} .:_/-]/gu, '').slice(0, 80);
+  for (const p of (Array.isArray(e.pledges) ? e.pledges : []) as Record<string, unknown>[])
+    lines.push(`  pledge ${safe(p.pledgeNumber)} to ${safe(p.pledgee)} ${safe((p.term as Record<string, unknown>)?.start)}–${safe((p.term as Record<string, unknown>)?.end)} (log #${safe(p.logIndex)})`);
+  for (const l of (Array.isArray(e.licences) ? e.licences : []) as Record<string, unknown>[])
+    lines.push(`  licence to ${safe(l.licensee)}${l.exclusive ? ' (exclusive)' : ''} (log #${safe(l.logIndex)})`);
+  for (const p of (Array.isArray(e.policies) ? e.policies : []) as Record<string, unknown>[])
+    lines.push(`  insurance ${safe(p.policyNumber)} ${safe(p.coverageType)} (log #${safe(p.logIndex)})`);
+  io.err(lines.length ? `encumbrances reported by the registry:\n${lines.join('\n')}\n` : 'encumbrances reported by the registry: none\n');
+}
+
 /** The certificate's live status. */
 async function onlineStatus(io: VerifyIo, base: string, number: string): Promise<Row> {
   const name = 'live_status';
@@ -194,6 +209,7 @@ async function onlineStatus(io: VerifyIo, base: string, number: string): Promise
     return { name, ok: false, code: 'bad_response', detail: `the status endpoint answered ${r.status} without a status for this certificate` };
   }
   const status = body.status;
+  describeEncumbrances(io, (body as { encumbrances?: unknown }).encumbrances);
   if (IN_FORCE.has(status)) return { name, ok: true, code: 'ok', detail: status === 'pledged' ? 'pledged (in force, encumbered by a pledge)' : 'active' };
   const successor = typeof body.supersededBy === 'string' && /^[A-Za-z0-9-]{1,40}$/.test(body.supersededBy) ? ` by ${body.supersededBy}` : '';
   return { name, ok: false, code: status, detail: `${status}${status === 'superseded' ? successor : ''}` };

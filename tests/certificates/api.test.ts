@@ -116,8 +116,11 @@ describe('certificates via the API', () => {
         child.stderr.on('data', (d) => (stderr += d));
         child.on('close', (status) => resolve({ status, stdout, stderr }));
       });
+    // a licence, so the online check has an encumbrance to show
+    await call('POST', `/v1/certificates/${n}/licences`, applicant, { licensee: 'Acme Analytics', scope: 'training', term: { start: '2026-01-01', end: '2030-01-01' }, exclusive: false });
     const ok = await run();
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/encumbrances reported by the registry:\n  licence to Acme Analytics/);
     await call('POST', `/v1/certificates/${n}/revoke`, reviewer, { reason: 'test' });
     const bad = await run();
     expect(bad.status, bad.stdout + bad.stderr).toBe(1);
