@@ -25,6 +25,8 @@ commands:
   audit [--json]        recompute the whole log and check every checkpoint; exit 1 on the first problem
   keys list|generate|rotate [--key-id ID]
                         list verifier keys; generate a certificate key; rotate the active certificate key (logged)
+  deposit <file|dir> --title T [--kind K] [--previous ID] --server URL [--token T] [--out DIR]
+                        fingerprint locally and deposit the digest as evidence; saves <id>.receipt.json
   verify <file.pdf|bundle.json> [--key VKEY[,from[,until]]]... [--keys keys.json] [--online URL]
                         verify a certificate PDF, bundle or receipt offline (and live status online)
   orgs add --name N --kind enterprise|bank|insurer|registry [--uscc CODE] | orgs list
@@ -66,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./fingerprint.ts')).runProveFile(rest);
       case 'verify-file':
         return await (await import('./fingerprint.ts')).runVerifyFile(rest);
+      case 'deposit':
+        return await (await import('./deposit.ts')).runDeposit(rest);
       case 'verify': return await (await import('./verify.ts')).runVerify(rest);
       case undefined:
       case 'help':
