@@ -30,6 +30,9 @@ const BENCHMARKS: Record<string, () => Job[]> = {
   appends: () => [{ name: 'appends', file: 'appends.ts' }],
   // One process per database kind: the RSS figures must be this kind's alone.
   proofs: () => dbKinds(listKnob('BENCH_PROOF_DB', 'postgres')).map((k) => ({ name: `proofs ${k}`, file: 'proofs.ts', env: { BENCH_PROOF_DB: k } })),
+  certificates: () => [{ name: 'certificates', file: 'certificates.ts' }],
+  fingerprint: () => [{ name: 'fingerprint', file: 'fingerprint.ts' }],
+  deposits: () => [{ name: 'deposits', file: 'deposits.ts' }],
 };
 
 async function main(): Promise<number> {
