@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The browser suite (tests/browser): Chromium through playwright-core. Run with
+ * `npx vitest run --config vitest.browser.config.ts`. Without /usr/bin/chromium it
+ * warns loudly and skips, unless DATADEED_REQUIRE_BROWSER=1 (then it fails).
+ */
+export default defineConfig({
+  test: {
+    include: ['tests/browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 1,
+  },
+});
