@@ -4,16 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
-import { KeyFileError } from '../ledger/keyfile.ts';
-import { StartupError } from '../context.ts';
-import { DatabaseBusyError } from '../db/database.ts';
-import { runServe } from './serve.ts';
-import { runMigrate } from './migrate.ts';
-import { runAudit } from './audit.ts';
-import { runKeys } from './keys.ts';
-
+// Commands are loaded on use: `datadeed fingerprint` must not pay for the server's
+// modules (memory and start-up time).
 import { UsageError } from './usage.ts';
-import { runAccounts } from './accounts.ts';
 
 export { UsageError };
 
@@ -47,21 +40,21 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve': {
         const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } }, strict: true });
-        return await runServe(loadConfig(), { demo: values.demo ?? false });
+        return await (await import('./serve.ts')).runServe(loadConfig(), { demo: values.demo ?? false });
       }
       case 'migrate':
         parseArgs({ args: rest, options: {}, strict: true });
-        return await runMigrate(loadConfig());
+        return await (await import('./migrate.ts')).runMigrate(loadConfig());
       case 'audit': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
-        return await runAudit(loadConfig(), { json: values.json ?? false });
+        return await (await import('./audit.ts')).runAudit(loadConfig(), { json: values.json ?? false });
       }
       case 'keys':
-        return await runKeys(loadConfig(), rest);
+        return await (await import('./keys.ts')).runKeys(loadConfig(), rest);
       case 'orgs':
       case 'users':
       case 'tokens':
-        return await runAccounts(loadConfig(), command, rest);
+        return await (await import('./accounts.ts')).runAccounts(loadConfig(), command, rest);
       case 'fingerprint':
         return await (await import('./fingerprint.ts')).runFingerprint(rest);
       case 'prove-file':
@@ -85,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`datadeed: configuration error [bad_config] ${err.message}\n`);
       return 2;
     }
-    if (err instanceof KeyFileError || err instanceof StartupError || err instanceof DatabaseBusyError) {
+    if (err instanceof Error && ['KeyFileError', 'StartupError', 'DatabaseBusyError'].includes(err.name)) {
       process.stderr.write(`datadeed: cannot start [startup_failed] ${err.message}\n`);
       return 2;
     }

@@ -1,8 +1,8 @@
 /**
  * Parallel hashing: the main thread plus worker threads, one lane per core by default.
  * Files go out in batches (up to 256 files or 16 MiB; a large file alone) so that
- * per-message costs vanish for many small files; each lane keeps up to two batches
- * queued so it never waits for dispatch. The main thread is a lane itself: a
+ * per-message costs vanish for many small files; each lane keeps up to four batches
+ * (64 MiB) queued so it never waits for dispatch. The main thread is a lane itself: a
  * single-file dataset starts no thread at all, and worker start-up (~40 ms) overlaps
  * work already under way. One large file is sequential by nature: its lane overlaps
  * reading (libuv thread pool) and hashing instead. Memory: two read buffers per lane,
@@ -24,8 +24,13 @@ const BATCH_FILES = 256;
 const BATCH_BYTES = 16 << 20;
 /** A lane gets a second batch only while its queued bytes are below this. */
 const QUEUE_BYTES = 64 << 20;
-/** The main-thread lane yields to the event loop (progress, Ctrl-C) at least this often. */
-const MAIN_LANE_SLICE_MS = 20;
+/** Batches queued per lane: a thread has work for several of the main thread's slices. */
+const QUEUE_BATCHES = 4;
+/**
+ * The main-thread lane yields to the event loop at least this often: progress, Ctrl-C,
+ * and above all the threads' results, whose arrival is what sends them more work.
+ */
+const MAIN_LANE_SLICE_MS = 4;
 
 let workerSource: Promise<string> | undefined;
 
@@ -157,7 +162,7 @@ export class HashPool {
       cleanups.push(() => opts.signal?.removeEventListener('abort', onAbort));
 
       const dispatch = (lane: Lane): void => {
-        while (!settled && cursor < files.length && lane.queued < 2 && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
+        while (!settled && cursor < files.length && lane.queued < QUEUE_BATCHES && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
           const start = cursor;
           let bytes = 0;
           const batch: HashBatch = { t: 'batch', id: nextId++, files: [] };
