@@ -8,6 +8,7 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
+import { reserveNumbers } from '../db/counters.ts';
 import { deposits } from '../db/schema.ts';
 import { toHex } from '../ledger/bytes.ts';
 import { encodeEntry } from '../ledger/entry.ts';
@@ -77,12 +78,7 @@ export class Evidence {
       const entries: Uint8Array[] = [];
       const byDigest = new Map<string, DepositRow>(existing);
       if (fresh.length) {
-        const counter = await tx.execute(
-          sql`INSERT INTO deposit_counters (year, last_seq) VALUES (${year}, ${fresh.length})
-              ON CONFLICT (year) DO UPDATE SET last_seq = deposit_counters.last_seq + ${fresh.length} RETURNING last_seq`,
-        );
-        const last = Number(((Array.isArray(counter) ? counter : (counter as { rows: unknown[] }).rows) as { last_seq: unknown }[])[0]!.last_seq);
-        let seq = last - fresh.length;
+        let seq = (await reserveNumbers(tx, 'deposit_counters', year, fresh.length)) - 1;
         const rows: (typeof deposits.$inferInsert)[] = [];
         for (const digest of fresh) {
           const it = items.find((x) => x.digest === digest)!;

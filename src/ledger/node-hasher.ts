@@ -1,5 +1,6 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { Hasher } from './hasher.ts';
+import { concatBytes } from './bytes.ts';
 
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const NODE_PREFIX = Uint8Array.of(0x01);
@@ -15,15 +16,7 @@ const sha256Once: (data: Uint8Array) => Uint8Array =
     : (data) => new Uint8Array(createHash('sha256').update(data).digest());
 
 function digestOf(...parts: Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const buf = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    buf.set(p, o);
-    o += p.length;
-  }
-  return sha256Once(buf);
+  return sha256Once(concatBytes(...parts));
 }
 
 /**

@@ -14,8 +14,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
+import { reserveNumbers } from '../db/counters.ts';
 import { certificateEvents, certificates, licences, organisations, pledges, policies } from '../db/schema.ts';
 import { encodeEntry } from '../ledger/entry.ts';
 import { newId, type Principal } from './accounts.ts';
@@ -156,10 +157,7 @@ export class Encumbrances {
         next = 'pledged';
       } else next = nextCertificateStatus(c.status as CertificateStatus, 'pledge');
       const year = registryYear(now);
-      const counter = await tx.execute(
-        sql`INSERT INTO pledge_counters (year, last_seq) VALUES (${year}, 1) ON CONFLICT (year) DO UPDATE SET last_seq = pledge_counters.last_seq + 1 RETURNING last_seq`,
-      );
-      const seq = Number(((Array.isArray(counter) ? counter : (counter as { rows: unknown[] }).rows) as { last_seq: unknown }[])[0]!.last_seq);
+      const seq = await reserveNumbers(tx, 'pledge_counters', year);
       const pledgeNumber = `PLG-${year}-${String(seq).padStart(6, '0')}`;
       await tx
         .update(pledges)

@@ -4,8 +4,9 @@
  * and leaf hash, the certificate row, and (for a change or renewal) the superseded
  * predecessor — all in the caller's transaction, so all or nothing.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
+import { reserveNumbers } from '../db/counters.ts';
 import { applications, certificateEvents, certificates, pledges } from '../db/schema.ts';
 import { toBase64, toHex } from '../ledger/bytes.ts';
 import { encodeEntry } from '../ledger/entry.ts';
@@ -107,12 +108,7 @@ export async function issueInTx(
     if (predecessor.status === 'pledged' && !spec.carryPledges) throw new RegistryError('certificate_pledged', 'a pledged certificate cannot be transferred');
   }
   const year = registryYear(now);
-  const counter = await tx.execute(
-    sql`INSERT INTO certificate_counters (year, last_seq) VALUES (${year}, 1)
-        ON CONFLICT (year) DO UPDATE SET last_seq = certificate_counters.last_seq + 1 RETURNING last_seq`,
-  );
-  const rows = (Array.isArray(counter) ? counter : (counter as { rows: unknown[] }).rows) as { last_seq: unknown }[];
-  const seq = Number(rows[0]!.last_seq);
+  const seq = await reserveNumbers(tx, 'certificate_counters', year);
   const number = formatCertificateNumber(s.numberPrefix, year, seq);
   const version = predecessor ? predecessor.version + 1 : 1;
   const validFrom = now;
