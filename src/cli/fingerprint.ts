@@ -36,7 +36,7 @@ export const FINGERPRINT_USAGE = `  fingerprint <file|dir> [--out manifest.json]
                         hash a dataset locally and write its manifest (default ./manifest.json); prints the root
   prove-file <manifest.json> <path> [--out proof.json]
                         inclusion proof of one file of a manifest (stdout unless --out)
-  verify-file <proof.json> <file> [--root <hex>] [--online <URL> --certificate <number>]
+  verify-file <proof.json> <file> [--root <hex>] [--online <URL> --certificate <number> | --deposit <id>]
                         check a file against a proof and a trusted manifest root
 `;
 
@@ -263,16 +263,19 @@ export async function runVerifyFile(args: string[]): Promise<number> {
       root: { type: 'string' },
       online: { type: 'string' },
       certificate: { type: 'string' },
+      deposit: { type: 'string' },
     },
   });
   try {
     if (positionals.length !== 2) throw new CommandError('bad_arguments', 'verify-file takes a proof and a file');
+    if (values.deposit !== undefined && (values.online === undefined || values.certificate !== undefined || !/^EV-\d{4}-\d{8}$/.test(values.deposit)))
+      throw new CommandError('bad_arguments', '--deposit takes a deposit id (EV-2026-00000001) and goes with --online, instead of --certificate');
     const [proofPath, filePath] = positionals as [string, string];
     if (values.root !== undefined && !isHex64(values.root.toLowerCase())) {
       throw new CommandError('bad_arguments', '--root must be 64 hex digits');
     }
-    if ((values.online === undefined) !== (values.certificate === undefined)) {
-      throw new CommandError('bad_arguments', '--online and --certificate go together');
+    if ((values.online === undefined) !== (values.certificate === undefined && values.deposit === undefined)) {
+      throw new CommandError('bad_arguments', '--online goes with --certificate or --deposit');
     }
     if (values.online !== undefined) {
       let ok = false;
@@ -295,6 +298,22 @@ export async function runVerifyFile(args: string[]): Promise<number> {
       const cert = await fetchCertificateRoot(values.online, values.certificate);
       status = cert.status;
       trusted.push({ root: cert.root, files: cert.files, from: `certificate ${values.certificate}` });
+    }
+    if (values.online !== undefined && values.deposit !== undefined) {
+      // an evidence deposit (存证) of the manifest root: its public digest is the trusted root
+      const url = new URL(`v1/evidence/${values.deposit}`, values.online.endsWith('/') ? values.online : `${values.online}/`);
+      let body = null as { digest?: unknown } | null;
+      try {
+        const res = await fetch(url);
+        if (res.status === 404) throw new CommandError('certificate_not_found', `no deposit ${values.deposit} at ${url.origin}`);
+        body = (await res.json()) as typeof body;
+      } catch (err) {
+        if (err instanceof CommandError) throw err;
+        throw new CommandError('online_unavailable', `cannot read ${url}`);
+      }
+      const digest = (body as { digest?: unknown } | null)?.digest;
+      if (!isHex64(digest)) throw new CommandError('online_unavailable', `${url} shows no digest`);
+      trusted.push({ root: digest, from: `deposit ${values.deposit}` });
     }
     for (const t of trusted) {
       try {

@@ -29,7 +29,7 @@ commands:
                         hash a dataset locally and write its manifest (default ./manifest.json); prints the root
   prove-file <manifest.json> <path> [--out proof.json]
                         inclusion proof of one file of a manifest (stdout unless --out)
-  verify-file <proof.json> <file> [--root <hex>] [--online <URL> --certificate <number>]
+  verify-file <proof.json> <file> [--root <hex>] [--online <URL> --certificate <number> | --deposit <id>]
                         check a file against a proof and a trusted manifest root
   help                  this text
 `;

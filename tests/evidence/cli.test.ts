@@ -67,6 +67,16 @@ describe('deposit CLI and receipt', () => {
     expect(look.kind).toBe('manifest');
     expect(look.digest).toMatch(/^[0-9a-f]{64}$/);
 
+    // one file checked against the deposited manifest (verify-file --deposit)
+    const manifest = path.join(dir, 'm.json');
+    expect((await cli(['fingerprint', path.join(dir, 'data'), '--out', manifest, '--quiet'])).status).toBe(0);
+    const proof = path.join(dir, 'p.json');
+    expect((await cli(['prove-file', manifest, 'sub/b.txt', '--out', proof])).status).toBe(0);
+    const vf = await cli(['verify-file', proof, path.join(dir, 'data', 'sub', 'b.txt'), '--online', base, '--deposit', id]);
+    expect(vf.status, vf.stdout + vf.stderr).toBe(0);
+    writeFileSync(path.join(dir, 'forged.txt'), 'hellO\n');
+    expect((await cli(['verify-file', proof, path.join(dir, 'forged.txt'), '--online', base, '--deposit', id])).status).toBe(1);
+
     const again = await cli(['deposit', path.join(dir, 'data'), '--title', 'again', '--server', base, '--out', dir], { DATADEED_TOKEN: alice.token });
     expect(again.stdout).toMatch(new RegExp(`already deposited ${id}`));
     const bad = await cli(['deposit', path.join(dir, 'data'), '--server', base]);
