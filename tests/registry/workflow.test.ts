@@ -248,6 +248,29 @@ describe('registry workflow', () => {
     expect((await app.request(`/v1/applications/${id}/sample`, { headers: other.auth })).status).toBe(404);
   });
 
+  it('an upheld objection rejects the application', async () => {
+    const id = await newSubmitted();
+    await call('POST', `/v1/applications/${id}/claim`, reviewer);
+    await call('POST', `/v1/applications/${id}/open-notice`, reviewer);
+    const obj = await call('POST', `/v1/notices/${id}/objections`, null, { name: '王五', contact: 'wang@example.com', grounds: 'We hold this data; see evidence.' });
+    const upheld = await call('POST', `/v1/objections/${obj.body.id}/uphold`, reviewer, { reason: 'Prior rights proven.' });
+    expect(upheld.status).toBe(200);
+    expect(upheld.body.state).toBe('rejected');
+    expect(upheld.body.objections[0].state).toBe('upheld');
+    expect((await call('POST', `/v1/objections/${obj.body.id}/dismiss`, reviewer, { reason: 'x' })).body.code).toBe('illegal_transition');
+  });
+
+  it('reads a certificate past its validity as expired, and the clock logs the expiry', async () => {
+    const { number } = await toIssued();
+    ctx.clock.advance(3 * 366 * DAY);
+    expect((await call('GET', `/v1/certificates/${number}`, null)).body.status).toBe('expired');
+    expect(await ctx.registry.certificates.expireDue()).toBeGreaterThanOrEqual(1);
+    const st = await call('GET', `/v1/certificates/${number}/status`, null);
+    expect(st.body.status).toBe('expired');
+    expect(st.body.events.map((e: { kind: string }) => e.kind)).toEqual(['certificate.issued', 'certificate.expired']);
+    expect((await call('POST', `/v1/certificates/${number}/cancel`, applicant)).status).toBe(409);
+  });
+
   it('audit passes after the whole suite', async () => {
     const report = await auditLog({ store: ctx.store, origin: ctx.config.origin, verifiers: [ed25519Verifier(ctx.logKey.vkey)] });
     expect(report.ok).toBe(true);
