@@ -20,6 +20,8 @@ import { authenticate, type AppEnv } from './auth.ts';
 import { DocsPage } from './pages/docs.tsx';
 import { registerPublicPages } from './pages/public.tsx';
 import { registerAccountPages } from './pages/account.tsx';
+import { ErrorPage } from './pages/error.tsx';
+import { page } from './pages/layout.tsx';
 import { browserBundle } from './assets.ts';
 import { fingerprintAssets } from '../fingerprint/browser/bundle.ts';
 
@@ -68,6 +70,9 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<A
   app.onError((err, c) => {
     const { problem: p, internal } = toProblem(err);
     if (internal) log?.error({ err, path: c.req.path }, 'internal error');
+    // a person using the pages gets the same problem as a page
+    const isPage = !c.req.path.startsWith('/v1/') && (c.req.header('accept') ?? '').includes('text/html');
+    if (isPage) return c.html(page(<ErrorPage problem={p} principal={c.get('principal')} />), p.status as never);
     return sendProblem(c, p);
   });
   app.notFound((c) => sendProblem(c, problem(404, 'route_not_found', 'Not Found', `No route for ${c.req.method} ${c.req.path}.`)));

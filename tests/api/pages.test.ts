@@ -38,6 +38,30 @@ describe('pages', () => {
     expect((await app.request('/verify/NOT-A-NUMBER')).status).toBe(404);
   });
 
+  it('walks a pledge through the bank and holder dashboards', async () => {
+    const signIn = async (role: string) => {
+      const a = demo.accounts.find((x) => x.role === role)!;
+      const res = await app.request('/login', { method: 'POST', body: new URLSearchParams({ username: a.username, password: a.password }) });
+      return res.headers.get('set-cookie')!.split(';')[0]!;
+    };
+    const post = (path: string, cookie: string, form: Record<string, string> = {}) =>
+      app.request(`http://localhost${path}`, { method: 'POST', headers: { cookie, origin: 'http://localhost', host: 'localhost', accept: 'text/html' }, body: new URLSearchParams(form) });
+    const bank = await signIn('bank');
+    const holder = await signIn('applicant');
+    const bad = await post('/pledges/new', bank, { number: 'nope', loanReference: 'L', amount: '1', currency: 'CNY', start: '2026-01-01', end: '2027-01-01' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('invalid_field'); // shown as a page
+    const req = await post('/pledges/new', bank, { number: demo.certificateNumber!, loanReference: 'LOAN-7', amount: '1000000.00', currency: 'CNY', start: '2026-01-01', end: '2027-01-01' });
+    expect(req.status).toBe(303);
+    const dash = await (await app.request('/dashboard', { headers: { cookie: holder } })).text();
+    const id = /action="\/pledges\/([0-9a-f-]{36})\/consent"/.exec(dash)![1]!;
+    expect((await post(`/pledges/${id}/consent`, holder)).status).toBe(303);
+    expect((await (await app.request(`/v1/certificates/${demo.certificateNumber}/status`)).json()).status).toBe('pledged');
+    expect((await post(`/pledges/${id}/release`, holder)).status).toBe(403); // only the bank releases
+    expect((await post(`/pledges/${id}/release`, bank)).status).toBe(303);
+    expect((await (await app.request(`/v1/certificates/${demo.certificateNumber}/status`)).json()).status).toBe('active');
+  });
+
   it('signs in with a password, refuses cross-site writes, and signs out', async () => {
     const reviewer = demo.accounts.find((a) => a.role === 'reviewer')!;
     const bad = await app.request('/login', { method: 'POST', body: new URLSearchParams({ username: reviewer.username, password: 'wrong password!' }) });

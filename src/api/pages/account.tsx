@@ -79,8 +79,51 @@ export function registerAccountPages(app: Hono<AppEnv>, ctx: AppContext): void {
     let body: unknown = null;
     if (p.role === 'applicant') {
       const apps = await ctx.registry.applications.list(p, { limit: 100 });
+      const pledges = (await ctx.registry.encumbrances.listPledges(p)).filter((x) => x.state === 'requested' || x.state === 'recorded');
       body = (
         <>
+          {pledges.length ? (
+            <div class="card">
+              <h2>质押 Pledges of your certificates</h2>
+              <table>
+                <tr>
+                  <th>证书 Certificate</th>
+                  <th>贷款 Loan</th>
+                  <th>金额 Amount</th>
+                  <th>期限 Term</th>
+                  <th>状态 State</th>
+                  <th></th>
+                </tr>
+                {pledges.map((x) => (
+                  <tr>
+                    <td>{x.certificateNumber}</td>
+                    <td>{x.loanReference}</td>
+                    <td>
+                      {x.amount.value} {x.amount.currency}
+                    </td>
+                    <td>
+                      {x.term.start} — {x.term.end}
+                    </td>
+                    <td>{x.pledgeNumber ?? x.state}</td>
+                    <td>
+                      {x.state === 'requested' ? (
+                        <>
+                          <form method="post" action={`/pledges/${x.id}/consent`} style="display:inline">
+                            <button type="submit">同意 Consent</button>
+                          </form>{' '}
+                          <form method="post" action={`/pledges/${x.id}/decline`} style="display:inline">
+                            <button class="secondary" type="submit">
+                              拒绝 Decline
+                            </button>
+                          </form>
+                        </>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </table>
+            </div>
+          ) : null}
           <p>
             <a href="/applications/new">
               <button type="button">新建登记申请 New application</button>
@@ -145,6 +188,76 @@ export function registerAccountPages(app: Hono<AppEnv>, ctx: AppContext): void {
           ))}
         </table>
       );
+    } else if (p.role === 'bank') {
+      const pledges = await ctx.registry.encumbrances.listPledges(p);
+      body = (
+        <>
+          <form class="card" method="post" action="/pledges/new">
+            <h2>申请质押登记 Request a pledge</h2>
+            <p class="muted">先验证证书；持有人同意后质押即登记入日志。 Verify the certificate first; the pledge is recorded in the log once the holder consents.</p>
+            <div class="grid">
+              <div>
+                <label>证书编号 Certificate number</label>
+                <input name="number" required pattern="[A-Z][A-Z0-9]{0,15}-[0-9]{4}-[0-9]{6,10}" placeholder="DIP-2026-000001" />
+              </div>
+              <div>
+                <label>贷款编号 Loan reference</label>
+                <input name="loanReference" required maxlength={100} />
+              </div>
+              <div>
+                <label>担保金额 Secured amount</label>
+                <input name="amount" required pattern="(0|[1-9][0-9]{0,15})([.][0-9]{1,2})?" placeholder="5000000.00" />
+              </div>
+              <div>
+                <label>币种 Currency</label>
+                <input name="currency" required value="CNY" pattern="[A-Z]{3}" />
+              </div>
+              <div>
+                <label>起始 Term start</label>
+                <input name="start" type="date" required />
+              </div>
+              <div>
+                <label>到期 Term end</label>
+                <input name="end" type="date" required />
+              </div>
+            </div>
+            <p>
+              <button type="submit">提交申请 Request</button>
+            </p>
+          </form>
+          <table class="card">
+            <tr>
+              <th>证书 Certificate</th>
+              <th>贷款 Loan</th>
+              <th>状态 State</th>
+              <th>质押编号 Pledge No.</th>
+              <th></th>
+            </tr>
+            {pledges.map((x) => (
+              <tr>
+                <td>
+                  <a href={`/verify/${x.certificateNumber}`}>{x.certificateNumber}</a>
+                </td>
+                <td>{x.loanReference}</td>
+                <td>{x.state}</td>
+                <td>{x.pledgeNumber ?? '—'}</td>
+                <td>
+                  {x.state === 'recorded' ? (
+                    <>
+                      <a href={`/v1/pledges/${x.id}/receipt`}>回执 Receipt</a>{' '}
+                      <form method="post" action={`/pledges/${x.id}/release`} style="display:inline">
+                        <button class="secondary" type="submit">
+                          解除 Release
+                        </button>
+                      </form>
+                    </>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </table>
+        </>
+      );
     } else {
       body = (
         <div class="card">
@@ -196,6 +309,44 @@ export function registerAccountPages(app: Hono<AppEnv>, ctx: AppContext): void {
         break;
       case 'approve':
         await apps.approve(p, id, version);
+        break;
+    }
+    return c.redirect('/dashboard', 303);
+  });
+
+  // pledges from the dashboards (the same services as the API; cookie writes pass the Origin check)
+  app.post('/pledges/new', async (c) => {
+    const p = need(c.get('principal'), 'bank');
+    const b = await c.req.parseBody();
+    const s = (k: string) => (typeof b[k] === 'string' ? (b[k] as string).trim() : '');
+    const errors: { path: string; message: string }[] = [];
+    if (!/^[A-Z][A-Z0-9]{0,15}-\d{4}-\d{6,10}$/.test(s('number'))) errors.push({ path: 'number', message: 'not a certificate number' });
+    if (!s('loanReference') || s('loanReference').length > 100) errors.push({ path: 'loanReference', message: '1–100 characters' });
+    if (!/^(0|[1-9]\d{0,15})(\.\d{1,2})?$/.test(s('amount'))) errors.push({ path: 'amount', message: 'a decimal amount' });
+    if (!/^[A-Z]{3}$/.test(s('currency'))) errors.push({ path: 'currency', message: 'ISO 4217' });
+    for (const k of ['start', 'end']) if (!/^\d{4}-\d{2}-\d{2}$/.test(s(k))) errors.push({ path: k, message: 'a date' });
+    if (errors.length) throw new RegistryError('invalid_field', 'the pledge request has invalid fields', errors);
+    await ctx.registry.encumbrances.requestPledge(p, s('number'), {
+      loanReference: s('loanReference'),
+      amount: { value: s('amount'), currency: s('currency') },
+      term: { start: s('start'), end: s('end') },
+    });
+    return c.redirect('/dashboard', 303);
+  });
+
+  app.post('/pledges/:id/:action{consent|decline|release}', async (c) => {
+    const id = c.req.param('id');
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new RegistryError('pledge_not_found', 'no such pledge');
+    const enc = ctx.registry.encumbrances;
+    switch (c.req.param('action')) {
+      case 'consent':
+        await enc.consent(need(c.get('principal'), 'applicant'), id);
+        break;
+      case 'decline':
+        await enc.decline(need(c.get('principal'), 'applicant'), id);
+        break;
+      case 'release':
+        await enc.release(need(c.get('principal'), 'bank'), id);
         break;
     }
     return c.redirect('/dashboard', 303);
