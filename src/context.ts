@@ -5,15 +5,15 @@
 import { eq } from 'drizzle-orm';
 import { embeddedDataDir, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { meta, signingKeys } from './db/schema.ts';
+import { meta } from './db/schema.ts';
 import { encodeEntry, type LogEvent } from './ledger/entry.ts';
 import { loadOrCreateLogKey, type LogKey } from './ledger/keyfile.ts';
 import { nodeRfc6962 } from './ledger/node-hasher.ts';
 import { Sequencer, type Appended, type AppendEffect } from './ledger/sequencer.ts';
 import { LogStore } from './ledger/store.ts';
-import { toHex } from './ledger/bytes.ts';
 import { createRegistry, type Registry } from './registry/index.ts';
 import { loadActiveCertificateKey } from './certificates/keyring.ts';
+import { formatKeyId } from './certificates/signature.ts';
 import { activeCertificateKeyId, addKeyEffect, keyringSigner } from './registry/keys.ts';
 
 export interface Clock {
@@ -105,43 +105,15 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         if (!opts.database) await database.close();
       },
     };
-    await publishKey(ctx, ctx.logKey, 'log');
+    // publish the log key once (row + key.added entry); a repeat writes nothing
+    await sequencer.appendManyWith(addKeyEffect({ ...logKey, keyId: formatKeyId(logKey.keyId) }, 'log', () => clock.now()));
     // the certificate key: the active one from the database, or a new one on first start
     const active = await activeCertificateKeyId(db);
     const { key: certKey, created } = loadActiveCertificateKey(config.dataDir, config.origin, active);
-    if (created) await ctx.appendWith(addKeyEffect(certKey, 'certificate', () => clock.now()));
+    if (created) await sequencer.appendManyWith(addKeyEffect(certKey, 'certificate', () => clock.now()));
     return ctx;
   } catch (err) {
     if (!opts.database) await database.close();
     throw err;
   }
-}
-
-/** Record a key in signing_keys and in the log (`key.added`) once. */
-async function publishKey(ctx: AppContext, key: LogKey, purpose: 'log' | 'certificate'): Promise<void> {
-  const keyId = key.keyId.toString(16).padStart(8, '0');
-  const db = ctx.database.db;
-  const [existing] = await db.select().from(signingKeys).where(eq(signingKeys.keyId, keyId));
-  if (existing) return;
-  await ctx.appendWith(async (tx, index) => {
-    const now = ctx.clock.now();
-    const inserted = await tx
-      .insert(signingKeys)
-      .values({ keyId, name: key.name, purpose, vkey: key.vkey, validFrom: now, logIndex: index })
-      .onConflictDoNothing()
-      .returning();
-    if (inserted.length === 0) throw new StartupError('already published');
-    const entry = encodeEntry({
-      kind: 'key.added',
-      time: now.toISOString(),
-      purpose,
-      keyId,
-      vkey: key.vkey,
-      publicKey: toHex(key.publicKey),
-    });
-    return { entry, result: undefined };
-  }).catch((err) => {
-    // Another process published it first: fine.
-    if (!(err instanceof StartupError)) throw err;
-  });
 }

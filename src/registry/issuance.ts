@@ -41,7 +41,6 @@ export function certificateView(c: CertRow) {
     number: c.number,
     version: c.version,
     status: c.status as CertificateStatus,
-    holder: null as unknown,
     datasetName: c.datasetName,
     manifestRoot: c.manifestRoot,
     issuedAt: c.issuedAt.toISOString(),

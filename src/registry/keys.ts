@@ -9,7 +9,7 @@ import type { Db } from '../db/database.ts';
 import { signingKeys } from '../db/schema.ts';
 import { toHex } from '../ledger/bytes.ts';
 import { encodeEntry } from '../ledger/entry.ts';
-import type { AppendEffect, Appended } from '../ledger/sequencer.ts';
+import type { AppendManyEffect, Appended } from '../ledger/sequencer.ts';
 import { generateCertificateKey, loadCertificateKey, type CertificateSigningKey } from '../certificates/keyring.ts';
 import type { CertificateSigner } from './deps.ts';
 
@@ -40,15 +40,28 @@ export function keyringSigner(dataDir: string, origin: string): CertificateSigne
   };
 }
 
-/** The `key.added` effect for a key: row + entry in one transaction. */
-export function addKeyEffect(key: { keyId: string; name: string; vkey: string; publicKey: Uint8Array }, purpose: 'log' | 'certificate', now: () => Date): AppendEffect<void> {
+/** The `key.added` log entry of a key. */
+function keyAddedEntry(key: { keyId: string; vkey: string; publicKey: Uint8Array }, purpose: 'log' | 'certificate', at: Date): Uint8Array {
+  return encodeEntry({ kind: 'key.added', time: at.toISOString(), purpose, keyId: key.keyId, vkey: key.vkey, publicKey: toHex(key.publicKey) });
+}
+
+/**
+ * Publish a key once: its signing_keys row and its `key.added` entry in one
+ * transaction. A key already published (by this or another process) writes nothing.
+ */
+export function addKeyEffect(
+  key: { keyId: string; name: string; vkey: string; publicKey: Uint8Array },
+  purpose: 'log' | 'certificate',
+  now: () => Date,
+): AppendManyEffect<boolean> {
   return async (tx, index) => {
     const at = now();
-    await tx.insert(signingKeys).values({ keyId: key.keyId, name: key.name, purpose, vkey: key.vkey, validFrom: at, logIndex: index });
-    return {
-      entry: encodeEntry({ kind: 'key.added', time: at.toISOString(), purpose, keyId: key.keyId, vkey: key.vkey, publicKey: toHex(key.publicKey) }),
-      result: undefined,
-    };
+    const inserted = await tx
+      .insert(signingKeys)
+      .values({ keyId: key.keyId, name: key.name, purpose, vkey: key.vkey, validFrom: at, logIndex: index })
+      .onConflictDoNothing()
+      .returning({ keyId: signingKeys.keyId });
+    return inserted.length ? { entries: [keyAddedEntry(key, purpose, at)], result: true } : { entries: [], result: false };
   };
 }
 
@@ -74,7 +87,7 @@ export async function rotateCertificateKey(
       entries.push(encodeEntry({ kind: 'key.retired', time: at.toISOString(), purpose: 'certificate', keyId: old }));
     }
     await tx.insert(signingKeys).values({ keyId: key.keyId, name: key.name, purpose: 'certificate', vkey: key.vkey, validFrom: at, logIndex: first + entries.length });
-    entries.push(encodeEntry({ kind: 'key.added', time: at.toISOString(), purpose: 'certificate', keyId: key.keyId, vkey: key.vkey, publicKey: toHex(key.publicKey) }));
+    entries.push(keyAddedEntry(key, 'certificate', at));
     return { entries, result: old };
   });
   return { retired: ack.result, active: key.keyId, vkey: key.vkey };
