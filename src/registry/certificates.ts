@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor, sha256 } from './applications.ts';
 import type { RegistryDeps } from './deps.ts';
 import { RegistryError } from './errors.ts';
 import type { Draft } from './form.ts';
-import { effectiveCertificateStatus, nextCertificateStatus, renewalOpen, type CertificateAction, type CertificateStatus } from './lifecycle.ts';
+import { assertInForce, effectiveCertificateStatus, nextCertificateStatus, renewalOpen, type CertificateAction, type CertificateStatus } from './lifecycle.ts';
 
 type CertRow = typeof certificates.$inferSelect;
 
@@ -165,7 +165,7 @@ export class Certificates {
     const c = await this.row(number);
     if (p.role !== 'applicant' || p.orgId !== c.orgId) throw new RegistryError('not_owner', 'only the holder may do this');
     const status = effectiveCertificateStatus(c.status as CertificateStatus, c.validUntil, this.deps.now());
-    if (status !== 'active' && status !== 'pledged') throw new RegistryError('certificate_not_active', `the certificate is ${status}`);
+    assertInForce(status);
     if (kind === 'renewal' && !renewalOpen(c.validUntil, this.deps.now()))
       throw new RegistryError('renewal_window_closed', 'renewal is possible only in the last 90 days of validity');
     const [v] = await this.db

@@ -22,7 +22,7 @@ import { encodeEntry } from '../ledger/entry.ts';
 import { newId, type Principal } from './accounts.ts';
 import type { RegistryDeps } from './deps.ts';
 import { RegistryError } from './errors.ts';
-import { effectiveCertificateStatus, nextCertificateStatus, type CertificateStatus } from './lifecycle.ts';
+import { assertInForce, effectiveCertificateStatus, nextCertificateStatus, type CertificateStatus } from './lifecycle.ts';
 import { issueInTx, registryYear } from './issuance.ts';
 
 const canonicalize = canonicalizeModule as unknown as (v: unknown) => string;
@@ -96,7 +96,7 @@ export class Encumbrances {
     const [c] = await this.db.select().from(certificates).where(eq(certificates.number, number));
     if (!c) throw new RegistryError('certificate_not_found', `no certificate ${number}`);
     const status = effectiveCertificateStatus(c.status as CertificateStatus, c.validUntil, now);
-    if (status !== 'active' && status !== 'pledged') throw new RegistryError('certificate_not_active', `the certificate is ${status}`);
+    assertInForce(status);
     const id = newId();
     const [row] = await this.db
       .insert(pledges)
@@ -234,7 +234,7 @@ export class Encumbrances {
       const now = this.deps.now();
       const c = await lockCertificate(tx, number, now);
       if (p.role !== 'applicant' || p.orgId !== c.orgId) throw new RegistryError('not_owner', 'only the holder records licences');
-      if (c.effective !== 'active' && c.effective !== 'pledged') throw new RegistryError('certificate_not_active', `the certificate is ${c.effective}`);
+      assertInForce(c.effective);
       const existing = await tx.select().from(licences).where(eq(licences.certificateNumber, number));
       const overlap = existing.find((l) => (l.exclusive || input.exclusive) && l.termStart <= input.term.end && input.term.start <= l.termEnd);
       if (overlap) throw new RegistryError('exclusive_licence_conflict', 'an exclusive licence overlaps this term');
@@ -304,7 +304,7 @@ export class Encumbrances {
     const ack = await this.deps.appendWith(async (tx, index) => {
       const now = this.deps.now();
       const c = await lockCertificate(tx, number, now);
-      if (c.effective !== 'active' && c.effective !== 'pledged') throw new RegistryError('certificate_not_active', `the certificate is ${c.effective}`);
+      assertInForce(c.effective);
       const [dup] = await tx.select().from(policies).where(and(eq(policies.insurerOrgId, p.orgId), eq(policies.policyNumber, input.policyNumber)));
       if (dup) throw new RegistryError('duplicate_policy', 'this policy number is already recorded');
       await tx.insert(policies).values({

@@ -126,6 +126,11 @@ export function effectiveCertificateStatus(status: CertificateStatus, validUntil
   return status;
 }
 
+/** A certificate in force (active or pledged) may carry licences, policies, pledges and follow-ups. @throws RegistryError certificate_not_active */
+export function assertInForce(effective: CertificateStatus): void {
+  if (effective !== 'active' && effective !== 'pledged') throw new RegistryError('certificate_not_active', `the certificate is ${effective}`);
+}
+
 /** Renewal (续展) is allowed within the last `windowDays` days of validity and not after expiry. */
 export function renewalOpen(validUntil: Date, now: Date, windowDays = 90): boolean {
   const t = now.getTime();
