@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/api/app.tsx';
 import { loadConfig } from '../src/config.ts';
-import { createContext } from '../src/context.ts';
-import { createOrganisation, createToken, createUser } from '../src/registry/accounts.ts';
+import { composeSystem } from '../src/compose.ts';
+import { createToken, createUser } from '../src/accounts/pg/index.ts';
 import { dbKinds, EntryFactory, int, isMain, knob, line, listKnob, ms, note, openBenchDatabase, postgresReachable, ratio, runMain, summarize, type DbKind } from './lib.ts';
 
 const SECONDS = knob('BENCH_DEPOSIT_SECONDS', 8, 2);
@@ -22,10 +22,10 @@ async function benchKind(kind: DbKind): Promise<void> {
   const database = await openBenchDatabase(kind, { maxConnections: 16 });
   const dir = mkdtempSync(path.join(tmpdir(), 'dd-bench-deposit-'));
   try {
-    const ctx = await createContext(loadConfig({ DATADEED_DATA_DIR: dir, DATADEED_ORIGIN: 'bench.datadeed.localhost/log', LOG_LEVEL: 'silent' }), { database });
-    const app = createApp(ctx);
+    const ctx = await composeSystem(loadConfig({ DATADEED_DATA_DIR: dir, DATADEED_ORIGIN: 'bench.datadeed.localhost/log', LOG_LEVEL: 'silent' }), { database });
+    const app = createApp(ctx.services);
     const now = new Date();
-    const org = await createOrganisation(database.db, { name: 'Bench Co', kind: 'enterprise', uscc: '91350100M000100Y43' }, now);
+    const org = await ctx.accounts.createOrganisation({ name: 'Bench Co', kind: 'enterprise', uscc: '91350100M000100Y43' });
     const user = await createUser(database.db, { orgId: org.id, username: 'bench', displayName: 'bench', role: 'applicant' }, now);
     const { token } = await createToken(database.db, { userId: user.id, name: 'bench' }, now);
 

@@ -4,10 +4,11 @@
  * wrapped drizzle handle times each transaction (and so BEGIN + COMMIT as the
  * rest), a wrapped hasher and signer time hashing and signing.
  */
-import type { Db } from '../src/db/database.ts';
-import type { Hasher } from '../src/ledger/hasher.ts';
-import type { NoteSigner } from '../src/ledger/note.ts';
-import { LogStore, type BatchWrite, type StoredCheckpoint } from '../src/ledger/store.ts';
+import type { Db } from '../src/db/index.ts';
+import type { Hasher } from '../src/ledger/index.ts';
+import type { NoteSigner } from '../src/ledger/index.ts';
+import type { TreeState } from '../src/ledger/index.ts';
+import { LogStore, type IntegrationWrite } from '../src/ledger/pg/store.ts';
 import { ms } from './lib.ts';
 
 export class PhaseTimes {
@@ -33,7 +34,7 @@ export class PhaseTimes {
     return (
       `${this.batches} batches, ${(this.entries / b).toFixed(1)} entries/batch; per batch: ` +
       `tx ${ms(this.txTotal / b)} = begin+commit ${ms((this.txTotal - this.txBody) / b)} + lock+js ${ms(other / b)} + ` +
-      `latestCheckpoint ${ms(this.latest / b)} + hashing ${ms(this.hash / b)} + signing ${ms(this.sign / b)} + writeBatch ${ms(this.write / b)}`
+      `lock+read tree state ${ms(this.latest / b)} + hashing ${ms(this.hash / b)} + signing ${ms(this.sign / b)} + writeIntegration ${ms(this.write / b)}`
     );
   }
 }
@@ -105,19 +106,19 @@ export class TimedLogStore extends LogStore {
     super(timedDb(db, times), timedHasher(hasher, times));
   }
 
-  override async latestCheckpoint(db?: Db): Promise<StoredCheckpoint | undefined> {
+  override async lockTreeState(tx: Db): Promise<TreeState> {
     const s = performance.now();
     try {
-      return await super.latestCheckpoint(db);
+      return await super.lockTreeState(tx);
     } finally {
       this.times.latest += performance.now() - s;
     }
   }
 
-  override async writeBatch(tx: Db, batch: BatchWrite): Promise<void> {
+  override async writeIntegration(tx: Db, batch: IntegrationWrite): Promise<void> {
     const s = performance.now();
     try {
-      await super.writeBatch(tx, batch);
+      await super.writeIntegration(tx, batch);
       this.times.batches++;
       this.times.entries += batch.entries.length;
     } finally {

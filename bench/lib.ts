@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
-import { openDatabase, queryRows, toNumber, type Database } from '../src/db/database.ts';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { openDatabase, queryRows, toNumber, type Database } from '../src/db/index.ts';
 import { sql } from 'drizzle-orm';
-import { decodeEntry, encodeEntry } from '../src/ledger/entry.ts';
+import { decodeEntry, encodeEntry } from '../src/ledger/index.ts';
 
 // ---------------------------------------------------------------- env knobs
 
@@ -126,6 +126,8 @@ export const sleep = (msecs: number) => new Promise<void>((r) => setTimeout(r, m
 export interface BenchDatabase extends Database {
   /** Human label: "pglite" or "postgres". */
   label: DbKind;
+  /** PostgreSQL: the database's URL (for a plain client of its own, e.g. the appends baseline). */
+  url?: string;
 }
 
 /** Is the PostgreSQL server reachable? (Benchmarks on it are skipped, not failed, when it is not.) */
@@ -193,6 +195,7 @@ export async function openBenchDatabase(kind: DbKind, opts: { maxConnections?: n
   return {
     ...database,
     label: 'postgres',
+    url: url.toString(),
     close: async () => {
       try {
         await database.close();
@@ -303,7 +306,7 @@ export function kernelMaxRss(): number {
 const USER_HZ = 100;
 
 /** utime + stime of a process in ms, or undefined when it is gone or /proc is not there. */
-function procCpuMs(pid: number): number | undefined {
+export function procCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -398,4 +401,36 @@ export function runMain(fn: () => Promise<void>): void {
       process.exit(2);
     },
   );
+}
+
+// ---------------------------------------------------------------- the compiled program
+
+let built: Promise<string> | undefined;
+
+/**
+ * The compiled program's command (`bin/datadeed.mjs`), after building `dist/` from the
+ * current sources once per benchmark process (what `npm ci` does through `prepare`), so
+ * that figures never come from a stale build.
+ */
+export function builtProgram(): Promise<string> {
+  built ??= (async () => {
+    const { buildProgram } = await import('../scripts/build.ts');
+    const r = await buildProgram();
+    note(`built ${r.outdir} in ${(r.millis / 1000).toFixed(1)} s`);
+    return fileURLToPath(new URL('../bin/datadeed.mjs', import.meta.url));
+  })();
+  return built;
+}
+
+/**
+ * The environment of a measured child process: this one's, without NODE_OPTIONS (a
+ * loader there would be measured too) and NODE_EXTRA_CA_CERTS (a machine setting: Node
+ * then parses the CA bundle at every start, ~90 ms on the project's machines, which is
+ * no part of the program and which a user's shell does not have).
+ */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.NODE_OPTIONS;
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
 }

@@ -11,7 +11,7 @@
  * random order); RSS against RSS before the build (right after opening the
  * database — for PGlite that includes its WebAssembly heap). Proofs are measured
  * right after the build and again after CHECKPOINT + VACUUM (ANALYZE). Every
- * measured proof is verified against the checkpoint root (outside the timing).
+ * measured proof is verified against the tree state root (outside the timing).
  *
  * Knobs: BENCH_PROOF_DB (postgres | pglite | both; default postgres),
  * BENCH_PROOF_ENTRIES (1,000,000), BENCH_PROOF_SAMPLES (2,000),
@@ -21,15 +21,15 @@
  */
 import { sql } from 'drizzle-orm';
 import { loadavg } from 'node:os';
-import { queryRows, toBytes, type Db } from '../src/db/database.ts';
-import { bytesEqual } from '../src/ledger/bytes.ts';
-import { generateSignerKey, logKeyFromString } from '../src/ledger/keyfile.ts';
-import { nodeRfc6962 } from '../src/ledger/node-hasher.ts';
-import { verifyInclusion } from '../src/ledger/proof.ts';
-import { Sequencer } from '../src/ledger/sequencer.ts';
-import { LogStore, type StoredCheckpoint } from '../src/ledger/store.ts';
+import { queryRows, toBytes, type Db } from '../src/db/index.ts';
+import { bytesEqual } from '../src/ledger/index.ts';
+import { nodeRfc6962 } from '../src/ledger/node/index.ts';
+import { verifyInclusion } from '../src/ledger/index.ts';
+import { Sequencer } from '../src/ledger/pg/index.ts';
+import { LogStore } from '../src/ledger/pg/store.ts';
+import type { TreeHead } from '../src/ledger/index.ts';
 import { rawBatchedInsert } from './appends.ts';
-import { PhaseTimes, TimedLogStore, timedSigner } from './instrument.ts';
+import { PhaseTimes, TimedLogStore } from './instrument.ts';
 import {
   CpuMeter,
   dbKinds,
@@ -53,7 +53,6 @@ import {
   type DbKind,
 } from './lib.ts';
 
-const ORIGIN = 'bench.datadeed.localhost/log';
 const FLOOR_P99_MS = 5;
 const FLOOR_RSS = 300 * 1024 * 1024;
 
@@ -91,10 +90,9 @@ async function runOne(
 
     // ---- build
     const times = new PhaseTimes();
-    const key = logKeyFromString(generateSignerKey(ORIGIN));
     const store = o.phases ? new TimedLogStore(database.db, nodeRfc6962, times) : new LogStore(database.db, nodeRfc6962);
     const plainStore = new LogStore(database.db, nodeRfc6962);
-    const sequencer = new Sequencer({ store, origin: ORIGIN, signer: o.phases ? timedSigner(key.signer, times) : key.signer, maxBatch: o.maxBatch });
+    const sequencer = new Sequencer({ store, maxBatch: o.maxBatch });
     note(`${kind}: building ${int(o.target)} entries (maxBatch ${o.maxBatch}, ${o.appenders} closed-loop appenders)`);
     let issued = 0;
     let done = 0;
@@ -135,8 +133,9 @@ async function runOne(
 
     // ---- proofs: right after the build, then after CHECKPOINT + VACUUM (ANALYZE)
     // (what autovacuum does to insert-only tables; it is off on some servers).
-    const cp = await plainStore.latestCheckpoint();
-    if (!cp) throw new Error('no checkpoint after building');
+    // the head the build integrated (no checkpoint is signed: that is the publisher's work)
+    const cp = await plainStore.treeState();
+    if (cp.size !== o.target) throw new Error(`the tree has ${cp.size} entries after building ${o.target}`);
     await measureProofs(kind, database.db, plainStore, cp, o.samples, 'right after the build');
     if (o.settle) {
       const t = performance.now();
@@ -166,7 +165,7 @@ async function runOne(
  * interleaved (random order) with a single-row primary-key SELECT of the same leaf's
  * entry, after a short warm-up. Every proof is checked, untimed.
  */
-async function measureProofs(kind: DbKind, db: Db, store: LogStore, cp: StoredCheckpoint, samples: number, when: string): Promise<void> {
+async function measureProofs(kind: DbKind, db: Db, store: LogStore, cp: TreeHead, samples: number, when: string): Promise<void> {
   const size = cp.size;
   const warm = Math.min(200, Math.ceil(samples / 5));
   const proofLat: number[] = [];
@@ -187,7 +186,7 @@ async function measureProofs(kind: DbKind, db: Db, store: LogStore, cp: StoredCh
         entry = rows[0] ? toBytes(rows[0].data) : undefined;
       }
     }
-    // Correctness, untimed: the proof verifies against the signed root and its leaf is the stored entry.
+    // Correctness, untimed: the proof verifies against the tree root and its leaf is the stored entry.
     if (!proof || !entry) throw new Error(`leaf ${index}: no proof or entry`);
     verifyInclusion(nodeRfc6962, index, size, proof.leafHash, proof.proof, cp.rootHash);
     if (!bytesEqual(proof.leafHash, nodeRfc6962.hashLeaf(entry))) throw new Error(`leaf ${index}: leaf hash is not the entry's`);

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- name …]`: runs the benchmarks (all, or those named: appends,
- * proofs), each in its own Node process so that memory figures are not polluted
+ * `npm run bench [-- name …]`: runs the benchmarks (all, or those named: startup,
+ * appends, proofs, certificates, fingerprint, deposits, witnesses, state-map, read, pglite-memory), each in its own Node process so that memory figures are not polluted
  * by an earlier benchmark (PGlite's WebAssembly heap never shrinks). Figures go
  * to stdout, one plain line each; progress to stderr.
  *
@@ -10,10 +10,17 @@
  *   BENCH_PG_URL           admin URL (default postgres://postgres@127.0.0.1:5432/test);
  *                          each run creates and drops its own dd_bench_* database
  *   BENCH_PHASES=1         per-batch phase timing of the sequencer on stderr
+ *   pglite-memory: BENCH_MEM_ROWS
+ *   startup: BENCH_STARTUP_ROUNDS
  *   appends: BENCH_APPEND_DBS, BENCH_APPEND_CONCURRENCY, BENCH_APPEND_SECONDS,
  *            BENCH_WARMUP_SECONDS, BENCH_BASELINE_SECONDS, BENCH_MAX_BATCH, BENCH_MAX_WAIT_MS
  *   proofs:  BENCH_PROOF_DB (postgres|pglite|both), BENCH_PROOF_ENTRIES, BENCH_PROOF_SAMPLES,
  *            BENCH_PROOF_BATCH, BENCH_PROOF_APPENDERS, BENCH_PROOF_SETTLE
+ *   witnesses: BENCH_WITNESS_DBS, BENCH_WITNESS_SECONDS, BENCH_WITNESS_CONCURRENCY, BENCH_WITNESS_SAMPLE
+ *   read:    BENCH_READ_DBS, BENCH_READ_SECONDS, BENCH_READ_CONNECTIONS, BENCH_READ_ENTRIES
+ *   state-map: BENCH_MAP_KEYS, BENCH_MAP_CHANGED, BENCH_MAP_COMMITS, BENCH_MAP_SAMPLES
+ *   state:   BENCH_STATE_CERTS, BENCH_STATE_CHANGED, BENCH_STATE_COMMITS, BENCH_STATE_SAMPLES
+ *   browser-fingerprint: BENCH_BFP_BIG_MIB, BENCH_BFP_SMALL_FILES, BENCH_BFP_ROUNDS, … (Chromium)
  */
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -27,12 +34,19 @@ interface Job {
 }
 
 const BENCHMARKS: Record<string, () => Job[]> = {
+  startup: () => [{ name: 'startup', file: 'startup.ts' }],
   appends: () => [{ name: 'appends', file: 'appends.ts' }],
   // One process per database kind: the RSS figures must be this kind's alone.
   proofs: () => dbKinds(listKnob('BENCH_PROOF_DB', 'postgres')).map((k) => ({ name: `proofs ${k}`, file: 'proofs.ts', env: { BENCH_PROOF_DB: k } })),
   certificates: () => [{ name: 'certificates', file: 'certificates.ts' }],
   fingerprint: () => [{ name: 'fingerprint', file: 'fingerprint.ts' }],
+  'browser-fingerprint': () => [{ name: 'browser-fingerprint', file: 'browser-fingerprint.ts' }],
   deposits: () => [{ name: 'deposits', file: 'deposits.ts' }],
+  witnesses: () => [{ name: 'witnesses', file: 'witnesses.ts' }],
+  'state-map': () => [{ name: 'state-map', file: 'state-map.ts' }],
+  read: () => [{ name: 'read', file: 'read.ts' }],
+  'pglite-memory': () => [{ name: 'pglite-memory', file: 'pglite-memory.ts' }],
+  state: () => [{ name: 'state', file: 'state.ts' }],
 };
 
 async function main(): Promise<number> {

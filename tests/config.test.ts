@@ -1,12 +1,15 @@
 /** Configuration and the key file: every bad value is named; the key file is created 0600 and checked. */
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, DEFAULT_ORIGIN, loadConfig } from '../src/config.ts';
-import { KeyFileError, loadOrCreateLogKey } from '../src/ledger/keyfile.ts';
-import { parseVerifierKey } from '../src/ledger/note.ts';
+import { KeyFileError, createLogKey, readLogKey } from '../src/keys/node/log-key.ts';
+import { assertCodes } from './helpers/assert-code.ts';
+import { parseVerifierKey } from '../src/ledger/index.ts';
+
+const { expectCode: expectKeyFileCode } = assertCodes(KeyFileError);
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -44,6 +47,7 @@ describe('loadConfig', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).code).toBe('bad_config');
     expect((err as ConfigError).variable).toBe(name);
     expect((err as Error).message.startsWith(`${name}:`)).toBe(true);
   });
@@ -66,33 +70,36 @@ describe('loadConfig', () => {
 });
 
 describe('log key file', () => {
-  it('is created on first run with mode 0600 in a 0700 directory, and reloaded the same', () => {
+  it('is created with mode 0600 in a 0700 directory, reloaded the same, and never overwritten or created by reading', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dd-key-'));
     const file = path.join(dir, 'keys', 'log.key');
-    const first = loadOrCreateLogKey(file, 'k.example/log');
-    expect(first.created).toBe(true);
+    expect(readLogKey(file, 'k.example/log')).toBeNull();
+    expect(existsSync(file)).toBe(false);
+    const first = createLogKey(file, 'k.example/log');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(readFileSync(file, 'utf8')).toMatch(/^PRIVATE\+KEY\+k\.example\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}\n$/);
-    const again = loadOrCreateLogKey(file, 'k.example/log');
-    expect(again.created).toBe(false);
-    expect(again.key.vkey).toBe(first.key.vkey);
-    expect(parseVerifierKey(again.key.vkey).name).toBe('k.example/log');
+    const again = readLogKey(file, 'k.example/log')!;
+    expect(again.vkey).toBe(first.vkey);
+    expect(parseVerifierKey(again.vkey).name).toBe('k.example/log');
+    const text = readFileSync(file, 'utf8');
+    expect(() => createLogKey(file, 'k.example/log')).toThrow(expect.objectContaining({ code: 'key_file_exists' }));
+    expect(readFileSync(file, 'utf8')).toBe(text);
     // the private key never appears in what is published
-    const secret = /^PRIVATE\+KEY\+[^+]+\+[0-9a-f]{8}\+(.+)$/.exec(readFileSync(file, 'utf8').trim())![1]!;
-    expect(again.key.vkey).not.toContain(secret);
-    expect(JSON.stringify(again.key)).not.toContain(secret);
+    const secret = /^PRIVATE\+KEY\+[^+]+\+[0-9a-f]{8}\+(.+)$/.exec(text.trim())![1]!;
+    expect(again.vkey).not.toContain(secret);
+    expect(JSON.stringify(again)).not.toContain(secret);
   });
 
   it('refuses a key readable by others, a garbled key, and a key named for another origin', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dd-key-'));
     const file = path.join(dir, 'log.key');
-    loadOrCreateLogKey(file, 'a.example/log');
+    createLogKey(file, 'a.example/log');
     chmodSync(file, 0o644);
-    expect(() => loadOrCreateLogKey(file, 'a.example/log')).toThrow(KeyFileError);
+    expectKeyFileCode(() => readLogKey(file, 'a.example/log'), 'key_file_permissions');
     chmodSync(file, 0o600);
-    expect(() => loadOrCreateLogKey(file, 'b.example/log')).toThrow(/DATADEED_ORIGIN/);
+    expectKeyFileCode(() => readLogKey(file, 'b.example/log'), 'key_name_mismatch');
     writeFileSync(file, 'PRIVATE+KEY+garbage\n', { mode: 0o600 });
-    expect(() => loadOrCreateLogKey(file, 'a.example/log')).toThrow(/DATADEED_KEY_FILE/);
+    expectKeyFileCode(() => readLogKey(file, 'a.example/log'), 'key_file_invalid');
   });
 });

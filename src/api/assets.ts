@@ -1,30 +1,17 @@
-/** Browser scripts, bundled on first request with esbuild and cached in memory (no build step). */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** Browser scripts of the registry's pages (see `../script-assets.ts`: bundled on first use, or by the build). */
+import { scriptAsset } from '../script-assets.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cache = new Map<string, Promise<string>>();
+/** `/assets/verify.js`: the in-browser bundle verification of the verify page (a classic script). */
+export function verifyPageScript(): Promise<string> {
+  return scriptAsset(new URL('./browser/verify-page.ts', import.meta.url));
+}
 
-/** Bundle one browser entry point (an ES module) to a single minified script. */
-export function browserBundle(entry: string): Promise<string> {
-  let p = cache.get(entry);
-  if (!p) {
-    p = (async () => {
-      const { build } = await import('esbuild');
-      const out = await build({
-        entryPoints: [path.resolve(here, entry)],
-        bundle: true,
-        write: false,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2022',
-        minify: true,
-        legalComments: 'none',
-      });
-      return out.outputFiles[0]!.text;
-    })();
-    p.catch(() => cache.delete(entry));
-    cache.set(entry, p);
-  }
-  return p;
+/** `/assets/forms.js`: the pages' small form helpers (the 统一社会信用代码 check as you type, fingerprint → form). */
+export function formsScript(): Promise<string> {
+  return scriptAsset(new URL('./browser/forms.ts', import.meta.url));
+}
+
+/** `/assets/verify-pdf.js`: the verify page's PDF reader (pdf-lib), loaded when a PDF is chosen or dropped. */
+export function verifyPdfScript(): Promise<string> {
+  return scriptAsset(new URL('./browser/verify-pdf.ts', import.meta.url));
 }

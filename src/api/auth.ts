@@ -4,25 +4,26 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { Db } from '../db/database.ts';
-import { authenticateSession, authenticateToken, type Principal, type Role } from '../registry/accounts.ts';
-import { RegistryError } from '../registry/errors.ts';
+import type { AccountService, Principal, Role } from '../accounts/pg/index.ts';
+import { RegistryError } from '../registry/index.ts';
 
-export type AppEnv = { Variables: { principal: Principal | null } };
+import type { Lang } from './pages/i18n.ts';
+
+export type AppEnv = { Variables: { principal: Principal | null; lang: Lang } };
 
 export const SESSION_COOKIE = 'dd_session';
 
-export function authenticate(db: Db, now: () => Date): MiddlewareHandler<AppEnv> {
+export function authenticate(accounts: Pick<AccountService, 'authenticateToken' | 'authenticateSession'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     let principal: Principal | null = null;
     const header = c.req.header('authorization');
     if (header !== undefined) {
       const m = /^Bearer ([A-Za-z0-9_-]{1,100})$/.exec(header);
-      principal = (m && (await authenticateToken(db, m[1]!, now()))) || null;
+      principal = (m && (await accounts.authenticateToken(m[1]!))) || null;
       if (!principal) throw new RegistryError('unauthenticated', 'the API token is missing, malformed, expired or revoked');
     } else {
       const sid = getCookie(c, SESSION_COOKIE);
-      if (sid) principal = (await authenticateSession(db, sid, now())) ?? null;
+      if (sid) principal = (await accounts.authenticateSession(sid)) ?? null;
       // CSRF: a cookie-authenticated write must come from our own pages (SameSite=Strict is the first line)
       if (principal && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
         const origin = c.req.header('origin') ?? c.req.header('referer');

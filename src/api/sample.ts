@@ -1,5 +1,5 @@
 /** The data sample upload: bounded size, and a type checked against the bytes, not just the header. */
-import { RegistryError } from '../registry/errors.ts';
+import { RegistryError } from '../registry/index.ts';
 
 export const MAX_SAMPLE_BYTES = 1024 * 1024;
 

@@ -9,14 +9,26 @@
  *       "signature": { "keyId": "<8 hex>", "sig": "<base64, 64 bytes>" },  // certificates only
  *       "entry": { "index": <log index>, "data": "<base64 entry bytes>" },
  *       "inclusion": { "treeSize": <n>, "proof": ["<64 hex>", …] },      // RFC 9162 §2.1.3
- *       "checkpoint": "<C2SP signed note: the checkpoint of tree size n>"
+ *       "checkpoint": "<C2SP signed note: the checkpoint of tree size n>",   // with witness cosignature lines
+ *       "timestamp": "<base64 RFC 3161 TimeStampToken over the checkpoint body>", // optional
+ *       "certificateKey": {                                               // certificates, optional
+ *         "entry": { "index": <log index>, "data": "<base64 key.added entry>" },
+ *         "proof": ["<64 hex>", …]                                        // in the same tree of size n
+ *       },
+ *       "attestations": [                                                 // certificates and evidence, optional
+ *         { "entry": { "index": <log index>, "data": "<base64 notary.attested entry>" }, "proof": ["<64 hex>", …] }
+ *       ]
  *     }
+ *
+ * `certificateKey` carries the `key.added` entry of the key that signed the payload,
+ * with its inclusion proof in the same checkpoint's tree: with it, the log's verifier
+ * key alone verifies a certificate (one trust anchor).
  *
  * Everything a verifier needs offline besides the trusted keys. Pure; runs in browsers.
  */
 import * as z from 'zod/mini';
-import { fromBase64, fromUtf8, toBase64, toHex } from '../ledger/bytes.ts';
-import { MAX_ENTRY_BYTES } from '../ledger/entry.ts';
+import { fromBase64, fromUtf8, toBase64, toHex } from '../ledger/index.ts';
+import { MAX_ENTRY_BYTES } from '../ledger/index.ts';
 import { CertificateError } from './errors.ts';
 import { MAX_PAYLOAD_BYTES } from './payload.ts';
 import { formatKeyId } from './signature.ts';
@@ -27,6 +39,10 @@ export const BUNDLE_FORMAT = 'datadeed-bundle/1';
 export const MAX_BUNDLE_BYTES = 256 * 1024;
 /** Most hashes in an inclusion proof: one per level of a tree of up to 2^64 leaves. */
 export const MAX_PROOF_HASHES = 64;
+/** Largest accepted RFC 3161 time-stamp token, in bytes. */
+export const MAX_TIMESTAMP_BYTES = 32 * 1024;
+/** Most notarial attestations a bundle carries. */
+export const MAX_ATTESTATIONS = 16;
 /** Largest accepted checkpoint note, in UTF-8 bytes. */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024;
 
@@ -83,10 +99,31 @@ export const bundleSchema = z
       proof: z.array(z.string().check(z.regex(/^[0-9a-f]{64}$/))).check(z.maxLength(MAX_PROOF_HASHES)),
     }),
     checkpoint: boundedText(MAX_CHECKPOINT_BYTES, 'must be well-formed and at most 64 KiB'),
+    timestamp: z.optional(canonicalBase64(MAX_TIMESTAMP_BYTES)),
+    certificateKey: z.optional(
+      z.strictObject({
+        entry: z.strictObject({ index: safeIndex(0), data: canonicalBase64(MAX_ENTRY_BYTES) }),
+        proof: z.array(z.string().check(z.regex(/^[0-9a-f]{64}$/))).check(z.maxLength(MAX_PROOF_HASHES)),
+      }),
+    ),
+    attestations: z.optional(
+      z
+        .array(
+          z.strictObject({
+            entry: z.strictObject({ index: safeIndex(0), data: canonicalBase64(MAX_ENTRY_BYTES) }),
+            proof: z.array(z.string().check(z.regex(/^[0-9a-f]{64}$/))).check(z.maxLength(MAX_PROOF_HASHES)),
+          }),
+        )
+        .check(z.minLength(1), z.maxLength(MAX_ATTESTATIONS)),
+    ),
   })
   .check(
-    z.superRefine((b: { type: BundleType; payload?: string | undefined; signature?: unknown }, ctx) => {
+    z.superRefine((b: { type: BundleType; payload?: string | undefined; signature?: unknown; certificateKey?: unknown; attestations?: unknown }, ctx) => {
       const signed = b.type === 'certificate';
+      if (b.type === 'pledge' && b.attestations !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['attestations'], message: 'only certificate and evidence bundles carry notarial attestations', input: b });
+      if (!signed && b.certificateKey !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['certificateKey'], message: 'only a certificate bundle carries its certificate key', input: b });
       if (signed && (b.payload === undefined || b.signature === undefined))
         ctx.addIssue({ code: 'custom', path: ['payload'], message: 'a certificate bundle has a payload and a signature', input: b });
       if (!signed && (b.payload !== undefined || b.signature !== undefined))
@@ -144,6 +181,12 @@ export interface BundleParts {
   inclusion: { treeSize: number; proof: Uint8Array[] };
   /** The signed checkpoint note of tree size `treeSize`. */
   checkpoint: string;
+  /** An RFC 3161 time-stamp token (DER) over that checkpoint's body. */
+  timestamp?: Uint8Array;
+  /** Certificates: the `key.added` entry of the signing key and its inclusion proof in the same tree. */
+  certificateKey?: { index: number; data: Uint8Array; proof: Uint8Array[] };
+  /** Certificates and evidence: `notary.attested` entries of the digest, each with its inclusion proof in the same tree. */
+  attestations?: { index: number; data: Uint8Array; proof: Uint8Array[] }[];
 }
 
 /**
@@ -169,6 +212,13 @@ export function buildBundle(parts: BundleParts): Bundle {
   candidate.entry = { index: parts.entry.index, data: toBase64(parts.entry.data) };
   candidate.inclusion = { treeSize: parts.inclusion.treeSize, proof: parts.inclusion.proof.map(toHex) };
   candidate.checkpoint = parts.checkpoint;
+  if (parts.timestamp !== undefined) candidate.timestamp = toBase64(parts.timestamp);
+  if (parts.certificateKey !== undefined) {
+    const k = parts.certificateKey;
+    candidate.certificateKey = { entry: { index: k.index, data: toBase64(k.data) }, proof: k.proof.map(toHex) };
+  }
+  if (parts.attestations !== undefined && parts.attestations.length > 0)
+    candidate.attestations = parts.attestations.map((a) => ({ entry: { index: a.index, data: toBase64(a.data) }, proof: a.proof.map(toHex) }));
   return parseBundle(candidate);
 }
 
@@ -183,6 +233,12 @@ export function serializeBundle(bundle: Bundle): string {
   ordered.entry = { index: bundle.entry.index, data: bundle.entry.data };
   ordered.inclusion = { treeSize: bundle.inclusion.treeSize, proof: [...bundle.inclusion.proof] };
   ordered.checkpoint = bundle.checkpoint;
+  if (bundle.timestamp !== undefined) ordered.timestamp = bundle.timestamp;
+  if (bundle.certificateKey !== undefined) {
+    const k = bundle.certificateKey;
+    ordered.certificateKey = { entry: { index: k.entry.index, data: k.entry.data }, proof: [...k.proof] };
+  }
+  if (bundle.attestations !== undefined) ordered.attestations = bundle.attestations.map((a) => ({ entry: { index: a.entry.index, data: a.entry.data }, proof: [...a.proof] }));
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 

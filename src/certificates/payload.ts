@@ -18,19 +18,13 @@
  *
  * Pure; runs in browsers.
  */
-import canonicalizeModule from 'canonicalize';
 import * as z from 'zod/mini';
-import { bytesEqual, fromUtf8, toHex, utf8 } from '../ledger/bytes.ts';
-import { sha256 } from '../ledger/hasher.ts';
-import type { LogEvent } from '../ledger/entry.ts';
+import { bytesEqual, canonicalJson as ledgerCanonicalJson, fromUtf8, isUtcTimestamp, LedgerError, toHex, utf8 } from '../ledger/index.ts';
+import { sha256 } from '../ledger/index.ts';
+import type { LogEvent } from '../ledger/index.ts';
+import { NAME_RULE, textCheck } from '../text.ts';
 import { CertificateError } from './errors.ts';
 import { validateUscc } from './uscc.ts';
-
-// `canonicalize` is CommonJS with an ES-style default export: Node hands us the
-// function, bundlers may hand us `{ default: fn }` (as in src/ledger/entry.ts).
-const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ?? canonicalizeModule) as (
-  input: unknown,
-) => string | undefined;
 
 /** Largest accepted payload, in UTF-8 bytes of its canonical JSON. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -39,55 +33,39 @@ export const MAX_PAYLOAD_BYTES = 16 * 1024;
 export const CERTIFICATE_ISSUED_KIND = 'certificate.issued';
 
 /**
- * RFC 8785 (JCS) canonical JSON text of `value`: object members sorted by UTF-16 code
- * units, ECMAScript number and string serialisation, no whitespace.
+ * RFC 8785 (JCS) canonical JSON text of `value` — the ledger's one canonical JSON
+ * (`canonicalJson` of src/ledger), with this module's error.
  * @throws CertificateError `invalid_payload` when `value` has no JSON form (undefined,
  *   a function, a non-finite number…).
  */
 export function canonicalJson(value: unknown): string {
-  let text: string | undefined;
   try {
-    text = canonicalize(value);
-  } catch {
-    text = undefined;
+    return ledgerCanonicalJson(value);
+  } catch (e) {
+    if (e instanceof LedgerError) throw new CertificateError('invalid_payload', 'value has no canonical JSON form');
+    throw e;
   }
-  if (typeof text !== 'string') throw new CertificateError('invalid_payload', 'value has no canonical JSON form');
-  return text;
 }
 
 // ---------------------------------------------------------------- field rules
 
-const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{3})?Z$/;
-
-/**
- * RFC 3339 §5.6 `date-time` in UTC with `Z`, seconds 00–59, optional milliseconds,
- * a real calendar date — the same timestamps log entries accept.
- */
-export function isUtcTimestamp(text: string): boolean {
-  const m = TIME.exec(text);
-  if (m === null) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-// Control characters (C0, DEL, C1), lone surrogates, and line/paragraph separators.
-const BAD_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}/u;
-
 // zod/mini: the functional build of zod 4 (same parser, tree-shakable), so the
 // browser bundle of the verifier stays small.
 
-/** A display name: 1–200 characters, NFC, no control characters, no surrounding spaces. */
-const displayName = z.string().check(
-  z.minLength(1),
-  z.maxLength(200),
-  z.refine((s: string) => !BAD_TEXT.test(s) && s === s.trim() && s === s.normalize('NFC'), {
-    message: 'must be NFC text without control characters or surrounding spaces',
-  }),
-);
+/**
+ * A display name: the text rules of src/text.ts for names (one line, NFC, no control
+ * or bidirectional characters, no surrounding spaces, 1–200 characters, ≤ 600 UTF-8
+ * bytes) — the same rule the application form applies, so a name the form accepts is
+ * one the certificate accepts.
+ */
+const displayName = z.string().check(textCheck(NAME_RULE));
 
-/** A certificate number such as `DIP-2025-000123`: prefix, year, gap-free sequence. */
-export const CERTIFICATE_NUMBER = /^[A-Z][A-Z0-9]{0,15}-[0-9]{4}-[0-9]{6,10}$/;
+/**
+ * A certificate number: the national 17 digits (year, month, registry code, serial:
+ * 规发〔2024〕79号, src/registry/numbering.ts) or the legacy `DIP-2025-000123` (prefix,
+ * year, gap-free sequence) of registries started before.
+ */
+export const CERTIFICATE_NUMBER = /^(?:[A-Z][A-Z0-9]{0,15}-[0-9]{4}-[0-9]{6,10}|[0-9]{4}(?:0[1-9]|1[0-2])[0-9]{11})$/;
 const certificateNumber = z.string().check(z.regex(CERTIFICATE_NUMBER));
 const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const keyIdHex = z.string().check(z.regex(/^[0-9a-f]{8}$/));
@@ -236,20 +214,78 @@ export function certificatePayloadDigest(fields: CertificateFields): string {
   return toHex(sha256(utf8(canonicalJson(content))));
 }
 
+/** What a new certificate version rests on (docs/log-format.md §6.4). */
+export const ISSUANCE_BASES = ['initial', 'change', 'renewal', 'transfer'] as const;
+export type IssuanceBasis = (typeof ISSUANCE_BASES)[number];
+
+/**
+ * The members of a `certificate.issued` entry that the payload does not determine: they
+ * link the issuance to the rest of the log (docs/log-format.md §6.4). Entries written
+ * before they existed have none.
+ * - `basis` — an approved application of this kind, or a transfer;
+ * - `applicationId` and `approval` — the application and the log index of its
+ *   `application.approved` entry (not for a transfer);
+ * - `deposits` — log indices of the `evidence.deposited` entries of the dataset;
+ * - `prev` — with `supersedes`: the log index of the superseded certificate's last event
+ *   (its chain continues here).
+ */
+export interface IssuanceLinks {
+  basis?: IssuanceBasis;
+  applicationId?: string;
+  approval?: number;
+  deposits?: number[];
+  prev?: number;
+  /** The 16-character registration number (登记号) of this issuance (national numbering). */
+  registrationNumber?: string;
+}
+
+/** The link members of a `certificate.issued` entry, in no particular order. */
+export const ISSUANCE_LINK_MEMBERS = ['basis', 'applicationId', 'approval', 'deposits', 'prev', 'registrationNumber'] as const;
+
+const logIndex = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
+const issuanceLinksSchema = z.strictObject({
+  basis: z.optional(z.enum(ISSUANCE_BASES)),
+  applicationId: z.optional(z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/))),
+  approval: z.optional(logIndex),
+  deposits: z.optional(z.array(logIndex).check(z.maxLength(64))),
+  prev: z.optional(logIndex),
+  registrationNumber: z.optional(z.string().check(z.regex(/^[0-9]{15}[0-9A-Z]$/))),
+});
+
+/**
+ * Validates issuance links (see {@link IssuanceLinks}).
+ * @throws CertificateError `invalid_payload`.
+ */
+export function parseIssuanceLinks(input: unknown): IssuanceLinks {
+  const result = issuanceLinksSchema.safeParse(input);
+  if (!result.success) throw schemaError('invalid_payload', 'issuance links fail the schema', result.error);
+  const out: IssuanceLinks = {};
+  for (const k of ISSUANCE_LINK_MEMBERS) if (result.data[k] !== undefined) (out as Record<string, unknown>)[k] = result.data[k];
+  return out;
+}
+
+/** The link members present in a decoded `certificate.issued` entry (unvalidated). */
+export function issuanceLinksOf(entry: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ISSUANCE_LINK_MEMBERS) if (entry[k] !== undefined) out[k] = entry[k];
+  return out;
+}
+
 /**
  * The `certificate.issued` log event for a certificate (DESIGN §3 entry kinds), to be
  * passed to `encodeEntry`:
  *
  *     { kind: "certificate.issued", time: issuedAt, number, version, holderUscc,
  *       manifestRoot, files, bytes, validFrom, validUntil, keyId, supersedes?,
- *       depositId?, payloadDigest }
+ *       depositId?, payloadDigest, basis?, applicationId?, approval?, deposits?, prev? }
  *
  * Identifiers and hashes only: the holder's and dataset's names are covered by
  * `payloadDigest` (see {@link certificatePayloadDigest}), not written to the log.
- * Accepts the fields or a whole payload (its `v` and `log` are ignored).
+ * Accepts the fields or a whole payload (its `v` and `log` are ignored), and the
+ * issuance's links to the rest of the log (not part of the payload).
  * @throws CertificateError `invalid_payload`.
  */
-export function certificateIssuedEvent(fields: CertificateFields | CertificatePayload): LogEvent {
+export function certificateIssuedEvent(fields: CertificateFields | CertificatePayload, links: IssuanceLinks = {}): LogEvent {
   const { v: _v, log: _log, ...rest } = fields as CertificatePayload;
   const f = parseCertificateFields(rest);
   const event: LogEvent = {
@@ -268,5 +304,6 @@ export function certificateIssuedEvent(fields: CertificateFields | CertificatePa
   };
   if (f.supersedes !== undefined) event.supersedes = f.supersedes;
   if (f.dataset.depositId !== undefined) event.depositId = f.dataset.depositId;
+  Object.assign(event, parseIssuanceLinks(links));
   return event;
 }

@@ -15,8 +15,8 @@
  *
  * Signing takes an injected signer (node:crypto on the server); pure otherwise.
  */
-import { concatBytes, utf8 } from '../ledger/bytes.ts';
-import type { NoteSigner } from '../ledger/note.ts';
+import { concatBytes, utf8 } from '../ledger/index.ts';
+import type { NoteSigner } from '../ledger/index.ts';
 import { CertificateError } from './errors.ts';
 import { parseCertificatePayload } from './payload.ts';
 

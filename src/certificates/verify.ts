@@ -11,24 +11,42 @@
  * | `format`                | ✓ | ✓ | bundle, payload (canonical JCS), entry (canonical JCS), checkpoint note and body parse strictly; the entry's kind fits the bundle type |
  * | `checkpoint_signature`  | ✓ | ✓ | a trusted log key whose name is the checkpoint's origin signed the checkpoint (C2SP signed-note) |
  * | `inclusion_proof`       | ✓ | ✓ | the entry is leaf `entry.index` of the checkpoint's tree (RFC 9162 §2.1.3.2) |
- * | `entry_matches_payload` | ✓ |   | the entry is exactly `certificateIssuedEvent(payload)`; the payload's `log` names this entry's index and leaf hash; same origin as the checkpoint |
- * | `certificate_signature` | ✓ |   | a trusted certificate key (`<origin>/certificate`, the payload's key ID) signed "datadeed certificate v1\n" ‖ payload |
+ * | `entry_matches_payload` | ✓ |   | the entry is exactly `certificateIssuedEvent(payload, links)` with the entry's own well-formed links to earlier entries (docs/log-format.md §7.2); the payload's `log` names this entry's index and leaf hash; same origin as the checkpoint |
+ * | `certificate_signature` | ✓ |   | a certificate key (`<origin>/certificate`, the payload's key ID) signed "datadeed certificate v1\n" ‖ payload: a key of the caller's trust set, or the key the bundle's `certificateKey` proves was logged |
  * | `key_validity`          | ✓ |   | the payload's `issuedAt` lies in that key's validity window [validFrom, validUntil) |
+ * | `timestamp`             | ✓ | ✓ | with TSA roots only: the bundle's RFC 3161 token is over its checkpoint's body, signed by a time-stamping certificate with a path to a trusted root |
+ * | `cosignatures`          | ✓ | ✓ | with a trust policy (C2SP tlog-policy) only: the checkpoint's witness cosignatures (C2SP tlog-cosignature) meet the policy's quorum, and no cosignature line of a policy witness is bad |
+ * | `notary_attestations`   | ✓ | evidence | when the bundle carries attestations: each is a `notary.attested` entry included in the checkpoint's tree, of the bundle's digest (the deposit's, or the certificate's manifest root), signed by the notary key it names over the statement (src/witness/attestation.ts); a notary key that is a witness of the caller's policy is named by its policy name |
+ *
+ * One trust anchor: a certificate key is trusted either because the caller lists it, or
+ * because the bundle carries its `key.added` entry (purpose `certificate`) with an
+ * inclusion proof in the checkpoint's tree, at a log index before the certificate's
+ * entry; the checkpoint itself must be signed by a trusted log key (`checkpoint_signature`).
+ * A logged key's window starts at its entry's time and is open (its retirement, if any, is
+ * a later entry the online status reports).
+ *
+ * A receipt proves one entry: an evidence receipt an `evidence.deposited` (a deposit of a
+ * digest), a pledge receipt a `pledge.recorded` or — the release receipt — a
+ * `pledge.released`; the result's `subject` names which deposit, pledge (recorded or
+ * released) or certificate.
  *
  * Everything is parsed and compared field by field before any public key is touched;
  * a check that cannot run because `format` failed is reported as `not_checked`.
  * Details are fixed strings that never echo bundle content.
  */
-import { bytesEqual, fromBase64, fromHex, toHex, utf8 } from '../ledger/bytes.ts';
-import { parseCheckpoint, type Checkpoint } from '../ledger/checkpoint.ts';
-import { decodeEntry, encodeEntry, type LogEvent } from '../ledger/entry.ts';
-import { LedgerError } from '../ledger/errors.ts';
-import { rfc6962 } from '../ledger/hasher.ts';
-import { openNote, parseVerifierKey, type NoteVerifier } from '../ledger/note.ts';
-import { verifyInclusion } from '../ledger/proof.ts';
+import { bytesEqual, fromBase64, fromHex, toHex, utf8 } from '../ledger/index.ts';
+import { parseCheckpoint, type Checkpoint } from '../ledger/index.ts';
+import { decodeEntry, encodeEntry, type LogEvent } from '../ledger/index.ts';
+import { LedgerError } from '../ledger/index.ts';
+import { rfc6962 } from '../ledger/index.ts';
+import { openNote, parseSignedNote, parseVerifierKey, type NoteVerifier } from '../ledger/index.ts';
+import type { Hasher } from '../ledger/index.ts';
+import { verifyInclusion } from '../ledger/index.ts';
+import { checkpointTimestampMessage, verifyTimestampToken, type SignatureVerify } from '../ledger/index.ts';
+import { attestationOfEntry, evaluatePolicy, hexKeyId, parsePolicy, verifyAttestation, type Policy } from '../witness/index.ts';
 import { parseBundle, type Bundle, type BundleType } from './bundle.ts';
 import { CertificateError } from './errors.ts';
-import { certificateIssuedEvent, parseCertificatePayload, type CertificatePayload } from './payload.ts';
+import { certificateIssuedEvent, issuanceLinksOf, parseCertificatePayload, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
 import { certificateKeyName, certificateSigningMessage, formatKeyId } from './signature.ts';
 
 /** The names of the checks, in report order (`pdf_binding` only when a PDF was verified, see pdf-extract.ts). */
@@ -39,7 +57,11 @@ export type VerifyCheckName =
   | 'entry_matches_payload'
   | 'certificate_signature'
   | 'key_validity'
-  | 'pdf_binding';
+  | 'cosignatures'
+  | 'timestamp'
+  | 'notary_attestations'
+  | 'pdf_binding'
+  | 'pdf_signature';
 
 /**
  * Reason codes of a check (API: never renamed).
@@ -53,6 +75,15 @@ export type VerifyCheckName =
  * - `entry_mismatch` — the log entry is not the one this payload must have been logged as.
  * - `origin_mismatch` — payload and checkpoint name different logs.
  * - `pdf_mismatch` — the PDF declares a different certificate than its attached bundle.
+ * - `cosignature_missing` — the witnesses that cosigned do not meet the policy's quorum; `witnesses.missing` names those without a cosignature.
+ * - `timestamp_missing` — TSA roots were given but the bundle carries no time-stamp token.
+ * - `timestamp_mismatch` — the token's message imprint is not the hash of the bundle's checkpoint (a token over another checkpoint).
+ * - `untrusted_tsa` — the token's certificate has no path to a trusted TSA root, is not valid at the time stamped, or is not a time-stamping certificate.
+ * - `attestation_invalid` — a notarial attestation the bundle carries is not a `notary.attested` entry of this digest in the checkpoint's tree, or its notary signature does not verify.
+ * - `cosignature_invalid` — a policy witness's cosignature line is there but does not verify (tampered, malformed, repeated or from the future); `witnesses.invalid` names it.
+ * - `pdf_unsigned`, `pdf_byte_range_invalid`, `pdf_signature_invalid`, `pdf_digest_mismatch`,
+ *   `pdf_signer_untrusted` — the PDF's own signature (check `pdf_signature`; the
+ *   CertificateError codes of the same names, see errors.ts).
  */
 export type VerifyCode =
   | 'ok'
@@ -64,14 +95,42 @@ export type VerifyCode =
   | 'inclusion_mismatch'
   | 'entry_mismatch'
   | 'origin_mismatch'
-  | 'pdf_mismatch';
+  | 'pdf_mismatch'
+  | 'cosignature_missing'
+  | 'cosignature_invalid'
+  | 'timestamp_missing'
+  | 'timestamp_mismatch'
+  | 'untrusted_tsa'
+  | 'attestation_invalid'
 
-/** One check's outcome. `detail` is a fixed explanation, never bundle content. */
+  | 'pdf_unsigned'
+  | 'pdf_byte_range_invalid'
+  | 'pdf_signature_invalid'
+  | 'pdf_digest_mismatch'
+  | 'pdf_signer_untrusted';
+
+/** One check's outcome. `detail` is a fixed explanation, never bundle content (witness names come from the caller's policy). */
 export interface VerifyCheck {
   name: VerifyCheckName;
   ok: boolean;
   code: VerifyCode;
   detail?: string;
+  /** `cosignatures`: the policy's witnesses (by their policy names) that cosigned, are missing, or whose line is bad. */
+  witnesses?: { signed: { name: string; timestamp: number }[]; missing: string[]; invalid: { name: string; reason: string }[] };
+}
+
+/** Optional inputs of {@link verifyBundle}. */
+export interface VerifyOptions {
+  /**
+   * A trust policy (C2SP tlog-policy text, or parsed): its `log` keys are trusted like
+   * `trust.logKeys`, and the checkpoint must carry witness cosignatures meeting its
+   * quorum (the `cosignatures` check).
+   */
+  policy?: string | Policy;
+  /** The verifier's clock, POSIX seconds: cosignatures dated more than 5 minutes later are bad. */
+  now?: number;
+  /** Trusted time-stamp authorities: root certificates (DER) and the public-key verification to use; with them the `timestamp` check runs. */
+  tsa?: { roots: Uint8Array[]; crypto: SignatureVerify };
 }
 
 /**
@@ -85,7 +144,29 @@ export interface VerifyResult {
   checks: VerifyCheck[];
   payload?: CertificatePayload;
   entry?: LogEvent;
+  /** What the bundle proves (a certificate, a deposit, a pledge recorded or released), named from its entry. */
+  subject?: ReceiptSubject;
   checkpoint?: { origin: string; size: number; rootHash: string };
+  /** The independent time of the checkpoint, when the `timestamp` check passed. */
+  timestamp?: { genTime: string; tsa: string };
+  /** The notarial attestations the bundle carries that verified (check `notary_attestations`). */
+  attestations?: VerifiedAttestation[];
+}
+
+/** A notarial attestation that verified: who attested what, when, under which key. */
+export interface VerifiedAttestation {
+  index: number;
+  /** When the registry logged it. */
+  time: string;
+  office: string;
+  notarialNumber: string;
+  attestedAt: string;
+  digest: string;
+  /** The notary key's name and key ID (8 hex). */
+  keyName: string;
+  keyId: string;
+  /** The caller's policy name of the witness whose key this is, if any. */
+  witness?: string;
 }
 
 /** A certificate key the verifier trusts, with the window in which it may sign (RFC 3339 times; `null` = still active). */
@@ -95,10 +176,21 @@ export interface TrustedCertificateKey {
   validUntil: string | null;
 }
 
-/** The keys the verifier trusts: log keys (vkeys named by the log origin) and certificate keys with windows. */
+/** A document-signing certificate the verifier trusts, with the CA certificate that issued it (base64 DER each, as `/v1/keys` serves them). */
+export interface TrustedDocumentKey {
+  certificate: string;
+  caCertificate: string;
+}
+
+/**
+ * The keys the verifier trusts: log keys (vkeys named by the log origin), certificate
+ * keys with windows, and document-signing certificates (PDF signatures; a PDF also
+ * carries the proof that the log holds its signer's, which the log keys verify).
+ */
 export interface TrustedKeys {
   logKeys: string[];
   certificateKeys: TrustedCertificateKey[];
+  documentKeys?: TrustedDocumentKey[];
 }
 
 /**
@@ -109,6 +201,11 @@ export interface TrustedKeys {
  */
 export interface Ed25519Verify {
   verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
+  /**
+   * The RFC 6962 hasher of the proofs (default: `rfc6962`, pure JavaScript; the
+   * node:crypto adapter brings OpenSSL's). Any hasher gives the same hashes.
+   */
+  hasher?: Hasher;
 }
 
 const CHECKS: Record<BundleType, VerifyCheckName[]> = {
@@ -117,11 +214,40 @@ const CHECKS: Record<BundleType, VerifyCheckName[]> = {
   pledge: ['format', 'checkpoint_signature', 'inclusion_proof'],
 };
 
-/** Entry kinds each receipt type may prove. */
-const RECEIPT_KIND_PREFIX: Record<Exclude<BundleType, 'certificate'>, string> = {
-  evidence: 'evidence.',
-  pledge: 'pledge.',
+/** Entry kinds each receipt type may prove: a deposit; a pledge recorded, or released. */
+const RECEIPT_KINDS: Record<Exclude<BundleType, 'certificate'>, readonly string[]> = {
+  evidence: ['evidence.deposited'],
+  pledge: ['pledge.recorded', 'pledge.released'],
 };
+
+/**
+ * What a bundle proves, named from its entry (trust it only when the result is `ok`):
+ * a certificate; a deposit (存证) of a digest; a pledge (质押) recorded against a
+ * certificate, or its release — so a pledge's old receipt is never mistaken for the
+ * current state of the pledge.
+ */
+export type ReceiptSubject =
+  | { kind: 'certificate'; number: string; version: number }
+  | { kind: 'deposit'; depositId: string; digest: string; depositor?: string; time: string }
+  | { kind: 'pledge'; event: 'recorded' | 'released'; pledgeNumber: string; certificate: string; pledgee: string; time: string };
+
+function subjectOf(type: BundleType, entry: LogEvent, payload?: CertificatePayload): ReceiptSubject | undefined {
+  const e = entry as Record<string, unknown>;
+  const text = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : undefined);
+  if (type === 'certificate') return payload ? { kind: 'certificate', number: payload.number, version: payload.version } : undefined;
+  if (type === 'evidence') {
+    const depositId = text('depositId');
+    const digest = text('digest');
+    if (depositId === undefined || digest === undefined) return undefined;
+    const depositor = text('depositor');
+    return { kind: 'deposit', depositId, digest, ...(depositor !== undefined ? { depositor } : {}), time: entry.time };
+  }
+  const pledgeNumber = text('pledgeNumber');
+  const certificate = text('number');
+  const pledgee = text('pledgee');
+  if (pledgeNumber === undefined || certificate === undefined || pledgee === undefined) return undefined;
+  return { kind: 'pledge', event: entry.kind === 'pledge.released' ? 'released' : 'recorded', pledgeNumber, certificate, pledgee, time: entry.time };
+}
 
 async function safeVerify(crypto: Ed25519Verify, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
@@ -193,12 +319,11 @@ function checkpointBody(note: string): Checkpoint | undefined {
 }
 
 async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], crypto: Ed25519Verify): Promise<OpenedCheckpoint> {
-  // Form first, without keys: openNote with no verifiers parses everything, then
-  // reports note_unverified (nobody known signed) — or malformed_note.
+  // Form first, without keys (nothing verified, no exception for a well-formed note).
   try {
-    await openNote(note, []);
-  } catch (e) {
-    if (!(e instanceof LedgerError) || e.code !== 'note_unverified') return { ok: false, code: 'bad_format', detail: 'checkpoint is not a signed note' };
+    parseSignedNote(note);
+  } catch {
+    return { ok: false, code: 'bad_format', detail: 'checkpoint is not a signed note' };
   }
   const body = checkpointBody(note);
   if (body === undefined) return { ok: false, code: 'bad_format', detail: 'checkpoint body does not parse' };
@@ -243,6 +368,19 @@ interface Parsed {
   checkpoint: Checkpoint;
   proof: Uint8Array[];
   sig?: Uint8Array;
+  /** The `key.added` entry the bundle carries for its certificate key. */
+  keyEntry?: { index: number; bytes: Uint8Array; event: LogEvent; proof: Uint8Array[] };
+  /** The hasher of the proofs (the crypto adapter's, else `rfc6962`), and the entry's leaf hash by it. */
+  hasher?: Hasher;
+  leafHash?: Uint8Array;
+  /** The `notary.attested` entries the bundle carries (bytes; decoded by the check). */
+  attestations?: { index: number; bytes: Uint8Array; proof: Uint8Array[] }[];
+}
+
+/** The entry's RFC 6962 leaf hash, computed once per bundle. */
+function entryLeafHash(p: Parsed): Uint8Array {
+  p.leafHash ??= (p.hasher ?? rfc6962).hashLeaf(p.entryBytes);
+  return p.leafHash;
 }
 
 type FormatOutcome = { ok: true; parsed: Parsed } | { ok: false; type: BundleType | 'unknown'; detail: string; partial: Partial<Parsed> };
@@ -275,19 +413,35 @@ async function checkFormat(input: unknown): Promise<FormatOutcome> {
   } catch {
     return fail('log entry is not a canonical event');
   }
-  if (bundle.type !== 'certificate' && !partial.entry.kind.startsWith(RECEIPT_KIND_PREFIX[bundle.type])) {
+  if (bundle.type !== 'certificate' && !RECEIPT_KINDS[bundle.type].includes(partial.entry.kind)) {
     return fail('log entry kind does not fit the bundle type');
+  }
+  if (bundle.type !== 'certificate' && subjectOf(bundle.type, partial.entry) === undefined) {
+    return fail('log entry does not name what the receipt proves');
   }
   const body = checkpointBody(bundle.checkpoint);
   try {
-    await openNote(bundle.checkpoint, []);
-  } catch (e) {
-    if (!(e instanceof LedgerError) || e.code !== 'note_unverified' || body === undefined) return fail('checkpoint is not a signed checkpoint note');
+    parseSignedNote(bundle.checkpoint);
+  } catch {
+    return fail('checkpoint is not a signed checkpoint note');
   }
   if (body === undefined) return fail('checkpoint is not a signed checkpoint note');
   partial.checkpoint = body;
   partial.proof = bundle.inclusion.proof.map((h) => fromHex(h));
   if (bundle.signature !== undefined) partial.sig = fromBase64(bundle.signature.sig);
+  if (bundle.certificateKey !== undefined) {
+    const bytes = fromBase64(bundle.certificateKey.entry.data);
+    let event: LogEvent;
+    try {
+      event = decodeEntry(bytes);
+    } catch {
+      return fail('certificate key entry is not a canonical event');
+    }
+    if (event.kind !== 'key.added' || event.purpose !== 'certificate') return fail('certificate key entry is not a key.added entry of a certificate key');
+    partial.keyEntry = { index: bundle.certificateKey.entry.index, bytes, event, proof: bundle.certificateKey.proof.map((h) => fromHex(h)) };
+  }
+  if (bundle.attestations !== undefined)
+    partial.attestations = bundle.attestations.map((a) => ({ index: a.entry.index, bytes: fromBase64(a.entry.data), proof: a.proof.map((h) => fromHex(h)) }));
   return { ok: true, parsed: partial as Parsed };
 }
 
@@ -297,7 +451,7 @@ function inclusionCheck(p: Parsed): VerifyCheck {
     return { name, ok: false, code: 'inclusion_mismatch', detail: 'the proof is for a tree size other than the checkpoint’s' };
   }
   try {
-    verifyInclusion(rfc6962, p.bundle.entry.index, p.checkpoint.size, rfc6962.hashLeaf(p.entryBytes), p.proof, p.checkpoint.rootHash);
+    verifyInclusion(p.hasher ?? rfc6962, p.bundle.entry.index, p.checkpoint.size, entryLeafHash(p), p.proof, p.checkpoint.rootHash);
     return { name, ok: true, code: 'ok' };
   } catch (e) {
     const code = e instanceof LedgerError ? e.code : 'inclusion_mismatch';
@@ -333,10 +487,21 @@ function entryCheck(p: Parsed): VerifyCheck {
   const payload = p.payload!;
   if (payload.origin !== p.checkpoint.origin) return { name, ok: false, code: 'origin_mismatch', detail: 'the payload names another log than the checkpoint' };
   if (payload.log.index !== p.bundle.entry.index) return { name, ok: false, code: 'entry_mismatch', detail: 'the payload names another log index' };
-  if (payload.log.leafHash !== toHex(rfc6962.hashLeaf(p.entryBytes))) {
+  if (payload.log.leafHash !== toHex(entryLeafHash(p))) {
     return { name, ok: false, code: 'entry_mismatch', detail: 'the payload names another leaf hash' };
   }
-  const expected = certificateIssuedEvent(payload);
+  // The entry's links to the rest of the log (application, approval, deposits, the
+  // previous event) are not in the payload: they must be well-formed and point back.
+  let links: IssuanceLinks;
+  try {
+    links = parseIssuanceLinks(issuanceLinksOf(p.entry as Record<string, unknown>));
+  } catch {
+    return { name, ok: false, code: 'entry_mismatch', detail: 'the entry’s links to the log are malformed' };
+  }
+  const at = p.bundle.entry.index;
+  if ([links.approval, links.prev, ...(links.deposits ?? [])].some((i) => i !== undefined && i >= at))
+    return { name, ok: false, code: 'entry_mismatch', detail: 'the entry links to an entry that is not before it' };
+  const expected = certificateIssuedEvent(payload, links);
   if (bytesEqual(encodeEntry(expected), p.entryBytes)) return { name, ok: true, code: 'ok' };
   const actual = p.entry as Record<string, unknown>;
   const differing = ENTRY_FIELDS.find((f) => JSON.stringify(actual[f]) !== JSON.stringify((expected as Record<string, unknown>)[f]));
@@ -348,10 +513,44 @@ function entryCheck(p: Parsed): VerifyCheck {
   };
 }
 
+/**
+ * The certificate key the bundle proves was logged: its `key.added` entry is included
+ * in the checkpoint's tree before the certificate's entry, names this origin's
+ * certificate key with the payload's key ID, and its vkey and public key agree.
+ * Undefined when the bundle carries none or it does not hold (hash checks only; the
+ * checkpoint signature is checked on its own).
+ */
+function loggedCertificateKey(p: Parsed): ParsedTrust['certificate'][number] | undefined {
+  const k = p.keyEntry;
+  if (!k || !p.payload) return undefined;
+  if (k.index >= p.bundle.entry.index) return undefined;
+  try {
+    verifyInclusion(p.hasher ?? rfc6962, k.index, p.checkpoint.size, (p.hasher ?? rfc6962).hashLeaf(k.bytes), k.proof, p.checkpoint.rootHash);
+  } catch {
+    return undefined;
+  }
+  const e = k.event as Record<string, unknown>;
+  if (typeof e.vkey !== 'string' || typeof e.publicKey !== 'string' || typeof e.keyId !== 'string') return undefined;
+  let parsed: { name: string; keyId: number; publicKey: Uint8Array };
+  try {
+    parsed = parseVerifierKey(e.vkey);
+  } catch {
+    return undefined;
+  }
+  const keyId = formatKeyId(parsed.keyId);
+  if (keyId !== e.keyId || toHex(parsed.publicKey) !== e.publicKey) return undefined;
+  if (parsed.name !== certificateKeyName(p.payload.origin) || keyId !== p.payload.keyId) return undefined;
+  const from = Date.parse(k.event.time);
+  if (!Number.isFinite(from)) return undefined;
+  return { name: parsed.name, keyId, publicKey: parsed.publicKey, from, until: null };
+}
+
 function matchingCertificateKeys(p: Parsed, trust: ParsedTrust): ParsedTrust['certificate'] {
   const payload = p.payload!;
   const keyName = certificateKeyName(payload.origin);
-  return trust.certificate.filter((k) => k.keyId === payload.keyId && k.name === keyName);
+  const trusted = trust.certificate.filter((k) => k.keyId === payload.keyId && k.name === keyName);
+  const logged = loggedCertificateKey(p);
+  return logged ? [...trusted, logged] : trusted;
 }
 
 async function signatureCheck(p: Parsed, trust: ParsedTrust, crypto: Ed25519Verify): Promise<VerifyCheck> {
@@ -360,7 +559,7 @@ async function signatureCheck(p: Parsed, trust: ParsedTrust, crypto: Ed25519Veri
     return { name, ok: false, code: 'unknown_key', detail: 'the signature names another key than the payload' };
   }
   const keys = matchingCertificateKeys(p, trust);
-  if (keys.length === 0) return { name, ok: false, code: 'unknown_key', detail: 'no trusted certificate key has this key ID' };
+  if (keys.length === 0) return { name, ok: false, code: 'unknown_key', detail: 'no trusted or logged certificate key has this key ID' };
   const message = certificateSigningMessage(p.payloadBytes!);
   // Distinct public keys only (one key may be listed with several windows).
   const distinct = new Map(keys.map((k) => [toHex(k.publicKey), k.publicKey]));
@@ -373,12 +572,79 @@ async function signatureCheck(p: Parsed, trust: ParsedTrust, crypto: Ed25519Veri
 function keyValidityCheck(p: Parsed, trust: ParsedTrust): VerifyCheck {
   const name = 'key_validity';
   const keys = matchingCertificateKeys(p, trust);
-  if (keys.length === 0) return { name, ok: false, code: 'unknown_key', detail: 'no trusted certificate key has this key ID' };
+  if (keys.length === 0) return { name, ok: false, code: 'unknown_key', detail: 'no trusted or logged certificate key has this key ID' };
   const issued = Date.parse(p.payload!.issuedAt);
   const inWindow = keys.some((k) => k.from <= issued && (k.until === null || issued < k.until));
   return inWindow
     ? { name, ok: true, code: 'ok' }
     : { name, ok: false, code: 'key_not_valid_at_issue_date', detail: 'the certificate is dated outside its key’s validity window' };
+}
+
+/** The `cosignatures` check: the policy's quorum of witness cosignatures on the checkpoint note. */
+async function cosignatureCheck(note: string, policy: Policy, crypto: Ed25519Verify, now: number | undefined): Promise<VerifyCheck> {
+  const name = 'cosignatures';
+  const e = await evaluatePolicy(note, policy, (publicKey, message, signature) => safeVerify(crypto, publicKey, message, signature), now === undefined ? {} : { now });
+  const witnesses = {
+    signed: e.signed.map((s) => ({ name: s.witness, timestamp: s.timestamp })),
+    missing: e.missing.filter((m) => !e.invalid.some((i) => i.witness === m)),
+    invalid: e.invalid.map((i) => ({ name: i.witness, reason: i.reason })),
+  };
+  if (e.failure === 'malformed_note') return { name, ok: false, code: 'bad_format', detail: 'checkpoint is not a signed note', witnesses };
+  if (e.failure === 'log_signature_missing') return { name, ok: false, code: 'unknown_key', detail: 'no log key of the policy signed the checkpoint', witnesses };
+  if (e.failure === 'log_signature_invalid') return { name, ok: false, code: 'bad_signature', detail: 'the checkpoint signature does not verify', witnesses };
+  if (witnesses.invalid.length > 0)
+    return { name, ok: false, code: 'cosignature_invalid', detail: `bad cosignature: ${witnesses.invalid.map((i) => `${i.name} (${i.reason})`).join(', ')}`, witnesses };
+  if (!e.ok) return { name, ok: false, code: 'cosignature_missing', detail: `quorum not met; missing cosignature: ${witnesses.missing.join(', ')}`, witnesses };
+  return { name, ok: true, code: 'ok', detail: witnesses.signed.length ? `cosigned by ${witnesses.signed.map((s) => s.name).join(', ')}` : 'the policy requires no cosignature', witnesses };
+}
+
+/** The `notary_attestations` check: every attestation the bundle carries holds (see the module comment). */
+async function attestationCheck(p: Parsed, crypto: Ed25519Verify, policy: Policy | undefined): Promise<{ check: VerifyCheck; verified: VerifiedAttestation[] }> {
+  const name: VerifyCheckName = 'notary_attestations';
+  const digest = p.payload ? p.payload.dataset.manifestRoot : typeof p.entry.digest === 'string' ? p.entry.digest : undefined;
+  const verified: VerifiedAttestation[] = [];
+  const fail = (i: number, detail: string): { check: VerifyCheck; verified: VerifiedAttestation[] } => ({ check: { name, ok: false, code: 'attestation_invalid', detail: `attestation ${i + 1}: ${detail}` }, verified });
+  for (const [i, a] of (p.attestations ?? []).entries()) {
+    let event: LogEvent;
+    try {
+      event = decodeEntry(a.bytes);
+    } catch {
+      return fail(i, 'not a canonical log entry');
+    }
+    if (event.kind !== 'notary.attested') return fail(i, 'not a notary.attested entry');
+    const att = attestationOfEntry(event as Record<string, unknown>, p.checkpoint.origin);
+    if (!att) return fail(i, 'the entry lacks a member of the statement');
+    if (digest === undefined || att.statement.digest !== digest) return fail(i, 'it attests another digest');
+    try {
+      verifyInclusion(rfc6962, a.index, p.checkpoint.size, rfc6962.hashLeaf(a.bytes), a.proof, p.checkpoint.rootHash);
+    } catch {
+      return fail(i, 'its inclusion proof does not lead to the checkpoint’s root hash');
+    }
+    const sig = await verifyAttestation(att.statement, att.signed, (k, m, s) => safeVerify(crypto, k, m, s));
+    if (!sig.ok) return fail(i, sig.reason === 'malformed' ? 'the notary key or signature is malformed' : 'the notary signature does not verify');
+    const witness = policy?.witnesses.find((w) => w.type === 'ed25519' && bytesEqual(w.publicKey, sig.key.publicKey))?.name;
+    verified.push({
+      index: a.index,
+      time: event.time,
+      office: att.statement.office,
+      notarialNumber: att.statement.notarialNumber,
+      attestedAt: att.statement.attestedAt,
+      digest: att.statement.digest,
+      keyName: sig.key.name,
+      keyId: hexKeyId(sig.key.keyId),
+      ...(witness !== undefined ? { witness } : {}),
+    });
+  }
+  return { check: { name, ok: true, code: 'ok', detail: `attested by ${verified.map((v) => v.office).join(', ')}` }, verified };
+}
+
+/** The `timestamp` check: the bundle's RFC 3161 token over its checkpoint, from a trusted TSA. */
+async function timestampCheck(p: Parsed, tsa: NonNullable<VerifyOptions['tsa']>): Promise<{ check: VerifyCheck; time?: { genTime: string; tsa: string } }> {
+  const name = 'timestamp';
+  if (p.bundle.timestamp === undefined) return { check: { name, ok: false, code: 'timestamp_missing', detail: 'the bundle carries no time-stamp token' } };
+  const r = await verifyTimestampToken(fromBase64(p.bundle.timestamp), checkpointTimestampMessage(p.bundle.checkpoint), tsa.roots, tsa.crypto);
+  if (!r.ok) return { check: { name, ok: false, code: r.failure, detail: r.detail } };
+  return { check: { name, ok: true, code: 'ok', detail: `time-stamped ${r.genTime.toISOString()} by ${r.tsa}` }, time: { genTime: r.genTime.toISOString(), tsa: r.tsa } };
 }
 
 /**
@@ -389,13 +655,21 @@ function keyValidityCheck(p: Parsed, trust: ParsedTrust): VerifyCheck {
  *   (named `<origin>/certificate`) with their validity windows, e.g. from `/v1/keys`.
  * @param crypto - the Ed25519 verification to use.
  * @returns every applicable check; `ok` only if all passed. Never throws for a bad bundle.
- * @throws CertificateError `invalid_trusted_key` when `trust` itself is malformed.
+ * @param opts - a trust policy for witness cosignatures (see {@link VerifyOptions}).
+ * @throws CertificateError `invalid_trusted_key` when `trust` itself is malformed,
+ *   WitnessError `malformed_policy` when the policy text does not parse.
  */
-export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: Ed25519Verify): Promise<VerifyResult> {
-  const parsedTrust = parseTrust(trust);
+export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: Ed25519Verify, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const policy = typeof opts.policy === 'string' ? parsePolicy(opts.policy) : opts.policy;
+  const parsedTrust = parseTrust(policy ? { ...trust, logKeys: [...trust.logKeys, ...policy.logs.map((l) => l.vkey)] } : trust);
+  const checksFor = (t: BundleType, attested = false): VerifyCheckName[] => [
+    ...(policy ? [...CHECKS[t].slice(0, 2), 'cosignatures' as const, ...CHECKS[t].slice(2)] : CHECKS[t]),
+    ...(attested ? ['notary_attestations' as const] : []),
+    ...(opts.tsa ? ['timestamp' as const] : []),
+  ];
   const format = await checkFormat(input);
   if (!format.ok) {
-    const names = format.type === 'unknown' ? (['format'] as VerifyCheckName[]) : CHECKS[format.type];
+    const names = format.type === 'unknown' ? (['format'] as VerifyCheckName[]) : checksFor(format.type);
     const checks: VerifyCheck[] = names.map((name) =>
       name === 'format'
         ? { name, ok: false, code: 'bad_format', detail: format.detail }
@@ -407,6 +681,7 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
     return result;
   }
   const p = format.parsed;
+  if (crypto.hasher) p.hasher = crypto.hasher;
   const type = p.bundle.type;
 
   // Field-by-field checks (hashing only) before any public key is used.
@@ -421,8 +696,21 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
   const cp = await openCheckpointWith(p.bundle.checkpoint, parsedTrust.log, crypto);
   byName.set('checkpoint_signature', cp.ok ? { name: 'checkpoint_signature', ok: true, code: 'ok' } : { name: 'checkpoint_signature', ok: false, code: cp.code, detail: cp.detail });
   if (type === 'certificate') byName.set('certificate_signature', await signatureCheck(p, parsedTrust, crypto));
+  if (policy) byName.set('cosignatures', await cosignatureCheck(p.bundle.checkpoint, policy, crypto, opts.now));
+  let attested: VerifiedAttestation[] | undefined;
+  if (p.attestations?.length) {
+    const a = await attestationCheck(p, crypto, policy);
+    byName.set('notary_attestations', a.check);
+    if (a.check.ok) attested = a.verified;
+  }
+  let time: VerifyResult['timestamp'];
+  if (opts.tsa) {
+    const t = await timestampCheck(p, opts.tsa);
+    byName.set('timestamp', t.check);
+    time = t.time;
+  }
 
-  const checks = CHECKS[type].map((n) => byName.get(n)!);
+  const checks = checksFor(type, !!p.attestations?.length).map((n) => byName.get(n)!);
   const result: VerifyResult = {
     ok: checks.every((c) => c.ok),
     type,
@@ -431,5 +719,9 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
     checkpoint: { origin: p.checkpoint.origin, size: p.checkpoint.size, rootHash: toHex(p.checkpoint.rootHash) },
   };
   if (p.payload) result.payload = p.payload;
+  if (time) result.timestamp = time;
+  if (attested) result.attestations = attested;
+  const subject = subjectOf(type, p.entry, p.payload);
+  if (subject) result.subject = subject;
   return result;
 }

@@ -8,10 +8,21 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fingerprintPath } from '../fingerprint/node/fingerprint.ts';
+import { fingerprintPath } from '../fingerprint/node/index.ts';
 import { UsageError } from './usage.ts';
+import { CommandError } from './errors.ts';
+import { EXIT_CODE, exitCodeOf } from './exit-codes.ts';
 
 const KINDS = ['manifest', 'file', 'snapshot', 'document', 'other'];
+
+/** `fetch`, with a network failure as `online_unavailable`. */
+async function reach(base: string, url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    throw new CommandError('online_unavailable', `cannot reach ${base}`);
+  }
+}
 
 export async function runDeposit(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -50,22 +61,21 @@ export async function runDeposit(args: string[]): Promise<number> {
   process.stderr.write(`fingerprinted ${m.files} file(s), ${m.bytes} bytes; depositing ${single ? 'SHA-256' : 'manifest root'} ${digest}\n`);
 
   const base = server.toString().replace(/\/+$/, '');
-  const res = await fetch(`${base}/v1/evidence`, {
+  const res = await reach(base, `${base}/v1/evidence`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ items: [{ digest, kind, title, files: m.files, bytes: m.bytes, ...(values.previous ? { previous: values.previous } : {}) }] }),
   });
   const body = (await res.json().catch(() => null)) as { items?: { id: string; created: boolean; logIndex: number }[]; code?: string; detail?: string } | null;
   if (!res.ok || !body?.items?.[0]) {
-    process.stderr.write(`datadeed: [${body?.code ?? 'deposit_failed'}] the registry answered ${res.status}${body?.detail ? `: ${body.detail}` : ''}\n`);
-    return 1;
+    // the registry's problem code, with the exit status that code has everywhere
+    const code = typeof body?.code === 'string' && /^[a-z_]{1,64}$/.test(body.code) ? body.code : 'deposit_failed';
+    process.stderr.write(`datadeed: [${code}] the registry answered ${res.status}${body?.detail ? `: ${body.detail}` : ''}\n`);
+    return code === 'deposit_failed' ? EXIT_CODE.deposit_failed : exitCodeOf(code, res.status);
   }
   const item = body.items[0];
-  const receipt = await fetch(`${base}/v1/evidence/${item.id}/receipt`, { headers: { authorization: `Bearer ${token}` } });
-  if (!receipt.ok) {
-    process.stderr.write(`datadeed: [receipt_failed] deposited as ${item.id}, but the receipt could not be fetched (${receipt.status})\n`);
-    return 1;
-  }
+  const receipt = await reach(base, `${base}/v1/evidence/${item.id}/receipt`, { headers: { authorization: `Bearer ${token}` } });
+  if (!receipt.ok) throw new CommandError('receipt_failed', `deposited as ${item.id}, but the receipt could not be fetched (${receipt.status})`);
   const file = path.join(values.out!, `${item.id}.receipt.json`);
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, await receipt.text(), { mode: 0o644 });

@@ -1,36 +1,29 @@
 /**
  * `datadeed fingerprint`, `datadeed prove-file`, `datadeed verify-file` (DESIGN §4, §8).
  *
- * Exit codes: 0 success; 1 a check failed or a file could not be read or written;
- * 2 bad arguments; 130 interrupted. Every failure prints `datadeed: [code] message` with
- * a stable code: the FingerprintError / DatasetIoError codes, plus `bad_arguments`,
- * `certificate_not_found`, `online_unavailable`.
+ * Every failure prints `datadeed: [code] message` with a stable code (the
+ * FingerprintError / DatasetIoError codes, `bad_arguments`, `certificate_not_found`,
+ * `deposit_not_found`, `online_unavailable`, `root_not_trusted`) and exits with that code's status
+ * (./exit-codes.ts): 0 success; 1 a check failed; 2 bad arguments; 3 a file or dataset
+ * could not be read; 4 the registry could not be reached; 130 interrupted.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodeRfc6962 } from '../ledger/node-hasher.ts';
-import { FingerprintError } from '../fingerprint/errors.ts';
-import { globToRegExp } from '../fingerprint/glob.ts';
-import { isHex64 } from '../fingerprint/leaf.ts';
-import { parseManifest } from '../fingerprint/manifest.ts';
-import { checkFileMatchesLeaf, proveFile, verifyFileProof, type FileProof } from '../fingerprint/proof.ts';
-import { hashFile } from '../fingerprint/node/digest.ts';
-import { DatasetIoError } from '../fingerprint/node/errors.ts';
-import { fingerprintPath } from '../fingerprint/node/fingerprint.ts';
-import { ProgressReporter, formatBytes } from '../fingerprint/node/progress.ts';
-import { removePendingTempFiles, writeFileAtomic, writeManifest } from '../fingerprint/node/write.ts';
-
-/** Failures of the online certificate check and of argument validation. */
-class CommandError extends Error {
-  constructor(
-    readonly code: 'bad_arguments' | 'certificate_not_found' | 'online_unavailable',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CommandError';
-  }
-}
+import { nodeRfc6962 } from '../ledger/node/index.ts';
+import { FingerprintError } from '../fingerprint/index.ts';
+import { globToRegExp } from '../fingerprint/index.ts';
+import { isHex64 } from '../fingerprint/index.ts';
+import { parseManifest } from '../fingerprint/index.ts';
+import { checkFileMatchesLeaf, proveFile, verifyFileProof, type FileProof } from '../fingerprint/index.ts';
+import { hashFile } from '../fingerprint/node/index.ts';
+import { DatasetIoError } from '../fingerprint/node/index.ts';
+import { fingerprintPath } from '../fingerprint/node/index.ts';
+import { ProgressReporter, formatBytes } from '../fingerprint/node/index.ts';
+import { removePendingTempFiles, writeFileAtomic, writeManifest } from '../fingerprint/node/index.ts';
+import { CommandError } from './errors.ts';
+import { reportFailure } from './exit-codes.ts';
+import { UsageError } from './usage.ts';
 
 export const FINGERPRINT_USAGE = `  fingerprint <file|dir> [--out manifest.json] [--exclude glob]... [--follow-symlinks] [--threads N] [--quiet] [--json]
                         hash a dataset locally and write its manifest (default ./manifest.json); prints the root
@@ -42,19 +35,6 @@ export const FINGERPRINT_USAGE = `  fingerprint <file|dir> [--out manifest.json]
 
 function stderr(text: string): void {
   process.stderr.write(text);
-}
-
-/** Prints a failure with its code and returns the exit code for it. */
-function report(err: unknown): number {
-  if (err instanceof CommandError) {
-    stderr(`datadeed: [${err.code}] ${err.message}\n`);
-    return err.code === 'bad_arguments' ? 2 : 1;
-  }
-  if (err instanceof FingerprintError || err instanceof DatasetIoError) {
-    stderr(`datadeed: [${err.code}] ${err.message}\n`);
-    return err.code === 'interrupted' ? 130 : 1;
-  }
-  throw err;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -113,22 +93,22 @@ export async function runFingerprint(args: string[]): Promise<number> {
     },
   });
   try {
-    if (positionals.length !== 1) throw new CommandError('bad_arguments', 'fingerprint takes exactly one file or directory');
+    if (positionals.length !== 1) throw new UsageError('bad_arguments', 'fingerprint takes exactly one file or directory');
     const exclude = values.exclude ?? [];
     for (const g of exclude) {
       try {
         globToRegExp(g);
       } catch {
-        throw new CommandError('bad_arguments', `invalid --exclude pattern ${JSON.stringify(g)}`);
+        throw new UsageError('bad_arguments', `invalid --exclude pattern ${JSON.stringify(g)}`);
       }
     }
     let threads: number | undefined;
     if (values.threads !== undefined) {
       threads = Number(values.threads);
-      if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new CommandError('bad_arguments', '--threads must be an integer from 1 to 256');
+      if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError('bad_arguments', '--threads must be an integer from 1 to 256');
     }
     const out = resolve(values.out ?? 'manifest.json');
-    if (values.out === '') throw new CommandError('bad_arguments', '--out must name a file');
+    if (values.out === '') throw new UsageError('bad_arguments', '--out must name a file');
     const tty = process.stderr.isTTY === true && !values.quiet;
     const progress = values.quiet ? undefined : new ProgressReporter(process.stderr, { tty, columns: process.stderr.columns });
     const started = performance.now();
@@ -171,7 +151,7 @@ export async function runFingerprint(args: string[]): Promise<number> {
       return 0;
     });
   } catch (err) {
-    return report(err);
+    return reportFailure(err);
   }
 }
 
@@ -184,7 +164,7 @@ export async function runProveFile(args: string[]): Promise<number> {
     options: { out: { type: 'string', short: 'o' } },
   });
   try {
-    if (positionals.length !== 2) throw new CommandError('bad_arguments', 'prove-file takes a manifest and a dataset path');
+    if (positionals.length !== 2) throw new UsageError('bad_arguments', 'prove-file takes a manifest and a dataset path');
     const [manifestPath, path] = positionals as [string, string];
     let text: string;
     try {
@@ -198,11 +178,11 @@ export async function runProveFile(args: string[]): Promise<number> {
     const json = JSON.stringify(proof, null, 2) + '\n';
     if (values.out !== undefined) {
       await writeFileAtomic(resolve(values.out), [json]);
-      stderr(`proof for ${JSON.stringify(proof.leaf.path)} (entry ${proof.index + 1} of ${proof.treeSize}) written to ${values.out}\n`);
+      stderr(`proof for ${JSON.stringify(proof.leaf.path)} (leaf index ${proof.index} of ${proof.treeSize} files) written to ${values.out}\n`);
     } else process.stdout.write(json);
     return 0;
   } catch (err) {
-    return report(err);
+    return reportFailure(err);
   }
 }
 
@@ -267,15 +247,15 @@ export async function runVerifyFile(args: string[]): Promise<number> {
     },
   });
   try {
-    if (positionals.length !== 2) throw new CommandError('bad_arguments', 'verify-file takes a proof and a file');
+    if (positionals.length !== 2) throw new UsageError('bad_arguments', 'verify-file takes a proof and a file');
     if (values.deposit !== undefined && (values.online === undefined || values.certificate !== undefined || !/^EV-\d{4}-\d{8}$/.test(values.deposit)))
-      throw new CommandError('bad_arguments', '--deposit takes a deposit id (EV-2026-00000001) and goes with --online, instead of --certificate');
+      throw new UsageError('bad_arguments', '--deposit takes a deposit id (EV-2026-00000001) and goes with --online, instead of --certificate');
     const [proofPath, filePath] = positionals as [string, string];
     if (values.root !== undefined && !isHex64(values.root.toLowerCase())) {
-      throw new CommandError('bad_arguments', '--root must be 64 hex digits');
+      throw new UsageError('bad_arguments', '--root must be 64 hex digits');
     }
     if ((values.online === undefined) !== (values.certificate === undefined && values.deposit === undefined)) {
-      throw new CommandError('bad_arguments', '--online goes with --certificate or --deposit');
+      throw new UsageError('bad_arguments', '--online goes with --certificate or --deposit');
     }
     if (values.online !== undefined) {
       let ok = false;
@@ -284,9 +264,9 @@ export async function runVerifyFile(args: string[]): Promise<number> {
       } catch {
         ok = false;
       }
-      if (!ok) throw new CommandError('bad_arguments', '--online must be an http(s) URL');
+      if (!ok) throw new UsageError('bad_arguments', '--online must be an http(s) URL');
     }
-    if (values.certificate !== undefined && values.certificate.trim() === '') throw new CommandError('bad_arguments', '--certificate must not be empty');
+    if (values.certificate !== undefined && values.certificate.trim() === '') throw new UsageError('bad_arguments', '--certificate must not be empty');
 
     // 1. The proof on its own: well-formed, and its path leads from the leaf to its root.
     const proof: FileProof = verifyFileProof(await readJson(proofPath, 'proof'), { hasher: nodeRfc6962 });
@@ -305,7 +285,7 @@ export async function runVerifyFile(args: string[]): Promise<number> {
       let body = null as { digest?: unknown } | null;
       try {
         const res = await fetch(url);
-        if (res.status === 404) throw new CommandError('certificate_not_found', `no deposit ${values.deposit} at ${url.origin}`);
+        if (res.status === 404) throw new CommandError('deposit_not_found', `no deposit ${values.deposit} at ${url.origin}`);
         body = (await res.json()) as typeof body;
       } catch (err) {
         if (err instanceof CommandError) throw err;
@@ -339,15 +319,17 @@ export async function runVerifyFile(args: string[]): Promise<number> {
     checkFileMatchesLeaf(proof.leaf, digest);
 
     process.stdout.write(
-      `ok: ${filePath} is ${JSON.stringify(proof.leaf.path)} (${proof.leaf.size} bytes, sha256 ${proof.leaf.sha256}), entry ${proof.index + 1} of ${proof.treeSize} of the dataset with manifest root ${proof.root}\n`,
+      `ok: ${filePath} is ${JSON.stringify(proof.leaf.path)} (${proof.leaf.size} bytes, sha256 ${proof.leaf.sha256}), leaf index ${proof.index} of ${proof.treeSize} files of the dataset with manifest root ${proof.root}\n`,
     );
     for (const t of trusted) process.stdout.write(`ok: the root is that of ${t.from}\n`);
     if (status !== undefined) process.stdout.write(`certificate status: ${status}\n`);
     if (trusted.length === 0) {
-      stderr('datadeed: warning: the root was not compared with a trusted one; pass --root <hex> or --online <URL> --certificate <number>\n');
+      // The file matches the proof, but a proof only shows membership of *some* dataset:
+      // without a trusted root nothing was proven about a registered one.
+      throw new CommandError('root_not_trusted', 'the root was not compared with a trusted one; pass --root <hex>, --online <URL> --certificate <number> or --online <URL> --deposit <id>');
     }
     return 0;
   } catch (err) {
-    return report(err);
+    return reportFailure(err);
   }
 }

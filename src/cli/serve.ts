@@ -1,17 +1,27 @@
 /** `datadeed serve`: open the database, start the sequencer, serve HTTP. */
-import { serve } from '@hono/node-server';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { createContext } from '../context.ts';
-import { createApp } from '../api/app.tsx';
-import { seedDemo } from '../registry/demo.ts';
+import { composeSystem } from '../compose.ts';
+import { createApp, errorForLog, ServerMetrics } from '../api/app.tsx';
+import { seedDemo } from './demo.ts';
+import { startHttpServer } from './http-server.ts';
+
+/**
+ * What the server logs when the sequencer or publisher stops for good: the error as
+ * `errorForLog` gives it — never a raw message, which for a failed query repeats its
+ * parameters (password hashes, token hashes, personal data).
+ */
+export function logFatal(logger: Pick<Logger, 'fatal'>): (err: Error) => void {
+  return (err) => logger.fatal({ err: errorForLog(err) }, 'sequencer stopped: invariant violated');
+}
 
 export async function runServe(config: Config, opts: { demo: boolean }): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { service: 'datadeed' } });
-  const ctx = await createContext(config, {
-    onFatal: (err) => logger.fatal({ err: err.message }, 'sequencer stopped: invariant violated'),
+  const ctx = await composeSystem(config, {
+    onFatal: logFatal(logger),
   });
-  const app = createApp(ctx, { logger });
+  const metrics = new ServerMetrics({ log: ctx.services.log, now: () => ctx.clock.now() });
+  const app = createApp(ctx.services, { logger, metrics });
   if (opts.demo) {
     const demo = await seedDemo(ctx);
     if (demo.created) {
@@ -23,17 +33,23 @@ export async function runServe(config: Config, opts: { demo: boolean }): Promise
   // the registry's clock: close elapsed public notices (→ issue) and expire certificates
   const tick = async () => {
     try {
-      const issued = await ctx.registry.applications.closeElapsedNotices();
+      const issued = await ctx.registry.applications.closeElapsedNotices((applicationId, err) =>
+        logger.error({ applicationId, err: errorForLog(err) }, 'registry clock: approval failed'),
+      );
       const expired = await ctx.registry.certificates.expireDue();
-      if (issued || expired) logger.info({ issued, expired }, 'registry clock');
+      const sessionsPurged = await ctx.accounts.purgeExpiredSessions();
+      if (issued || expired || sessionsPurged) logger.info({ issued, expired, sessionsPurged }, 'registry clock');
+      metrics.jobRun('registry-clock', 'ok');
     } catch (err) {
-      logger.error({ err: (err as Error).message }, 'registry clock failed');
+      metrics.jobRun('registry-clock', 'error');
+      logger.error({ err: errorForLog(err) }, 'registry clock failed'); // never a failed query's parameters
     }
   };
   const timer = setInterval(() => void tick(), 60_000);
   timer.unref();
   void tick();
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  // header, request and keep-alive timeouts: half-open connections are closed (http-server.ts)
+  const server = startHttpServer({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);

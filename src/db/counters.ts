@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, toNumber, type Db } from './database.ts';
 
-export type CounterTable = 'certificate_counters' | 'pledge_counters' | 'deposit_counters';
+export type CounterTable = 'certificate_counters' | 'pledge_counters' | 'deposit_counters' | 'registration_counters';
 
 /** Reserve `count` numbers for `year`; returns the first (1-based). */
 export async function reserveNumbers(tx: Db, table: CounterTable, year: number, count = 1): Promise<number> {

@@ -8,10 +8,12 @@
  * survives a process kill, but runs with fsync off — see README).
  */
 import { fileURLToPath } from 'node:url';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { lockDirectory } from './lock.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { DataDeedError } from '../errors.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -27,17 +29,32 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /**
+   * PostgreSQL: every connection's idle_in_transaction_session_timeout (ms). A process
+   * frozen inside any transaction (SIGSTOP, a hung event loop) loses it, and every lock
+   * it holds, within this time — not only the log's own transactions.
+   */
+  idleInTransactionMs?: number;
 }
 
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
   close(): Promise<void>;
+  /**
+   * Runs `fn` while holding the session-level advisory lock `key` on a connection of
+   * its own (PostgreSQL only), so processes sharing the database queue; released when
+   * `fn` settles. Absent on PGlite, which serves one process.
+   */
+  withAdvisoryLock?<T>(key: bigint, fn: () => Promise<T>): Promise<T>;
 }
+
+/** Key of the session-level advisory lock that serialises migrations ('DDmig'). */
+export const MIGRATION_LOCK_KEY = 0x4444_6d69_67n;
 
 /** Open (and migrate) the database described by `opts`. */
 export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database> {
-  const database = opts.url ? await openPostgres(opts.url, opts.maxConnections ?? 10) : await openPglite(opts.dataDir);
+  const database = opts.url ? await openPostgres(opts.url, opts.maxConnections ?? 10, opts.idleInTransactionMs) : await openPglite(opts.dataDir);
   try {
     await migrateDatabase(database);
   } catch (err) {
@@ -47,10 +64,15 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
   return database;
 }
 
+/** Database failure codes (API, never renamed): `database_busy` — another live process holds the embedded database. */
+export const DATABASE_ERROR_CODES = ['database_busy'] as const;
+export type DatabaseErrorCode = (typeof DATABASE_ERROR_CODES)[number];
+
 /** The embedded database is in use by another live process. */
-export class DatabaseBusyError extends Error {
+export class DatabaseBusyError extends DataDeedError<DatabaseErrorCode> {
+  /** @param message - which data directory is locked, and by whom. */
   constructor(message: string) {
-    super(message);
+    super('database_busy', message);
     this.name = 'DatabaseBusyError';
   }
 }
@@ -60,34 +82,41 @@ export class DatabaseBusyError extends Error {
  * left by a dead process (crash, SIGKILL) is taken over.
  */
 function lockDataDir(dataDir: string): () => void {
-  const file = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.lock`);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      let alive = false;
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
-        try {
-          process.kill(pid, 0);
-          alive = true;
-        } catch (e) {
-          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-        }
-      }
-      if (alive)
-        throw new DatabaseBusyError(
-          `the embedded database ${dataDir} is in use by process ${pid} (a running datadeed serve?); stop it first, or use PostgreSQL (DATABASE_URL) for several processes`,
-        );
-      rmSync(file, { force: true });
-    }
-  }
-  throw new DatabaseBusyError(`cannot lock the embedded database ${dataDir}`);
+  return lockDirectory(dataDir, {
+    reclaimOwn: true,
+    busy: (pid) =>
+      new DatabaseBusyError(
+        pid === undefined
+          ? `cannot lock the embedded database ${dataDir}`
+          : `the embedded database ${dataDir} is in use by process ${pid} (a running datadeed serve?); stop it first, or use PostgreSQL (DATABASE_URL) for several processes`,
+      ),
+  });
 }
+
+/**
+ * PostgreSQL memory settings of the embedded database (postgresql.conf lines).
+ *
+ * What bounds the process's resident memory on PGlite (bench/pglite-memory.ts):
+ * PostgreSQL runs in a WebAssembly heap, which starts at 128 MB (the module's minimum)
+ * and grows, never shrinking, to hold its shared buffers (PGlite: 128 MB), one sort or
+ * hash per query of work_mem (4 MB), index builds and VACUUM of maintenance_work_mem
+ * (64 MB), temporary tables' buffers and the catalogue caches; the first start of a new
+ * data directory also runs initdb in a second WebAssembly instance (~500 MB at its peak,
+ * released when V8 collects it). Measured here: 340–390 MB right after reopening a
+ * database with PGlite's defaults, 820–940 MB at the first start and under load.
+ *
+ * The shared buffers are a second cache on top of the operating system's (PGlite's
+ * files are ordinary files read through Node), so a small pool costs little: 16 MB, a
+ * 2 MB work_mem (sorts spill to disk beyond it), 16 MB for index builds. Batch sizes
+ * bound the rest: the sequencer's batches and queries stream no unbounded result.
+ */
+export const PGLITE_MEMORY_SETTINGS: readonly string[] = [
+  'shared_buffers = 16MB',
+  'work_mem = 2MB',
+  'maintenance_work_mem = 16MB',
+  'temp_buffers = 4MB',
+  'wal_buffers = 1MB',
+];
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
@@ -99,7 +128,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     unlock = lockDataDir(dataDir);
   }
   try {
-    const client = await PGlite.create(onDisk ? dataDir : undefined);
+    const client = await PGlite.create(onDisk ? dataDir : undefined, { postgresqlconf: [...PGLITE_MEMORY_SETTINGS] });
     const db = drizzle({ client, schema }) as unknown as Db;
     return {
       kind: 'pglite',
@@ -115,29 +144,67 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, idleInTransactionMs?: number): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    ...(idleInTransactionMs ? { connection: { idle_in_transaction_session_timeout: idleInTransactionMs } } : {}),
+  });
   const db = drizzle({ client, schema }) as unknown as Db;
   return {
     kind: 'postgres',
     db,
     close: () => client.end({ timeout: 5 }),
+    // a connection outside the pool: the lock is held whatever the pool's size, and
+    // dies with the connection if this process does
+    async withAdvisoryLock<T>(key: bigint, fn: () => Promise<T>): Promise<T> {
+      const session = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+      try {
+        await session`SELECT pg_advisory_lock(${key.toString()}::bigint)`;
+        try {
+          return await fn();
+        } finally {
+          await session`SELECT pg_advisory_unlock(${key.toString()}::bigint)`;
+        }
+      } finally {
+        await session.end({ timeout: 5 });
+      }
+    },
   };
 }
 
+/** Migrations in progress on a handle of this process (PGlite has no second process to queue). */
+const migrating = new WeakMap<Db, Promise<void>>();
+
 /**
- * Apply pending migrations. On PostgreSQL several processes may start at once:
- * the migration runs under a transaction-scoped advisory lock so they queue.
+ * Apply pending migrations. Several instances may start at once on one fresh
+ * database; the migrator's own steps (create its schema and table, read what was
+ * applied, apply the rest) race if run concurrently, so they run one at a time: on
+ * PostgreSQL under the session-level advisory lock {@link MIGRATION_LOCK_KEY} (other
+ * processes queue on it and then find nothing left to apply), and on one handle of
+ * this process one after another.
  */
 export async function migrateDatabase(database: Database): Promise<void> {
-  if (database.kind === 'pglite') {
-    const { migrate } = await import('drizzle-orm/pglite/migrator');
-    await migrate(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
-  } else {
-    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-    await migrate(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  const run = async () => {
+    if (database.kind === 'pglite') {
+      const { migrate } = await import('drizzle-orm/pglite/migrator');
+      await migrate(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    } else {
+      const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+      await migrate(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    }
+  };
+  const locked = () => (database.withAdvisoryLock ? database.withAdvisoryLock(MIGRATION_LOCK_KEY, run) : run());
+  const previous = migrating.get(database.db) ?? Promise.resolve();
+  const mine = previous.catch(() => {}).then(locked);
+  migrating.set(database.db, mine);
+  try {
+    await mine;
+  } finally {
+    if (migrating.get(database.db) === mine) migrating.delete(database.db);
   }
 }
 
@@ -173,3 +240,10 @@ export function toBytes(value: unknown): Uint8Array {
 }
 
 export { sql };
+
+/** Migrations this program knows (the journal of `migrations/`) and how many the database has applied. */
+export async function migrationStatus(db: Db): Promise<{ known: number; applied: number }> {
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  const rows = await queryRows<{ n: number | string }>(db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return { known: journal.entries.length, applied: Number(rows[0]?.n ?? 0) };
+}

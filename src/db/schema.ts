@@ -46,7 +46,7 @@ export const logNodes = pgTable(
   (t) => [primaryKey({ columns: [t.level, t.idx] }), check('log_nodes_hash_len', sql`octet_length(${t.hash}) = 32`)],
 );
 
-/** Every signed checkpoint the log ever published, one per committed batch. Append-only. */
+/** Every signed checkpoint the log published (on an interval and on demand, not per batch). Append-only. */
 export const logCheckpoints = pgTable(
   'log_checkpoints',
   {
@@ -58,16 +58,104 @@ export const logCheckpoints = pgTable(
   (t) => [check('log_checkpoints_root_len', sql`octet_length(${t.rootHash}) = 32`)],
 );
 
-/** Public verifier keys (log and certificate signing) and their validity windows. */
+/**
+ * The head of the stored tree (size, root, right edge): exactly one row, replaced per
+ * batch by the sequencer under its row lock with compare-and-swap. A trigger refuses
+ * a shrinking tree, another root for the same size, time going back, and deletion.
+ */
+export const logTreeState = pgTable(
+  'log_tree_state',
+  {
+    id: boolean('id').primaryKey().default(true),
+    treeSize: bigint('tree_size', { mode: 'number' }).notNull(),
+    rootHash: bytea('root_hash').notNull(),
+    rightEdge: bytea('right_edge').notNull(),
+    integratedAt: timestamp('integrated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    check('log_tree_state_one_row', sql`${t.id}`),
+    check('log_tree_state_size_nonneg', sql`${t.treeSize} >= 0`),
+    check('log_tree_state_root_len', sql`octet_length(${t.rootHash}) = 32`),
+    check('log_tree_state_edge_len', sql`octet_length(${t.rightEdge}) % 32 = 0`),
+  ],
+);
+
+/**
+ * The registry's view of each witness of its policy (DATADEED_WITNESS_POLICY): the size
+ * the witness last cosigned (the `old` of the next add-checkpoint request) and the
+ * outcome of the last request. Bookkeeping, replaced on every request.
+ */
+export const logWitnessState = pgTable(
+  'log_witness_state',
+  {
+    keyName: text('key_name').notNull(),
+    keyId: text('key_id').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true, mode: 'date' }),
+    lastError: text('last_error'),
+    lastErrorAt: timestamp('last_error_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.keyName, t.keyId] }),
+    check('log_witness_state_key_id', sql`${t.keyId} ~ '^[0-9a-f]{8}$'`),
+    check('log_witness_state_size_nonneg', sql`${t.size} >= 0`),
+  ],
+);
+
+/** RFC 3161 time-stamp tokens over published checkpoints (DATADEED_TSA_URL), at most one per checkpoint. Append-only. */
+export const logTimestamps = pgTable(
+  'log_timestamps',
+  {
+    treeSize: bigint('tree_size', { mode: 'number' }).primaryKey(),
+    token: bytea('token').notNull(),
+    genTime: timestamp('gen_time', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [check('log_timestamps_token_len', sql`octet_length(${t.token}) BETWEEN 1 AND 65536`)],
+);
+
+/** Cosignatures (witnesses, notaries) added to a published checkpoint later. Append-only. */
+export const logCosignatures = pgTable(
+  'log_cosignatures',
+  {
+    // no foreign key: it would make TRUNCATE of log_checkpoints fail before the append-only trigger
+    treeSize: bigint('tree_size', { mode: 'number' }).notNull(),
+    keyName: text('key_name').notNull(),
+    keyId: text('key_id').notNull(),
+    line: text('line').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.treeSize, t.keyName, t.keyId] }),
+    check('log_cosignatures_key_id', sql`${t.keyId} ~ '^[0-9a-f]{8}$'`),
+    check('log_cosignatures_line', sql`${t.line} LIKE '— %' AND position(chr(10) in ${t.line}) = 0`),
+  ],
+);
+
+/**
+ * Published signing keys and their validity windows: verifier keys (log and certificate
+ * signing) and document-signing certificates (PDF signatures) with their CA's.
+ */
 export const signingKeys = pgTable('signing_keys', {
   keyId: text('key_id').primaryKey(),
   name: text('name').notNull(),
   purpose: text('purpose').notNull(),
-  vkey: text('vkey').notNull(),
+  /** The C2SP verifier key; null for a document key. */
+  vkey: text('vkey'),
   validFrom: timestamp('valid_from', { withTimezone: true, mode: 'date' }).notNull(),
   validUntil: timestamp('valid_until', { withTimezone: true, mode: 'date' }),
   logIndex: bigint('log_index', { mode: 'number' }),
-});
+  /** A document key's X.509 certificate, base64 DER. */
+  certificate: text('certificate'),
+  /** The certificate of the CA that issued it, base64 DER. */
+  caCertificate: text('ca_certificate'),
+}, (t) => [
+  // A document key is a certificate (and its CA's); every other key is a verifier key.
+  check(
+    'signing_keys_material',
+    sql`CASE WHEN ${t.purpose} = 'document' THEN ${t.vkey} IS NULL AND ${t.certificate} IS NOT NULL AND ${t.caCertificate} IS NOT NULL ELSE ${t.vkey} IS NOT NULL AND ${t.certificate} IS NULL AND ${t.caCertificate} IS NULL END`,
+  ),
+]);
 
 // ───────────────────────── registry: accounts ─────────────────────────
 
@@ -109,14 +197,18 @@ export const apiTokens = pgTable('api_tokens', {
 });
 
 /** Page sign-in sessions: only a SHA-256 of the cookie value is stored. */
-export const sessions = pgTable('sessions', {
-  idHash: text('id_hash').primaryKey(),
-  userId: text('user_id')
-    .notNull()
-    .references(() => users.id),
-  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
-});
+export const sessions = pgTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('sessions_expires_idx').on(t.expiresAt)],
+);
 
 // ───────────────────────── registry: applications ─────────────────────────
 
@@ -213,22 +305,30 @@ export const applicationSamples = pgTable('application_samples', {
 });
 
 /** Objections (异议) filed during public notice. */
-export const objections = pgTable('objections', {
-  id: text('id').primaryKey(),
-  applicationId: text('application_id')
-    .notNull()
-    .references(() => applications.id),
-  name: text('name').notNull(),
-  contact: text('contact').notNull(),
-  grounds: text('grounds').notNull(),
-  evidenceHash: text('evidence_hash'),
-  state: text('state').notNull(),
-  filedAt: timestamp('filed_at', { withTimezone: true, mode: 'date' }).notNull(),
-  decidedBy: text('decided_by').references(() => users.id),
-  decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
-  decisionReason: text('decision_reason'),
-  logIndex: bigint('log_index', { mode: 'number' }).notNull(),
-});
+export const objections = pgTable(
+  'objections',
+  {
+    id: text('id').primaryKey(),
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id),
+    name: text('name').notNull(),
+    contact: text('contact').notNull(),
+    grounds: text('grounds').notNull(),
+    evidenceHash: text('evidence_hash'),
+    state: text('state').notNull(),
+    filedAt: timestamp('filed_at', { withTimezone: true, mode: 'date' }).notNull(),
+    decidedBy: text('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    decisionReason: text('decision_reason'),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+    /** SHA-256 (hex) of the client address it was filed from, for the per-address limit; null when filed without one. */
+    filedFromHash: text('filed_from_hash'),
+    /** The objector's stated interest (利害关系), required when only interested parties may object. */
+    interest: text('interest'),
+  },
+  (t) => [index('objections_app_state_idx').on(t.applicationId, t.state)],
+);
 
 // ───────────────────────── registry: certificates ─────────────────────────
 
@@ -262,9 +362,16 @@ export const certificates = pgTable(
     supersededBy: text('superseded_by'),
     statusReason: text('status_reason'),
     statusLogIndex: bigint('status_log_index', { mode: 'number' }),
+    registrationNumber: text('registration_number').unique(),
   },
   (t) => [uniqueIndex('certificates_year_seq').on(t.year, t.seq), index('certificates_org_idx').on(t.orgId)],
 );
+
+/** Per-application-year counters of 登记号 sequences (gap-free, row-locked on use). */
+export const registrationCounters = pgTable('registration_counters', {
+  year: integer('year').primaryKey(),
+  lastSeq: integer('last_seq').notNull(),
+});
 
 /** Per-year counters making certificate numbers gap-free (row-locked on use). */
 export const certificateCounters = pgTable('certificate_counters', {
@@ -317,8 +424,67 @@ export const pledges = pgTable(
     recordedLogIndex: bigint('recorded_log_index', { mode: 'number' }),
     releasedAt: timestamp('released_at', { withTimezone: true, mode: 'date' }),
     releasedLogIndex: bigint('released_log_index', { mode: 'number' }),
+    valuationReportHash: text('valuation_report_hash'),
+    zhongdengNumber: text('zhongdeng_number'),
   },
   (t) => [index('pledges_cert_idx').on(t.certificateNumber, t.state)],
+);
+
+/** A pledgee's recorded consent to one change, licence or transfer of its pledged certificate (pledge.consent_recorded). */
+export const pledgeConsents = pgTable(
+  'pledge_consents',
+  {
+    id: text('id').primaryKey(),
+    pledgeId: text('pledge_id')
+      .notNull()
+      .references(() => pledges.id),
+    certificateNumber: text('certificate_number').notNull(),
+    action: text('action').notNull(),
+    consentedBy: text('consented_by')
+      .notNull()
+      .references(() => users.id),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+    usedLogIndex: bigint('used_log_index', { mode: 'number' }),
+  },
+  (t) => [index('pledge_consents_cert_idx').on(t.certificateNumber, t.action)],
+);
+
+/** Subscriptions to log events, delivered as signed webhooks (src/registry/pg/subscriptions.ts). */
+export const subscriptions = pgTable('subscriptions', {
+  id: text('id').primaryKey(),
+  orgId: text('org_id')
+    .notNull()
+    .references(() => organisations.id),
+  topic: text('topic').notNull(),
+  target: text('target').notNull(),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  fromLogIndex: bigint('from_log_index', { mode: 'number' }).notNull(),
+});
+
+/** One webhook delivery per subscription and log entry: attempts, back-off, outcome. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    subscriptionId: text('subscription_id')
+      .notNull()
+      .references(() => subscriptions.id),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    body: text('body').notNull(),
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull(),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('webhook_deliveries_sub_entry').on(t.subscriptionId, t.logIndex), index('webhook_deliveries_due').on(t.state, t.nextAttemptAt)],
 );
 
 /** Per-year counters for gap-free pledge numbers. */
@@ -392,8 +558,57 @@ export const deposits = pgTable(
   (t) => [uniqueIndex('deposits_org_digest').on(t.orgId, t.digest), index('deposits_digest_idx').on(t.digest, t.logIndex)],
 );
 
+/**
+ * Notarial attestations (公证) of deposits: a notary office states under its own Ed25519
+ * key (its witness key) that a digest is the one of the data it witnessed, with its
+ * notarial certificate's number; one `notary.attested` log entry each (docs/log-format.md §6.2).
+ */
+export const notaryAttestations = pgTable(
+  'notary_attestations',
+  {
+    id: text('id').primaryKey(),
+    depositId: text('deposit_id')
+      .notNull()
+      .references(() => deposits.id),
+    digest: text('digest').notNull(),
+    notaryOrgId: text('notary_org_id')
+      .notNull()
+      .references(() => organisations.id),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    notarialNumber: text('notarial_number').notNull(),
+    office: text('office').notNull(),
+    attestedAt: timestamp('attested_at', { withTimezone: true, mode: 'date' }).notNull(),
+    notaryKey: text('notary_key').notNull(),
+    signature: text('signature').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull(),
+    logIndex: bigint('log_index', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('notary_attestations_org_number').on(t.notaryOrgId, t.notarialNumber),
+    index('notary_attestations_digest_idx').on(t.digest, t.logIndex),
+    index('notary_attestations_org_idx').on(t.notaryOrgId, t.logIndex),
+  ],
+);
+
 /** Per-year counters for deposit ids (EV-<year>-<8 digits>), never reused. */
 export const depositCounters = pgTable('deposit_counters', {
   year: integer('year').primaryKey(),
   lastSeq: integer('last_seq').notNull(),
 });
+
+/**
+ * Nodes of the authenticated state map (docs/state-map.md §9): content-addressed, each
+ * stored under its SHA-256 as its 65-byte hash preimage (0x11 ‖ K ‖ V leaf, 0x12 ‖ left ‖
+ * right interior). Written in the transaction of the `state.committed` entry whose root
+ * references them; idempotent; never updated.
+ */
+export const stateMapNodes = pgTable(
+  'state_map_nodes',
+  {
+    hash: bytea('hash').primaryKey(),
+    node: bytea('node').notNull(),
+  },
+  (t) => [check('state_map_nodes_hash_len', sql`octet_length(${t.hash}) = 32`), check('state_map_nodes_node_len', sql`octet_length(${t.node}) = 65`)],
+);

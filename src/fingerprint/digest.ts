@@ -4,7 +4,7 @@
  * no incremental digest). FIPS 180-4 SHA-256 either way.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../ledger/bytes.ts';
+import { toHex } from '../ledger/index.ts';
 
 /** An incremental SHA-256 computation. `update` must not keep a reference to `chunk`. */
 export interface Sha256Stream {

@@ -1,3 +1,5 @@
+import { DataDeedError } from '../errors.ts';
+
 /**
  * The closed set of failure codes of dataset fingerprinting (DESIGN §4). Codes are API:
  * they are never renamed; the CLI prints them in brackets and the HTTP boundary maps
@@ -30,25 +32,27 @@
  * - `file_mismatch` — a file's size or SHA-256 differs from the proof's leaf.
  * - `path_not_in_manifest` — no entry has the requested path.
  */
-export type FingerprintErrorCode =
-  | 'path_empty'
-  | 'path_absolute'
-  | 'path_traversal'
-  | 'path_empty_segment'
-  | 'path_nul'
-  | 'path_unrepresentable'
-  | 'path_not_normalized'
-  | 'path_too_long'
-  | 'duplicate_path'
-  | 'unsorted_entries'
-  | 'malformed_manifest'
-  | 'manifest_totals_mismatch'
-  | 'manifest_root_mismatch'
-  | 'malformed_proof'
-  | 'proof_mismatch'
-  | 'root_mismatch'
-  | 'file_mismatch'
-  | 'path_not_in_manifest';
+export const FINGERPRINT_ERROR_CODES = [
+  'path_empty',
+  'path_absolute',
+  'path_traversal',
+  'path_empty_segment',
+  'path_nul',
+  'path_unrepresentable',
+  'path_not_normalized',
+  'path_too_long',
+  'duplicate_path',
+  'unsorted_entries',
+  'malformed_manifest',
+  'manifest_totals_mismatch',
+  'manifest_root_mismatch',
+  'malformed_proof',
+  'proof_mismatch',
+  'root_mismatch',
+  'file_mismatch',
+  'path_not_in_manifest',
+] as const;
+export type FingerprintErrorCode = (typeof FINGERPRINT_ERROR_CODES)[number];
 
 /** Longest accepted dataset-relative path, in UTF-8 bytes (Linux PATH_MAX). */
 export const MAX_PATH_BYTES = 4096;
@@ -57,17 +61,24 @@ export const MAX_PATH_BYTES = 4096;
  * The one error type of `src/fingerprint`'s core. Callers switch on {@link FingerprintError.code};
  * messages are short and fixed except that they may quote the offending dataset path.
  */
-export class FingerprintError extends Error {
-  /** Stable machine-readable reason; see {@link FingerprintErrorCode}. */
-  readonly code: FingerprintErrorCode;
-
+export class FingerprintError extends DataDeedError<FingerprintErrorCode> {
   /**
    * @param code - the stable failure code.
    * @param message - a human-readable explanation (not part of the API).
    */
   constructor(code: FingerprintErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'FingerprintError';
-    this.code = code;
   }
 }
+
+/**
+ * Codes of in-browser fingerprinting (`./browser/`): the core's codes, plus
+ * - `read_failed` — the browser could not read a picked file;
+ * - `file_changed` — a picked file changed while it was being hashed;
+ * - `worker_failed` — the Web Worker died or answered something unexpected;
+ * - `aborted` — the person cancelled.
+ * Listed in the core (pure data) so the HTTP and CLI tables can name them.
+ */
+export const BROWSER_FINGERPRINT_ERROR_CODES = [...FINGERPRINT_ERROR_CODES, 'read_failed', 'file_changed', 'worker_failed', 'aborted'] as const;
+export type BrowserFingerprintErrorCode = (typeof BROWSER_FINGERPRINT_ERROR_CODES)[number];

@@ -4,8 +4,8 @@
  * unchanged in browsers. The Node walker, worker pool and writer live in `./node/`, the
  * browser page and worker in `./browser/`.
  */
-export { FingerprintError, MAX_PATH_BYTES } from './errors.ts';
-export type { FingerprintErrorCode } from './errors.ts';
+export { BROWSER_FINGERPRINT_ERROR_CODES, FINGERPRINT_ERROR_CODES, FingerprintError, MAX_PATH_BYTES } from './errors.ts';
+export type { BrowserFingerprintErrorCode, FingerprintErrorCode } from './errors.ts';
 export { comparePaths, isCanonicalPath, joinPath, normalizeName, normalizePath, utf8Length } from './path.ts';
 export { encodeLeaf, isHex64, leafHash, parseEntry } from './leaf.ts';
 export type { ManifestEntry } from './leaf.ts';
@@ -26,4 +26,5 @@ export type { FileProof } from './proof.ts';
 export { digestChunks, nobleSha256 } from './digest.ts';
 export type { Sha256Factory, Sha256Stream, StreamDigest } from './digest.ts';
 export { compileExcludes, globToRegExp } from './glob.ts';
+export { formatBytes } from './format.ts';
 export type { ExcludeMatcher } from './glob.ts';

@@ -3,8 +3,7 @@
  * the RFC 8785 (JCS) canonical JSON of `{"path","size","sha256"}` — keys sorted, so
  * the bytes are `{"path":…,"sha256":…,"size":…}` — hashed as an RFC 6962 leaf.
  */
-import canonicalizeModule from 'canonicalize';
-import type { Hasher } from '../ledger/hasher.ts';
+import { canonicalJson, LedgerError, type Hasher } from '../ledger/index.ts';
 import { FingerprintError } from './errors.ts';
 import { isCanonicalPath } from './path.ts';
 
@@ -14,11 +13,6 @@ export interface ManifestEntry {
   size: number;
   sha256: string;
 }
-
-// `canonicalize` is CommonJS with an ES-style `export default` typing: Node's ESM loader
-// hands us the function itself, bundlers may hand us `{ default: fn }` (as in src/ledger/entry.ts).
-const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ??
-  canonicalizeModule) as (input: unknown) => string | undefined;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const encoder = new TextEncoder();
@@ -61,8 +55,13 @@ export function parseEntry(value: unknown, code: 'malformed_manifest' | 'malform
  * Precondition: a valid entry (see {@link parseEntry}).
  */
 export function encodeLeaf(entry: ManifestEntry): Uint8Array {
-  const text = canonicalize({ path: entry.path, size: entry.size, sha256: entry.sha256 });
-  if (typeof text !== 'string') throw new FingerprintError('malformed_manifest', 'entry is not serialisable');
+  let text: string;
+  try {
+    text = canonicalJson({ path: entry.path, size: entry.size, sha256: entry.sha256 });
+  } catch (e) {
+    if (e instanceof LedgerError) throw new FingerprintError('malformed_manifest', 'entry is not serialisable');
+    throw e;
+  }
   return encoder.encode(text);
 }
 

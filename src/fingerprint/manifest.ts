@@ -4,9 +4,9 @@
  * Hash over their leaves. Building (from hashed files) is separate from verifying (an
  * untrusted manifest, e.g. uploaded with an application).
  */
-import { CompactRange } from '../ledger/compact.ts';
-import { toHex } from '../ledger/bytes.ts';
-import { rfc6962, type Hasher } from '../ledger/hasher.ts';
+import { CompactRange } from '../ledger/index.ts';
+import { toHex } from '../ledger/index.ts';
+import { rfc6962, type Hasher } from '../ledger/index.ts';
 import { FingerprintError } from './errors.ts';
 import { isFileSize, isHex64, leafHash, parseEntry, type ManifestEntry } from './leaf.ts';
 import { comparePaths } from './path.ts';

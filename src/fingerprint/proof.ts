@@ -4,12 +4,12 @@
  * leaves. Building needs the manifest; checking needs only the proof and a trusted root.
  * Computing the root a proof implies is separate from checking it against a trusted one.
  */
-import { bytesEqual, fromHex, toHex } from '../ledger/bytes.ts';
-import { merkleTreeHash } from '../ledger/compact.ts';
-import { LedgerError } from '../ledger/errors.ts';
-import { rfc6962, type Hasher } from '../ledger/hasher.ts';
-import { rootFromInclusionProof } from '../ledger/proof.ts';
-import { assembleProof, nodesForPlan, planInclusion, type NodeId } from '../ledger/tree.ts';
+import { bytesEqual, fromHex, toHex } from '../ledger/index.ts';
+import { merkleTreeHash } from '../ledger/index.ts';
+import { LedgerError } from '../ledger/index.ts';
+import { rfc6962, type Hasher } from '../ledger/index.ts';
+import { rootFromInclusionProof } from '../ledger/index.ts';
+import { assembleProof, nodesForPlan, planInclusion, type NodeId } from '../ledger/index.ts';
 import { FingerprintError } from './errors.ts';
 import { isFileSize, isHex64, leafHash, parseEntry, type ManifestEntry } from './leaf.ts';
 import type { Manifest } from './manifest.ts';

@@ -3,9 +3,10 @@
  * `{"v":1,"kind":…,"time":…, …}` (DESIGN §3). Canonical bytes make an entry's leaf hash
  * a function of its content alone, and let anyone re-derive it.
  */
-import canonicalizeModule from 'canonicalize';
 import { bytesEqual, fromUtf8, utf8 } from './bytes.ts';
 import { LedgerError } from './errors.ts';
+import { canonicalJson } from './json.ts';
+import { isUtcTimestamp } from './time.ts';
 
 /** Largest entry: the uint16 length prefix of C2SP tlog-tiles entry bundles. */
 export const MAX_ENTRY_BYTES = 65535;
@@ -21,68 +22,10 @@ export interface LogEvent {
   [k: string]: unknown;
 }
 
-// `canonicalize` is CommonJS with an ES-style `export default` typing: Node's ESM loader
-// hands us the function itself, bundlers may hand us `{ default: fn }`.
-const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ??
-  canonicalizeModule) as (input: unknown) => string | undefined;
-
 const KIND = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
-const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{3})?Z$/;
-const LONE_SURROGATE = /\p{Cs}/u;
 
 function malformed(message: string): never {
   throw new LedgerError('malformed_entry', message);
-}
-
-/** RFC 3339 §5.6 `date-time` in UTC (`Z`), seconds 00–59, optional milliseconds, a real calendar date. */
-function isUtcTimestamp(text: string): boolean {
-  const m = TIME.exec(text);
-  if (m === null) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day <= daysInMonth;
-}
-
-/**
- * Checks that `value` is plain JSON data that JCS serialises without loss: null,
- * booleans, finite numbers, well-formed strings, arrays and plain objects (no
- * `toJSON`, class instances, bigint, functions or symbols). `undefined` object
- * properties are allowed and omitted, as in JSON.
- */
-function checkJsonValue(value: unknown, depth: number): void {
-  if (depth > 64) malformed('entry nests too deeply');
-  switch (typeof value) {
-    case 'string':
-      if (LONE_SURROGATE.test(value)) malformed('string is not valid Unicode');
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) malformed('number is not finite');
-      return;
-    case 'boolean':
-      return;
-    case 'object': {
-      if (value === null) return;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          if (item === undefined) malformed('array holds undefined');
-          checkJsonValue(item, depth + 1);
-        }
-        return;
-      }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) malformed('only plain objects are allowed');
-      for (const [key, item] of Object.entries(value)) {
-        if (LONE_SURROGATE.test(key)) malformed('key is not valid Unicode');
-        if (item === undefined) continue;
-        checkJsonValue(item, depth + 1);
-      }
-      return;
-    }
-    default:
-      malformed('value is not JSON');
-  }
 }
 
 function checkEnvelope(event: { kind?: unknown; time?: unknown; v?: unknown }): void {
@@ -101,11 +44,7 @@ export function encodeEntry(event: LogEvent): Uint8Array<ArrayBuffer> {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) malformed('event must be an object');
   if ('v' in event && event.v !== 1) malformed('v must be 1');
   checkEnvelope(event);
-  const record = { v: 1, ...event };
-  checkJsonValue(record, 0);
-  const text = canonicalize(record);
-  if (typeof text !== 'string') malformed('event is not serialisable');
-  const bytes = utf8(text);
+  const bytes = utf8(canonicalJson({ v: 1, ...event }));
   if (bytes.length > MAX_ENTRY_BYTES) throw new LedgerError('entry_too_large', 'entry exceeds 65535 bytes');
   return bytes;
 }

@@ -2,9 +2,10 @@
  * Public surface of the pure, I/O-free evidence-log core (DESIGN §3): RFC 6962 /
  * RFC 9162 hashing, tree geometry, compact ranges and proofs, C2SP tlog-checkpoint,
  * signed-note and tlog-tiles encodings, and canonical log entries. Runs unchanged in
- * browsers. The node:crypto hasher lives in `./node-hasher.ts` and is not exported here.
+ * browsers. The node:crypto hasher lives in `./node/`, the PostgreSQL store,
+ * sequencer, publisher and auditor in `./pg/`.
  */
-export { LedgerError } from './errors.ts';
+export { LEDGER_ERROR_CODES, LedgerError } from './errors.ts';
 export type { LedgerErrorCode } from './errors.ts';
 export { bytesEqual, concatBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from './bytes.ts';
 export { rfc6962, sha256 } from './hasher.ts';
@@ -23,6 +24,10 @@ export {
 export type { NodeId, Range } from './tree.ts';
 export { CompactRange, merkleTreeHash } from './compact.ts';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './proof.ts';
+export { emptyTreeState, integrate, nextTime, openTreeState } from './integrate.ts';
+export type { IntegrateReads, IntegrateWrites, TreeState } from './integrate.ts';
+export { checkExtends } from './extends.ts';
+export type { TreeHead } from './extends.ts';
 export { formatCheckpoint, parseCheckpoint } from './checkpoint.ts';
 export type { Checkpoint } from './checkpoint.ts';
 export {
@@ -33,10 +38,11 @@ export {
   keyId,
   openNote,
   parseSignerKey,
+  parseSignedNote,
   parseVerifierKey,
   signNote,
 } from './note.ts';
-export type { NoteSignatureId, NoteSigner, NoteVerifier, OpenedNote } from './note.ts';
+export type { NoteSignatureId, NoteSigner, NoteVerifier, OpenedNote, ParsedSignedNote } from './note.ts';
 export {
   TILE_HEIGHT,
   TILE_WIDTH,
@@ -52,4 +58,12 @@ export {
 } from './tiles.ts';
 export type { TileId, TilePath } from './tiles.ts';
 export { MAX_ENTRY_BYTES, decodeEntry, encodeEntry } from './entry.ts';
+export { canonicalJson } from './json.ts';
+export { ByteLru, MonotonicMemo } from './cache.ts';
+export { daysInMonth, isUtcTimestamp } from './time.ts';
 export type { LogEvent } from './entry.ts';
+export type { LogCheckpoint, LogReader, WitnessStatus, WriterStats } from './reader.ts';
+export { checkpointTimestampMessage, formatName, pemCertificates, readTimestampResponse, timestampRequest, timestampTokenClaims, verifyTimestampToken } from './timestamp.ts';
+export type { HashName, SignatureScheme, SignatureVerify, TimestampFailure, TimestampVerification } from './timestamp.ts';
+export { TLOG_PROOF_HEADER, formatTlogProof, parseTlogProof } from './tlog-proof.ts';
+export type { TlogProof } from './tlog-proof.ts';

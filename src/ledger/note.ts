@@ -256,35 +256,26 @@ export async function signNote(text: string, signers: NoteSigner[]): Promise<str
   return out;
 }
 
+/** A signed note split into its text and signature lines, nothing verified ({@link parseSignedNote}). */
+export interface ParsedSignedNote {
+  /** Everything up to and including the newline before the blank line. */
+  text: string;
+  signatures: { name: string; keyId: number; sig: Uint8Array; line: string }[];
+}
+
 /**
- * Opens a signed note (C2SP signed-note §Format and §Signatures):
- *
- * - the note must be at most 1 MiB of UTF-8 with no control characters but newline,
- *   and end with a blank line followed by 1–100 signature lines
- *   `— <name> <base64(4-byte key ID ‖ signature)>`; the text is everything up to and
- *   including the newline before the last blank line;
- * - signatures whose (name, key ID) matches no verifier are ignored and listed in
- *   `unverified` (identical repeated lines once);
- * - every signature by a known key is verified; if one fails, the whole note is
- *   rejected (`note_unverified`); a known key signing twice is `malformed_note`;
- * - if no known key signed, the note is rejected (`note_unverified`).
- * @throws LedgerError `malformed_note`, `note_unverified`, or `malformed_verifier_key`
- *   when two verifiers share both name and key ID.
+ * The form of a signed note, as {@link openNote} requires it, without verifying any
+ * signature: a caller that only needs to know that a note is well formed (and which
+ * keys signed it) pays no signature check and no exception.
+ * @throws LedgerError `malformed_note`.
  */
-export async function openNote(note: string, verifiers: NoteVerifier[]): Promise<OpenedNote> {
+export function parseSignedNote(note: string): ParsedSignedNote {
   if (typeof note !== 'string') throw new LedgerError('malformed_note', 'note must be a string');
   // Cheap bound before anything else: a UTF-16 code unit is at least one UTF-8 byte.
   if (note.length > MAX_NOTE_BYTES || utf8(note).length > MAX_NOTE_BYTES) {
     throw new LedgerError('malformed_note', 'note is too large');
   }
   if (!checkNoteCharacters(note)) throw new LedgerError('malformed_note', 'note contains control characters');
-
-  const known = new Map<string, NoteVerifier>();
-  for (const v of verifiers) {
-    const key = `${v.keyId}:${v.name}`;
-    if (known.has(key)) throw new LedgerError('malformed_verifier_key', 'two verifiers share name and key ID');
-    known.set(key, v);
-  }
 
   const split = note.lastIndexOf('\n\n');
   if (split < 0) throw new LedgerError('malformed_note', 'note has no signature block');
@@ -312,6 +303,32 @@ export async function openNote(note: string, verifiers: NoteVerifier[]): Promise
     if (!isValidKeyName(name) || raw.length < 5) throw new LedgerError('malformed_note', 'malformed signature line');
     const id = ((raw[0]! << 24) | (raw[1]! << 16) | (raw[2]! << 8) | raw[3]!) >>> 0;
     parsed.push({ name, keyId: id, sig: raw.slice(4), line });
+  }
+  return { text, signatures: parsed };
+}
+
+/**
+ * Opens a signed note (C2SP signed-note §Format and §Signatures):
+ *
+ * - the note must be at most 1 MiB of UTF-8 with no control characters but newline,
+ *   and end with a blank line followed by 1–100 signature lines
+ *   `— <name> <base64(4-byte key ID ‖ signature)>`; the text is everything up to and
+ *   including the newline before the last blank line;
+ * - signatures whose (name, key ID) matches no verifier are ignored and listed in
+ *   `unverified` (identical repeated lines once);
+ * - every signature by a known key is verified; if one fails, the whole note is
+ *   rejected (`note_unverified`); a known key signing twice is `malformed_note`;
+ * - if no known key signed, the note is rejected (`note_unverified`).
+ * @throws LedgerError `malformed_note`, `note_unverified`, or `malformed_verifier_key`
+ *   when two verifiers share both name and key ID.
+ */
+export async function openNote(note: string, verifiers: NoteVerifier[]): Promise<OpenedNote> {
+  const { text, signatures: parsed } = parseSignedNote(note);
+  const known = new Map<string, NoteVerifier>();
+  for (const v of verifiers) {
+    const key = `${v.keyId}:${v.name}`;
+    if (known.has(key)) throw new LedgerError('malformed_verifier_key', 'two verifiers share name and key ID');
+    known.set(key, v);
   }
 
   const message = utf8(text);

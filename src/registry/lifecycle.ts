@@ -85,6 +85,15 @@ export function nextApplicationState(
   return rule.to;
 }
 
+/**
+ * Where `dismiss_objection` leads: back to public notice (which restarts) when no other
+ * objection on the application is open; while others are, the application stays in
+ * `objection` — each objection is decided on its own, and the notice resumes after the last.
+ */
+export function stateAfterDismissal(otherOpenObjections: number): ApplicationState {
+  return otherOpenObjections > 0 ? 'objection' : APPLICATION_RULES.dismiss_objection.to;
+}
+
 /** Whether the notice period has run out at `now` (end inclusive). */
 export function noticeElapsed(noticeEndsAt: Date | null, now: Date): boolean {
   return noticeEndsAt !== null && now.getTime() >= noticeEndsAt.getTime();

@@ -8,8 +8,8 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  app = createApp(ctx);
-  await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.appendEvent({ kind: 'test.x', i })));
+  app = createApp(ctx.services);
+  await Promise.all(Array.from({ length: 19 }, (_, i) => ctx.appendEvent({ kind: 'test.x', i })));
   expect((await ctx.store.latestCheckpoint())!.size).toBe(22);
 });
 afterAll(async () => {
@@ -53,7 +53,7 @@ describe('bad input', () => {
     ['/v1/log/entries/abc', 400, 'invalid_request'],
     ['/v1/log/entries/007', 400, 'invalid_request'],
     ['/v1/log/entries/99999999999999999999', 400, 'invalid_request'],
-    ['/v1/log/entries/22', 404, 'entry_not_found'], // 2 key entries + 20 events
+    ['/v1/log/entries/22', 404, 'entry_not_found'], // 3 key entries (log, certificate, document) + 19 events
     ['/v1/log/entries/9007199254740991', 404, 'entry_not_found'],
     ['/v1/log/proof/inclusion', 400, 'invalid_request'],
     ['/v1/log/proof/inclusion?index=-1', 400, 'invalid_request'],

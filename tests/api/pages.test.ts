@@ -1,7 +1,7 @@
 /** Server-rendered pages: public pages render, sign-in sets a strict session cookie, cross-site writes are refused. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.tsx';
-import { seedDemo, type DemoResult } from '../../src/registry/demo.ts';
+import { seedDemo, type DemoResult } from '../../src/cli/demo.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 
 let ctx: TestContext;
@@ -10,7 +10,7 @@ let demo: DemoResult;
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  app = createApp(ctx);
+  app = createApp(ctx.services);
   demo = await seedDemo(ctx);
 });
 afterAll(async () => {
@@ -19,21 +19,33 @@ afterAll(async () => {
 
 describe('pages', () => {
   it('renders the public pages in Chinese and English', async () => {
-    for (const [path, text] of [
-      ['/', '数据知识产权'],
-      ['/verify', 'Verify'],
-      [`/verify/${demo.certificateNumber}`, 'Ordos Basin'],
-      ['/register', demo.certificateNumber!],
-      ['/notices', 'Applications in public notice'],
-      ['/log', 'Transparency log'],
-      ['/login', 'Sign in'],
-    ] as [string, string][]) {
-      const res = await app.request(path);
-      expect(res.status, path).toBe(200);
-      const html = await res.text();
-      expect(html.startsWith('<!DOCTYPE html>'), path).toBe(true);
-      expect(html, path).toContain(text);
+    for (const [path, zh, en] of [
+      ['/', '数据知识产权登记与存证', 'Data IP registration and evidence'],
+      ['/verify', '验证证书或存证', 'Verify a certificate or a deposit'],
+      [`/verify/${demo.certificateNumber}`, '本证书当前有效', 'This certificate is valid'],
+      ['/register', demo.certificateNumber!, demo.certificateNumber!],
+      ['/notices', '公示中的登记申请', 'Applications in public notice'],
+      ['/log', '透明日志', 'Transparency log'],
+      ['/login', '登录', 'Sign in'],
+    ] as [string, string, string][]) {
+      // Chinese by default; English by Accept-Language, and by ?lang=en (remembered in a cookie)
+      for (const [headers, text, lang] of [
+        [{}, zh, 'zh-CN'],
+        [{ 'accept-language': 'en-GB,en;q=0.9,zh;q=0.5' }, en, 'en'],
+      ] as [Record<string, string>, string, string][]) {
+        const res = await app.request(path, { headers });
+        expect(res.status, path).toBe(200);
+        const html = await res.text();
+        expect(html.startsWith('<!DOCTYPE html>'), path).toBe(true);
+        expect(html, path).toContain(`<html lang="${lang}">`);
+        expect(html, path).toContain(text);
+      }
     }
+    const en = await app.request('/?lang=en', { headers: { 'accept-language': 'zh-CN' } });
+    expect(await en.text()).toContain('<html lang="en">');
+    const cookie = en.headers.get('set-cookie')!.split(';')[0]!;
+    expect(cookie).toBe('dd_lang=en');
+    expect(await (await app.request('/log', { headers: { cookie, 'accept-language': 'zh-CN' } })).text()).toContain('Transparency log');
     expect((await app.request('/verify?q=dip-2026-000001')).headers.get('location')).toBe('/verify/DIP-2026-000001');
     expect((await app.request('/verify/NOT-A-NUMBER')).status).toBe(404);
   });
@@ -51,7 +63,15 @@ describe('pages', () => {
     const bad = await post('/pledges/new', bank, { number: 'nope', loanReference: 'L', amount: '1', currency: 'CNY', start: '2026-01-01', end: '2027-01-01' });
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('invalid_field'); // shown as a page
-    const req = await post('/pledges/new', bank, { number: demo.certificateNumber!, loanReference: 'LOAN-7', amount: '1000000.00', currency: 'CNY', start: '2026-01-01', end: '2027-01-01' });
+    const form = { number: demo.certificateNumber!, loanReference: 'LOAN-7', amount: '1000000.00', currency: 'CNY', start: '2026-01-01', end: '2027-01-01' };
+    // first a confirmation naming the holder, the amount and the term; nothing is written yet
+    const ask = await post('/pledges/new', bank, form);
+    expect(ask.status).toBe(200);
+    const askText = await ask.text();
+    expect(askText).toContain('data-confirm-form');
+    expect(askText).toContain('1000000.00 CNY');
+    expect(askText).toContain('示例能源科技有限公司');
+    const req = await post('/pledges/new', bank, { ...form, confirm: 'yes' });
     expect(req.status).toBe(303);
     const dash = await (await app.request('/dashboard', { headers: { cookie: holder } })).text();
     const id = /action="\/pledges\/([0-9a-f-]{36})\/consent"/.exec(dash)![1]!;

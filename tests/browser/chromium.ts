@@ -38,6 +38,8 @@ export function missingChromiumWarning(): string {
 
 export interface Chromium {
   context: BrowserContext;
+  /** The `--user-data-dir` of this instance (every Chromium process names it on its command line). */
+  profile: string;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function launchChromium(): Promise<Chromium> {
   });
   return {
     context,
+    profile,
     async close() {
       await context.close().catch(() => undefined);
       rmSync(profile, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 /**
  * A minimal HTTP server for browser tests and benchmarks: one HTML page and the two
- * fingerprint assets, as the registry will serve them (`/assets/fingerprint.js`,
+ * fingerprint assets (every worker of the pool loads the same worker script), as the
+ * registry will serve them (`/assets/fingerprint.js`,
  * `/assets/fingerprint-worker.js`). Listens on 127.0.0.1 (a secure context, so
  * WebCrypto is available as on an https deployment). Records every request.
  */
@@ -35,14 +36,18 @@ export const TEST_PAGE = `<!DOCTYPE html>
 </form>
 </body></html>`;
 
-/** Starts the server on an ephemeral port. */
-export async function startAssetServer(page: string = TEST_PAGE): Promise<AssetServer> {
+/**
+ * Starts the server on an ephemeral port. `headers` are added to every response (for
+ * example a Content-Security-Policy: a dedicated worker takes its policy from its own
+ * script's response).
+ */
+export async function startAssetServer(page: string = TEST_PAGE, headers: Record<string, string> = {}): Promise<AssetServer> {
   const { pageJs, workerJs } = await fingerprintAssets();
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const send = (type: string, body: string): void => {
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      res.writeHead(200, { ...headers, 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
     };
     if (req.method === 'GET' && req.url === '/') send('text/html; charset=utf-8', page);
@@ -58,6 +63,12 @@ export async function startAssetServer(page: string = TEST_PAGE): Promise<AssetS
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // A browser keeps connections alive (and may have a request in flight when a page
+    // closes): end them all, so closing never waits on the browser.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

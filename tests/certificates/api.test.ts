@@ -5,16 +5,19 @@
  * against a live server passes, and fails on live status after revocation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../src/api/app.tsx';
-import { verifyBundle } from '../../src/certificates/verify.ts';
-import { verifyPdf } from '../../src/certificates/verify-pdf.ts';
-import { nodeEd25519 } from '../../src/certificates/crypto-node.ts';
-import { rotateCertificateKey } from '../../src/registry/keys.ts';
+import { verifyBundle } from '../../src/certificates/index.ts';
+import { verifyPdf } from '../../src/certificates/pdf/index.ts';
+import { nodeCrypto, nodeEd25519 } from '../../src/certificates/node/index.ts';
+import { pdfSignatures, signedBytes } from '../../src/certificates/pdf/signature.ts';
+import { PDFDocument } from 'pdf-lib';
+import { rotateCertificateKey } from '../../src/keys/pg/index.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
 
@@ -41,16 +44,25 @@ async function issue(): Promise<string> {
 }
 
 async function trust() {
-  const keys = (await (await call('GET', '/v1/keys')).json()) as { keys: { vkey: string; purpose: string; validFrom: string; validUntil: string | null }[] };
+  const keys = (await (await call('GET', '/v1/keys')).json()) as {
+    keys: { vkey: string; purpose: string; validFrom: string; validUntil: string | null; certificate?: string; caCertificate?: string }[];
+  };
   return {
     logKeys: keys.keys.filter((k) => k.purpose === 'log').map((k) => k.vkey),
     certificateKeys: keys.keys.filter((k) => k.purpose === 'certificate').map((k) => ({ vkey: k.vkey, validFrom: k.validFrom, validUntil: k.validUntil })),
+    documentKeys: keys.keys.filter((k) => k.purpose === 'document').map((k) => ({ certificate: k.certificate!, caCertificate: k.caCertificate! })),
   };
+}
+
+/** What a PDF's signature covers: every byte but the signature value. */
+async function covered(bytes: Uint8Array): Promise<Buffer> {
+  const [sig] = pdfSignatures((await PDFDocument.load(bytes, { updateMetadata: false })).context);
+  return Buffer.from(signedBytes(bytes, sig!));
 }
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  app = createApp(ctx);
+  app = createApp(ctx.services);
   applicant = await makeActor(ctx, 'applicant', 'enterprise');
   reviewer = await makeActor(ctx, 'reviewer', 'registry');
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
@@ -66,6 +78,9 @@ afterAll(async () => {
 describe('certificates via the API', () => {
   it('serves a bundle and a PDF that verify with the published keys; rotation keeps old certificates valid', async () => {
     const n1 = await issue();
+    // the state commitment of the issuance lands first (at the next publication, ≤ 1 s later),
+    // so that both fetches below see the same newest checkpoint
+    await ctx.committer.commit(false);
     const b1 = await (await call('GET', `/v1/certificates/${n1}/bundle`)).json();
     const r1 = await verifyBundle(b1, await trust(), nodeEd25519);
     expect(r1.ok, JSON.stringify(r1.checks)).toBe(true);
@@ -74,10 +89,30 @@ describe('certificates via the API', () => {
     expect(pdfRes.headers.get('content-type')).toBe('application/pdf');
     const pdf = new Uint8Array(await pdfRes.arrayBuffer());
     expect(pdf.length).toBeLessThan(200_000);
-    const rp = await verifyPdf(pdf, await trust(), nodeEd25519);
+    const rp = await verifyPdf(pdf, await trust(), nodeCrypto);
     expect(rp.ok, JSON.stringify(rp.checks)).toBe(true);
-    // deterministic for a fixed clock
-    expect(Buffer.from(new Uint8Array(await (await call('GET', `/v1/certificates/${n1}/pdf`)).arrayBuffer())).equals(Buffer.from(pdf))).toBe(true);
+    // /v1/keys publishes the document key: no vkey, its certificate and the CA's; its ID is its certificate's SHA-256 prefix
+    const published = ((await (await call('GET', '/v1/keys')).json()) as { keys: Record<string, unknown>[] }).keys.filter((k) => k.purpose === 'document');
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ vkey: null, validUntil: null, name: `${ctx.config.origin}/document` });
+    const der = Buffer.from(published[0]!.certificate as string, 'base64');
+    expect(createHash('sha256').update(der).digest('hex').slice(0, 16)).toBe(published[0]!.keyId);
+    expect(rp.checks.find((c) => c.name === 'pdf_signature')?.detail).toContain(published[0]!.keyId as string);
+    // …and with the log key alone: the PDF proves that the log holds its signer's certificate
+    const logOnly = await verifyPdf(pdf, { ...(await trust()), certificateKeys: [], documentKeys: [] }, nodeCrypto);
+    expect(logOnly.checks.find((c) => c.name === 'pdf_signature')).toMatchObject({ ok: true, code: 'ok' });
+    // deterministic for a fixed clock: every byte the signature covers (all but the ECDSA signature value)
+    const again = new Uint8Array(await (await call('GET', `/v1/certificates/${n1}/pdf`)).arrayBuffer());
+    expect(again.length).toBe(pdf.length);
+    expect((await covered(again)).equals(await covered(pdf))).toBe(true);
+    // poppler's pdfsig (NSS) agrees: the registry's document key signed the whole file
+    if (spawnSync('pdfsig', ['-v']).error === undefined) {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'dd-api-pdf-')), `${n1}.pdf`);
+      writeFileSync(file, pdf);
+      const out = spawnSync('pdfsig', [file], { encoding: 'utf8' }).stdout;
+      expect(out).toContain('Total document signed');
+      expect(out).toContain('Signature Validation: Signature is Valid.');
+    }
 
     const oldKey = r1.payload!.keyId;
     ctx.clock.advance(1000);
@@ -94,9 +129,13 @@ describe('certificates via the API', () => {
     // /v1/keys shows the window
     const old = t.certificateKeys.find((k) => k.vkey.includes(`+${oldKey}+`))!;
     expect(old.validUntil).not.toBeNull();
-    // a certificate claiming a date outside its key's window does not verify: trust the old key only from after n1 was issued
+    // a certificate claiming a date outside its (caller-trusted) key's window does not verify: trust the old key only
+    // from after n1 was issued. The served bundle also carries the key's logged key.added entry, which the log key
+    // alone vouches for (one trust anchor, tests/certificates/one-anchor.test.ts): without it, only the windows given count.
     const shifted = { ...t, certificateKeys: t.certificateKeys.map((k) => (k === old ? { ...k, validFrom: new Date(Date.parse(old.validUntil!) - 1).toISOString() } : k)) };
-    const r3 = await verifyBundle(b1, shifted, nodeEd25519);
+    const { certificateKey, ...b1WithoutLoggedKey } = b1 as Record<string, unknown>;
+    expect(certificateKey).toBeDefined();
+    const r3 = await verifyBundle(b1WithoutLoggedKey, shifted, nodeEd25519);
     expect(r3.ok).toBe(false);
     expect(r3.checks.find((c) => !c.ok)?.name).toBe('key_validity');
   });

@@ -1,10 +1,12 @@
 /** The datadeed-bundle/1 format: building, serialising and strict, bounded parsing. */
 import { describe, expect, it } from 'vitest';
-import { utf8 } from '../../src/ledger/bytes.ts';
-import { BUNDLE_FORMAT, buildBundle, bundleFileName, parseBundle, serializeBundle, type Bundle } from '../../src/certificates/bundle.ts';
-import { CertificateError } from '../../src/certificates/errors.ts';
-import { expectCertificateError } from './assert-code.ts';
+import { utf8 } from '../../src/ledger/index.ts';
+import { BUNDLE_FORMAT, buildBundle, bundleFileName, parseBundle, serializeBundle, type Bundle } from '../../src/certificates/index.ts';
+import { CertificateError } from '../../src/certificates/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { bundleFor, standardLog } from './fixtures.ts';
+
+const { expectCode } = assertCodes(CertificateError);
 
 const { log, newCert } = await standardLog();
 const bundle = await bundleFor(log, newCert);
@@ -76,9 +78,9 @@ describe('verification bundle format', () => {
   }
 
   it('refuses oversized or non-UTF-8 input before JSON parsing', () => {
-    expectCertificateError(() => parseBundle(' '.repeat(256 * 1024 + 1)), 'invalid_bundle');
-    expectCertificateError(() => parseBundle(new Uint8Array(256 * 1024 + 1)), 'invalid_bundle');
-    expectCertificateError(() => parseBundle('é'.repeat(140 * 1024)), 'invalid_bundle');
-    expectCertificateError(() => parseBundle(Uint8Array.of(0x7b, 0xc3, 0x28, 0x7d)), 'invalid_bundle');
+    expectCode(() => parseBundle(' '.repeat(256 * 1024 + 1)), 'invalid_bundle');
+    expectCode(() => parseBundle(new Uint8Array(256 * 1024 + 1)), 'invalid_bundle');
+    expectCode(() => parseBundle('é'.repeat(140 * 1024)), 'invalid_bundle');
+    expectCode(() => parseBundle(Uint8Array.of(0x7b, 0xc3, 0x28, 0x7d)), 'invalid_bundle');
   });
 });

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../src/ledger/bytes.ts';
-import { serializeBundle } from '../../src/certificates/bundle.ts';
-import { renderCertificatePdf } from '../../src/certificates/pdf.ts';
+import { toBase64, toHex } from '../../src/ledger/index.ts';
+import { serializeBundle } from '../../src/certificates/index.ts';
+import { renderCertificatePdf } from '../../src/certificates/pdf/index.ts';
 import { runVerify, type VerifyIo } from '../../src/cli/verify.ts';
 import {
   CERT_KEY_NEW,
@@ -21,19 +21,27 @@ import {
   LOG_KEY,
   TestLog,
   bundleFor,
+  loggedDocumentSigner,
+  provenStatus,
+  sampleStatusRecord,
   standardLog,
+  testDocumentKey,
 } from './fixtures.ts';
 
 const { log, oldCert, newCert } = await standardLog();
 const bundle = await bundleFor(log, newCert);
 const bundleSize = log.size;
+const documentKey = await testDocumentKey();
+const signer = loggedDocumentSigner(log, documentKey); // the registry's document key, published in its log
 log.fill(7); // the registry's log grew since the bundle was made
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dd-cli-'));
 const bundleFile = path.join(dir, 'DIP-2025-000123.datadeed.json');
 writeFileSync(bundleFile, serializeBundle(bundle));
 const pdfFile = path.join(dir, 'DIP-2025-000123.pdf');
-writeFileSync(pdfFile, await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: 'https://registry.example.com', now: new Date('2025-07-01T08:00:05Z') }));
+writeFileSync(pdfFile, await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: 'https://registry.example.com', now: new Date('2025-07-01T08:00:05Z'), signer }));
+const unsignedFile = path.join(dir, 'unsigned.pdf');
+writeFileSync(unsignedFile, await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: 'https://registry.example.com', now: new Date('2025-07-01T08:00:05Z'), signer: null }));
 const tamperedFile = path.join(dir, 'tampered.datadeed.json');
 writeFileSync(tamperedFile, serializeBundle({ ...bundle, signature: { keyId: bundle.signature!.keyId, sig: `A${bundle.signature!.sig.slice(1)}` } }));
 const garbageFile = path.join(dir, 'garbage.pdf');
@@ -45,6 +53,17 @@ const keysDocument = {
     { keyId: LOG_KEY.keyId, name: LOG_KEY.name, purpose: 'log', vkey: LOG_KEY.vkey, validFrom: '2024-01-01T00:00:00.000Z', validUntil: null, logIndex: 0 },
     { keyId: CERT_KEY_OLD.keyId, name: CERT_KEY_OLD.name, purpose: 'certificate', vkey: CERT_KEY_OLD.vkey, ...CERT_KEY_OLD_WINDOW, logIndex: 1 },
     { keyId: CERT_KEY_NEW.keyId, name: CERT_KEY_NEW.name, purpose: 'certificate', vkey: CERT_KEY_NEW.vkey, ...CERT_KEY_NEW_WINDOW, logIndex: 2 },
+    {
+      keyId: documentKey.keyId,
+      name: documentKey.name,
+      purpose: 'document',
+      vkey: null,
+      validFrom: '2025-01-01T00:00:00.000Z',
+      validUntil: null,
+      logIndex: 3,
+      certificate: toBase64(documentKey.certificate),
+      caCertificate: toBase64(documentKey.caCertificate),
+    },
   ],
 };
 const keysFile = path.join(dir, 'keys.json');
@@ -77,7 +96,13 @@ beforeAll(async () => {
       } else {
         const m = /^\/v1\/certificates\/([^/]+)\/status$/.exec(url.pathname);
         const s = m ? statuses.get(decodeURIComponent(m[1]!)) : undefined;
-        if (s) json(200, s);
+        // the registry's answer carries the state proof of the status it states, unless the test gave one (or none: null)
+        if (s)
+          json(200, {
+            ...s,
+            stateProof:
+              s.stateProof === undefined ? await provenStatus(log, String(s.number), sampleStatusRecord(String(s.status), { supersededBy: s.supersededBy ?? null })) : (s.stateProof ?? undefined),
+          });
         else json(404, { type: 'about:blank', status: 404, code: 'certificate_not_found' });
       }
     })();
@@ -113,10 +138,22 @@ describe('datadeed verify (offline)', () => {
     expect(r.out).toContain('福建数据科技有限公司 (91350100M000100Y43)');
   });
 
-  it('verifies a certificate PDF from its attachment (with pdf_binding)', async () => {
+  it('verifies a certificate PDF from its attachment (with pdf_binding) and its signature by the logged document key', async () => {
     const r = await run([pdfFile, ...LOG_ARG, ...CERT_ARGS]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.out).toBe(0);
     expect(row(r.out, 'pdf_binding')).toMatch(/PASS\s+ok/);
+    expect(row(r.out, 'pdf_signature')).toMatch(new RegExp(`PASS\\s+ok\\s+the whole file is signed by document key ${documentKey.keyId}`));
+    // the document key from a saved /v1/keys document, too
+    const k = await run([pdfFile, '--keys', keysFile]);
+    expect(k.code, k.out).toBe(0);
+  });
+
+  it('an unsigned PDF: exit 1 with pdf_signature failing pdf_unsigned (its bundle verifies)', async () => {
+    const r = await run([unsignedFile, ...LOG_ARG, ...CERT_ARGS]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('NOT VERIFIED: certificate DIP-2025-000123');
+    expect(row(r.out, 'pdf_signature')).toMatch(/FAIL\s+pdf_unsigned/);
+    expect(row(r.out, 'certificate_signature')).toMatch(/PASS\s+ok/);
   });
 
   it('takes keys and windows from a saved /v1/keys document', async () => {
@@ -158,24 +195,25 @@ describe('datadeed verify (offline)', () => {
     expect(parsed.payload.number).toBe('DIP-2025-000123');
   });
 
-  it('bad arguments: exit 2 with a stable code', async () => {
-    const cases: [string[], string][] = [
-      [[], 'bad_arguments'],
-      [[bundleFile, bundleFile, ...LOG_ARG], 'bad_arguments'],
-      [[bundleFile, '--bogus'], 'bad_arguments'],
-      [[path.join(dir, 'missing.pdf'), ...LOG_ARG], 'file_not_found'],
-      [[dir, ...LOG_ARG], 'file_not_found'],
-      [[bundleFile], 'no_trusted_keys'],
-      [[bundleFile, '--key', 'not-a-vkey'], 'bad_key'],
-      [[bundleFile, '--key', `${CERT_KEY_NEW.vkey},someday`], 'bad_key'],
-      [[bundleFile, '--keys', path.join(dir, 'missing.json')], 'bad_keys_file'],
-      [[bundleFile, '--keys', bundleFile], 'bad_keys_file'],
-      [[bundleFile, ...LOG_ARG, '--online', 'ftp://example.com'], 'bad_url'],
-      [[bundleFile, '--online', 'http://127.0.0.1:9/'], 'keys_unavailable'],
+  it('bad arguments exit 2, unreadable input 3, an unreachable registry 4, each with a stable code', async () => {
+    const cases: [string[], string, number][] = [
+      [[], 'bad_arguments', 2],
+      [[bundleFile, bundleFile, ...LOG_ARG], 'bad_arguments', 2],
+      [[bundleFile, '--bogus'], 'bad_arguments', 2],
+      [[bundleFile], 'no_trusted_keys', 2],
+      [[bundleFile, '--key', 'not-a-vkey'], 'bad_key', 2],
+      [[bundleFile, '--key', `${CERT_KEY_NEW.vkey},someday`], 'bad_key', 2],
+      [[bundleFile, ...LOG_ARG, '--online', 'ftp://example.com'], 'bad_url', 2],
+      [[path.join(dir, 'missing.pdf'), ...LOG_ARG], 'file_not_found', 3],
+      [[dir, ...LOG_ARG], 'file_not_found', 3],
+      [[bundleFile, '--keys', path.join(dir, 'missing.json')], 'bad_keys_file', 3],
+      [[bundleFile, '--keys', bundleFile], 'bad_keys_file', 3],
+      // a network failure is not a usage error (issue 15, finding 10)
+      [[bundleFile, '--online', 'http://127.0.0.1:9/'], 'keys_unavailable', 4],
     ];
-    for (const [args, code] of cases) {
+    for (const [args, code, exit] of cases) {
       const r = await run(args);
-      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.code, args.join(' ')).toBe(exit);
       expect(r.err, args.join(' ')).toContain(`datadeed verify: [${code}]`);
     }
   });
@@ -217,6 +255,34 @@ describe('datadeed verify --online', () => {
       expect((await run([bundleFile, ...LOG_ARG, ...CERT_ARGS, '--online', base])).code).toBe(0);
       statuses.delete('DIP-2025-000123');
       expect(row((await run([bundleFile, ...LOG_ARG, ...CERT_ARGS, '--online', base])).out, 'live_status')).toMatch(/FAIL\s+unknown_certificate/);
+    } finally {
+      statuses.set('DIP-2025-000123', { number: 'DIP-2025-000123', status: 'active' });
+    }
+  });
+
+  it('a proxy rewriting the status of a pledged certificate to active: the state proof contradicts it, exit 1', async () => {
+    const pledged = sampleStatusRecord('pledged', { pledges: [{ pledgeNumber: 'PLG-2025-000001', pledgee: '3f0c6a52-5a57-4d2e-9f51-2b7c0c1f8e11', termStart: '2025-08-01', termEnd: '2026-08-01' }] });
+    const proof = await provenStatus(log, 'DIP-2025-000123', pledged);
+    try {
+      statuses.set('DIP-2025-000123', { number: 'DIP-2025-000123', status: 'pledged', stateProof: proof });
+      const honest = await run([bundleFile, ...LOG_ARG, ...CERT_ARGS, '--online', base]);
+      expect(honest.code, honest.out).toBe(0);
+      expect(row(honest.out, 'status_proof')).toMatch(/PASS\s+ok\s+pledged \(pledges: PLG-2025-000001/);
+      statuses.set('DIP-2025-000123', { number: 'DIP-2025-000123', status: 'active', stateProof: proof });
+      const r = await run([bundleFile, ...LOG_ARG, ...CERT_ARGS, '--online', base]);
+      expect(r.code).toBe(1);
+      expect(row(r.out, 'status_proof')).toMatch(/FAIL\s+status_contradicts_proof/);
+      // and a proxy that also rewrites the record: the map proof fails
+      statuses.set('DIP-2025-000123', { number: 'DIP-2025-000123', status: 'active', stateProof: { ...proof, record: { ...pledged, status: 'active', pledges: [] } } });
+      expect(row((await run([bundleFile, ...LOG_ARG, ...CERT_ARGS, '--online', base])).out, 'status_proof')).toMatch(/FAIL\s+bad_map_proof/);
+      // or drops the proof
+      statuses.set('DIP-2025-000123', { number: 'DIP-2025-000123', status: 'active', stateProof: null });
+      const none = await run([bundleFile, ...LOG_ARG, ...CERT_ARGS, '--online', base]);
+      expect(none.code).toBe(1);
+      expect(row(none.out, 'status_proof')).toMatch(/FAIL\s+no_status_proof/);
+      // a proven record of another holder than the bundle's
+      statuses.set('DIP-2025-000123', { number: 'DIP-2025-000123', status: 'active', stateProof: await provenStatus(log, 'DIP-2025-000123', sampleStatusRecord('active', { holderUscc: '91110000100000000A' })) });
+      expect(row((await run([bundleFile, ...LOG_ARG, ...CERT_ARGS, '--online', base])).out, 'status_proof')).toMatch(/FAIL\s+contradicts_bundle/);
     } finally {
       statuses.set('DIP-2025-000123', { number: 'DIP-2025-000123', status: 'active' });
     }

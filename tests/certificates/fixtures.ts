@@ -4,24 +4,29 @@
  * planInclusion/assembleProof, checkpoints signed with signNote), and certificates
  * issued into it exactly as the registry does (entry → index → payload → signature).
  */
-import { utf8 } from '../../src/ledger/bytes.ts';
-import { formatCheckpoint } from '../../src/ledger/checkpoint.ts';
-import { merkleTreeHash } from '../../src/ledger/compact.ts';
-import { encodeEntry, type LogEvent } from '../../src/ledger/entry.ts';
-import { rfc6962, sha256 } from '../../src/ledger/hasher.ts';
-import { ed25519Signer, formatVerifierKey, signNote, type NoteSigner } from '../../src/ledger/note.ts';
-import { assembleProof, planConsistency, planInclusion } from '../../src/ledger/tree.ts';
+import { utf8 } from '../../src/ledger/index.ts';
+import { formatCheckpoint } from '../../src/ledger/index.ts';
+import { merkleTreeHash } from '../../src/ledger/index.ts';
+import { encodeEntry, type LogEvent } from '../../src/ledger/index.ts';
+import { rfc6962, sha256 } from '../../src/ledger/index.ts';
+import { ed25519Signer, formatVerifierKey, signNote, type NoteSigner } from '../../src/ledger/index.ts';
+import { assembleProof, planConsistency, planInclusion } from '../../src/ledger/index.ts';
 import * as ed from '@noble/ed25519';
-import { buildBundle, type Bundle } from '../../src/certificates/bundle.ts';
+import { buildBundle, type Bundle } from '../../src/certificates/index.ts';
 import {
   certificateIssuedEvent,
   certificatePayload,
   encodeCertificatePayload,
   type CertificateFields,
   type CertificatePayload,
-} from '../../src/certificates/payload.ts';
-import { certificateKeyName, formatKeyId, signCertificatePayload, type CertificateSignature } from '../../src/certificates/signature.ts';
-import type { TrustedKeys } from '../../src/certificates/verify.ts';
+} from '../../src/certificates/index.ts';
+import { certificateKeyName, formatKeyId, signCertificatePayload, type CertificateSignature } from '../../src/certificates/index.ts';
+import type { TrustedKeys } from '../../src/certificates/index.ts';
+import { documentKeyAddedEvent, documentKeyProofFileName, serializeDocumentKeyProof, type DocumentSigner } from '../../src/certificates/index.ts';
+import { documentSigner, generateDocumentKey, type DocumentSigningKey } from '../../src/keys/node/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export const ORIGIN = 'test.datadeed.localhost/log';
 
@@ -193,4 +198,76 @@ export async function standardLog(): Promise<{ log: TestLog; oldCert: Issued; ne
   const newCert = await issue(log, sampleFields());
   log.fill(4);
   return { log, oldCert, newCert };
+}
+
+/**
+ * A document-signing key (ECDSA P-256) with its certificate, issued by a fresh registry
+ * CA, made by the keys module in a temporary directory (removed again).
+ */
+export async function testDocumentKey(origin: string = ORIGIN, now: Date = new Date('2025-01-01T00:00:00Z')): Promise<DocumentSigningKey> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dd-doc-key-'));
+  try {
+    return await generateDocumentKey(dir, origin, now);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Publishes `key` in `log` (its `key.added` entry of purpose document) and returns the
+ * signer the registry would use: it embeds the proof of that entry against the log's
+ * checkpoint at the time of signing.
+ */
+export function loggedDocumentSigner(log: TestLog, key: DocumentSigningKey, at: Date = new Date('2025-01-01T00:00:00Z')): DocumentSigner {
+  const index = log.appendEvent(documentKeyAddedEvent(key.certificate, key.caCertificate, at));
+  return documentSigner(key, async () => {
+    const size = log.size;
+    const text = serializeDocumentKeyProof({ entry: { index, data: log.entries[index]! }, inclusion: { treeSize: size, proof: log.inclusionProof(index, size) }, checkpoint: await log.checkpoint(size) });
+    return [{ name: documentKeyProofFileName(key.keyId), bytes: utf8(text), mimeType: 'application/json', description: 'document key proof' }];
+  });
+}
+
+/**
+ * A status body with a state proof (docs/log-format.md §8.1), as a registry serves it: a
+ * copy of `log` grown by a `state.committed` whose root is that of a map holding `record`
+ * (or nothing, when null) under the certificate's key, proven with the map's own code.
+ */
+export async function provenStatus(log: TestLog, number: string, record: Record<string, unknown> | null): Promise<Record<string, unknown>> {
+  const { MemoryNodeStore, applyMapUpdates, certificateMapKey, proveMapKey, mapProofToBase64, EMPTY_HASH } = await import('../../src/state/map/index.ts');
+  const { canonicalJson, toBase64, toHex } = await import('../../src/ledger/index.ts');
+  const store = new MemoryNodeStore();
+  const key = certificateMapKey(number);
+  const updates = record ? [{ key, value: sha256(utf8(canonicalJson(record))) }] : [];
+  const c = await applyMapUpdates(store, EMPTY_HASH, updates, sha256);
+  await store.putNodes(c.newNodes);
+  const copy = new TestLog(log.origin);
+  for (const e of log.entries) copy.append(e);
+  const index = copy.appendEvent({ kind: 'state.committed', time: '2025-09-01T00:00:00.000Z', size: copy.size, root: toHex(c.root) });
+  const proven = await proveMapKey(store, c.root, key, sha256);
+  return {
+    format: 'datadeed-state-proof/1',
+    key: { certificate: number },
+    record,
+    proof: mapProofToBase64(proven.proof),
+    entry: { index, data: toBase64(copy.entries[index]!) },
+    inclusion: { treeSize: copy.size, proof: copy.inclusionProof(index).map(toHex) },
+    checkpoint: await copy.checkpoint(),
+  };
+}
+
+/** The status record of the sample certificate with `status` (and overrides). */
+export function sampleStatusRecord(status: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    number: 'DIP-2025-000123',
+    status,
+    version: 1,
+    holderUscc: '91350100M000100Y43',
+    validUntil: '2028-06-30T23:59:59Z',
+    supersededBy: null,
+    pledges: [],
+    licences: 0,
+    policies: 0,
+    lastEvent: 0,
+    ...overrides,
+  };
 }

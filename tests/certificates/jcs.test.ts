@@ -1,7 +1,7 @@
 /** RFC 8785 (JCS) known answers for the canonical JSON of payloads (canonicalJson). */
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/certificates/payload.ts';
-import { CertificateError } from '../../src/certificates/errors.ts';
+import { canonicalJson } from '../../src/certificates/index.ts';
+import { CertificateError } from '../../src/certificates/index.ts';
 import { loadVector } from '../ledger/vectors.ts';
 
 interface JcsVectors {

@@ -3,19 +3,21 @@ import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeEd25519 } from '../../src/certificates/crypto-node.ts';
+import { nodeEd25519 } from '../../src/certificates/node/index.ts';
 import {
   certificateKeyFile,
   generateCertificateKey,
   listCertificateKeys,
-  loadActiveCertificateKey,
   loadCertificateKey,
-} from '../../src/certificates/keyring.ts';
-import { certificatePayload, encodeCertificatePayload } from '../../src/certificates/payload.ts';
-import { certificateSigningMessage, signCertificatePayload } from '../../src/certificates/signature.ts';
-import { parseVerifierKey } from '../../src/ledger/note.ts';
-import { expectCertificateError } from './assert-code.ts';
+} from '../../src/keys/node/keyring.ts';
+import { certificatePayload, encodeCertificatePayload } from '../../src/certificates/index.ts';
+import { certificateSigningMessage, signCertificatePayload } from '../../src/certificates/index.ts';
+import { parseVerifierKey } from '../../src/ledger/index.ts';
+import { CertificateError } from '../../src/certificates/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { ORIGIN, sampleFields, seedFor } from './fixtures.ts';
+
+const { expectCode } = assertCodes(CertificateError);
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -47,39 +49,40 @@ describe('certificate keyring', () => {
     expect(nodeEd25519.verifyEd25519(key.publicKey, certificateSigningMessage(bytes), sig)).toBe(true);
   });
 
-  it('lists and loads keys; the active one by ID, a new one on first start', () => {
+  // which key is active, and generating the first one on an empty log's first start, is
+  // the keys module's rule (tests/keys/start.test.ts, tests/keys/check.test.ts)
+  it('lists and loads keys by ID', () => {
     const dir = dataDir();
     expect(listCertificateKeys(dir, ORIGIN)).toEqual([]);
-    const first = loadActiveCertificateKey(dir, ORIGIN, null);
-    expect(first.created).toBe(true);
+    const first = { key: generateCertificateKey(dir, ORIGIN) };
     const second = generateCertificateKey(dir, ORIGIN);
     writeFileSync(path.join(dir, 'keys', 'log.key'), 'not a certificate key file\n', { mode: 0o600 });
     expect(listCertificateKeys(dir, ORIGIN).map((k) => k.keyId)).toEqual([first.key.keyId, second.keyId].sort());
-    const again = loadActiveCertificateKey(dir, ORIGIN, second.keyId);
-    expect(again).toMatchObject({ created: false, key: { keyId: second.keyId, vkey: second.vkey } });
+    const again = loadCertificateKey(dir, ORIGIN, second.keyId);
+    expect(again).toMatchObject({ keyId: second.keyId, vkey: second.vkey });
     expect(loadCertificateKey(dir, ORIGIN, first.key.keyId).vkey).toBe(first.key.vkey);
   });
 
   it('never overwrites a key file', () => {
     const dir = dataDir();
     generateCertificateKey(dir, ORIGIN, { seed: seedFor('same') });
-    expectCertificateError(() => generateCertificateKey(dir, ORIGIN, { seed: seedFor('same') }), 'key_file_invalid');
+    expectCode(() => generateCertificateKey(dir, ORIGIN, { seed: seedFor('same') }), 'key_file_invalid');
   });
 
   it('refuses missing, group-readable, foreign, renamed or corrupt key files', () => {
     const dir = dataDir();
-    expectCertificateError(() => loadCertificateKey(dir, ORIGIN, '00000000'), 'key_not_found');
-    expectCertificateError(() => loadCertificateKey(dir, ORIGIN, '../../etc'), 'key_not_found');
+    expectCode(() => loadCertificateKey(dir, ORIGIN, '00000000'), 'key_not_found');
+    expectCode(() => loadCertificateKey(dir, ORIGIN, '../../etc'), 'key_not_found');
     const key = generateCertificateKey(dir, ORIGIN);
     chmodSync(key.file, 0o644);
-    expectCertificateError(() => loadCertificateKey(dir, ORIGIN, key.keyId), 'key_file_permissions');
+    expectCode(() => loadCertificateKey(dir, ORIGIN, key.keyId), 'key_file_permissions');
     chmodSync(key.file, 0o600);
-    expectCertificateError(() => loadCertificateKey(dir, 'other.example/log', key.keyId), 'key_file_invalid');
+    expectCode(() => loadCertificateKey(dir, 'other.example/log', key.keyId), 'key_file_invalid');
     const renamed = certificateKeyFile(dir, 'deadbeef');
     renameSync(key.file, renamed);
-    expectCertificateError(() => loadCertificateKey(dir, ORIGIN, 'deadbeef'), 'key_file_invalid');
+    expectCode(() => loadCertificateKey(dir, ORIGIN, 'deadbeef'), 'key_file_invalid');
     writeFileSync(renamed, 'PRIVATE+KEY+garbage\n', { mode: 0o600 });
-    expectCertificateError(() => loadCertificateKey(dir, ORIGIN, 'deadbeef'), 'key_file_invalid');
-    expectCertificateError(() => listCertificateKeys(dir, ORIGIN), 'key_file_invalid');
+    expectCode(() => loadCertificateKey(dir, ORIGIN, 'deadbeef'), 'key_file_invalid');
+    expectCode(() => listCertificateKeys(dir, ORIGIN), 'key_file_invalid');
   });
 });

@@ -1,8 +1,8 @@
 /** Certificate payload schema, canonical encoding, and its binding to the certificate.issued entry. */
 import { describe, expect, it } from 'vitest';
-import { fromUtf8, toHex, utf8 } from '../../src/ledger/bytes.ts';
-import { decodeEntry, encodeEntry } from '../../src/ledger/entry.ts';
-import { sha256 } from '../../src/ledger/hasher.ts';
+import { fromUtf8, toHex, utf8 } from '../../src/ledger/index.ts';
+import { decodeEntry, encodeEntry } from '../../src/ledger/index.ts';
+import { sha256 } from '../../src/ledger/index.ts';
 import {
   canonicalJson,
   certificateIssuedEvent,
@@ -12,10 +12,12 @@ import {
   parseCertificateFields,
   parseCertificatePayload,
   type CertificatePayload,
-} from '../../src/certificates/payload.ts';
-import { CertificateError } from '../../src/certificates/errors.ts';
-import { expectCertificateError } from './assert-code.ts';
+} from '../../src/certificates/index.ts';
+import { CertificateError } from '../../src/certificates/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { sampleFields } from './fixtures.ts';
+
+const { expectCode } = assertCodes(CertificateError);
 
 const LEAF = 'ab'.repeat(32);
 
@@ -51,7 +53,7 @@ describe('certificate payload', () => {
       }
       expect(['non_canonical_payload', 'invalid_payload'], v.slice(0, 40)).toContain(code);
     }
-    expectCertificateError(() => parseCertificatePayload(utf8(JSON.stringify(JSON.parse(text), null, 1))), 'non_canonical_payload');
+    expectCode(() => parseCertificatePayload(utf8(JSON.stringify(JSON.parse(text), null, 1))), 'non_canonical_payload');
   });
 
   it('refuses payloads outside the schema, naming the failing path', () => {
@@ -98,9 +100,9 @@ describe('certificate payload', () => {
   });
 
   it('refuses oversized and non-UTF-8 input before parsing', () => {
-    expectCertificateError(() => parseCertificatePayload(new Uint8Array(16 * 1024 + 1)), 'invalid_payload');
-    expectCertificateError(() => parseCertificatePayload(Uint8Array.of(0x7b, 0xff, 0x7d)), 'invalid_payload');
-    expectCertificateError(() => parseCertificatePayload(utf8('[]')), 'invalid_payload');
+    expectCode(() => parseCertificatePayload(new Uint8Array(16 * 1024 + 1)), 'invalid_payload');
+    expectCode(() => parseCertificatePayload(Uint8Array.of(0x7b, 0xff, 0x7d)), 'invalid_payload');
+    expectCode(() => parseCertificatePayload(utf8('[]')), 'invalid_payload');
   });
 });
 
@@ -144,7 +146,7 @@ describe('certificate.issued entry', () => {
   });
 
   it('refuses invalid fields', () => {
-    expectCertificateError(() => certificateIssuedEvent(sampleFields({ keyId: 'xyz' })), 'invalid_payload');
-    expectCertificateError(() => parseCertificateFields({ ...sampleFields(), log: { index: 1, leafHash: LEAF } }), 'invalid_payload');
+    expectCode(() => certificateIssuedEvent(sampleFields({ keyId: 'xyz' })), 'invalid_payload');
+    expectCode(() => parseCertificateFields({ ...sampleFields(), log: { index: 1, leafHash: LEAF } }), 'invalid_payload');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Certificate PDFs: rendering (A4, bilingual, embedded subset font, QR code, attached
- * bundle, deterministic), reading the bundle back from untrusted PDFs with bounds, and
- * tampering with the attachment. Poppler and zbar checks skip loudly when the tools
+ * bundle, deterministic, signed), reading the bundle back from untrusted PDFs with
+ * bounds, and tampering with the attachment (the PAdES signature itself: pades.test.ts). Poppler and zbar checks skip loudly when the tools
  * are missing (Debian packages poppler-utils and zbar-tools).
  */
 import { spawnSync } from 'node:child_process';
@@ -12,14 +12,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, StandardFonts } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fromUtf8, utf8 } from '../../src/ledger/bytes.ts';
-import { serializeBundle } from '../../src/certificates/bundle.ts';
-import { nodeEd25519 } from '../../src/certificates/crypto-node.ts';
-import { extractBundleFromPdf, MAX_PDF_BYTES } from '../../src/certificates/pdf-extract.ts';
-import { renderCertificatePdf, renderDocumentPdf, verificationUrl } from '../../src/certificates/pdf.ts';
-import { verifyPdf } from '../../src/certificates/verify-pdf.ts';
-import { expectCertificateErrorAsync } from './assert-code.ts';
-import { bundleFor, standardLog, trust } from './fixtures.ts';
+import { fromUtf8, utf8 } from '../../src/ledger/index.ts';
+import { serializeBundle } from '../../src/certificates/index.ts';
+import { nodeCrypto } from '../../src/certificates/node/index.ts';
+import { extractBundleFromPdf, MAX_PDF_BYTES } from '../../src/certificates/pdf/extract.ts';
+import { renderCertificatePdf, renderDocumentPdf, verificationUrl } from '../../src/certificates/pdf/render.ts';
+import { verifyPdf } from '../../src/certificates/pdf/index.ts';
+import { pdfSignatures, signedBytes } from '../../src/certificates/pdf/signature.ts';
+import { CertificateError } from '../../src/certificates/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
+import { bundleFor, loggedDocumentSigner, standardLog, testDocumentKey, trust } from './fixtures.ts';
+
+const { expectCodeAsync } = assertCodes(CertificateError);
 
 const tool = (name: string, args: string[] = ['-v']) => spawnSync(name, args).error === undefined;
 const HAS_POPPLER = tool('pdftotext') && tool('pdftoppm') && tool('pdffonts');
@@ -39,7 +43,16 @@ const PUBLIC_URL = 'https://registry.example.com/';
 const { log, oldCert, newCert } = await standardLog();
 const bundle = await bundleFor(log, newCert);
 const otherBundle = await bundleFor(log, oldCert);
-const pdf = await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: PUBLIC_URL, now: NOW });
+const signer = loggedDocumentSigner(log, await testDocumentKey());
+const pdf = await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: PUBLIC_URL, now: NOW, signer });
+const unsigned = await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: PUBLIC_URL, now: NOW, signer: null });
+
+/** What a PDF's signature covers: every byte but the signature value. */
+async function covered(bytes: Uint8Array): Promise<Uint8Array> {
+  const signatures = pdfSignatures((await PDFDocument.load(bytes, { updateMetadata: false })).context);
+  expect(signatures).toHaveLength(1);
+  return signedBytes(bytes, signatures[0]!);
+}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dd-pdf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,12 +86,16 @@ async function withAttachment(bytes: Uint8Array, content: Uint8Array, name?: str
 
 describe('certificate PDF rendering', () => {
   it('is small, A4, deterministic for a fixed clock, and carries the bundle', async () => {
-    console.log(`certificate PDF: ${pdf.length} bytes`);
+    console.log(`certificate PDF: ${pdf.length} bytes (unsigned ${unsigned.length})`);
     expect(pdf.length).toBeLessThan(80 * 1024);
-    const again = await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: PUBLIC_URL, now: NOW });
-    expect(Buffer.from(again).equals(Buffer.from(pdf))).toBe(true);
-    const later = await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: PUBLIC_URL, now: new Date('2026-01-01T00:00:00Z') });
-    expect(Buffer.from(later).equals(Buffer.from(pdf))).toBe(false);
+    const again = await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: PUBLIC_URL, now: NOW, signer: null });
+    expect(Buffer.from(again).equals(Buffer.from(unsigned))).toBe(true);
+    const later = await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: PUBLIC_URL, now: new Date('2026-01-01T00:00:00Z'), signer: null });
+    expect(Buffer.from(later).equals(Buffer.from(unsigned))).toBe(false);
+    // Signed: every byte the signature covers is the same again; only the (randomised ECDSA) signature value may differ.
+    const signedAgain = await renderCertificatePdf({ payload: newCert.payload, bundle, publicUrl: PUBLIC_URL, now: NOW, signer });
+    expect(signedAgain.length).toBe(pdf.length);
+    expect(Buffer.from(await covered(signedAgain)).equals(Buffer.from(await covered(pdf)))).toBe(true);
 
     const doc = await PDFDocument.load(pdf, { updateMetadata: false });
     expect(doc.getPageCount()).toBe(1);
@@ -119,7 +136,7 @@ describe('certificate PDF rendering', () => {
       '1,284',
       '73,014,444,032 B',
       '有效期',
-      '2025-07-01 至 to 2028-06-30',
+      '2025-07-01 至 to 2028-07-01', // in the registry's zone: 2028-06-30T23:59:59Z is 1 July, 07:59 in Asia/Shanghai
       '发证日期',
       'Date of issue',
       '数据指纹',
@@ -155,8 +172,31 @@ describe('certificate PDF rendering', () => {
     expect(out.stdout.trim()).toBe('https://registry.example.com/verify/DIP-2025-000123');
   });
 
+  it.skipIf(!HAS_POPPLER)('names the configured authority and seal, dates in the configured zone, and the independent witnesses, time-stamp and notaries, on one page', async () => {
+    const pdf = await renderCertificatePdf({
+      payload: newCert.payload,
+      bundle,
+      publicUrl: PUBLIC_URL,
+      now: NOW,
+      signer: null,
+      issuer: { zh: '天津市知识产权局', en: 'Tianjin Intellectual Property Office' },
+      seal: '天津市知识产权局登记专用章',
+      timeZone: 'America/Los_Angeles',
+      attestedBy: { witnesses: 'notary.tianjin.example/witness 2025-07-01 01:00 (UTC-07:00)', timestamp: '2025-07-01 01:00 (UTC-07:00) · CN=Test TSA', notaries: '天津市公证处 · 公证书 (2025)津证字第1号 · 2025-06-30 18:00 (UTC-07:00)' },
+    });
+    expect((await PDFDocument.load(pdf, { updateMetadata: false })).getPageCount()).toBe(1);
+    const f = path.join(path.dirname(file), 'configured.pdf');
+    writeFileSync(f, pdf);
+    const out = spawnSync('pdftotext', ['-layout', '-enc', 'UTF-8', f, '-'], { env: popplerEnv, encoding: 'utf8' });
+    const text = out.stdout.replace(/\s+/g, ' ');
+    // issuedAt 2025-07-01T08:00:00Z is 01:00 on 1 July in Los Angeles; validFrom 00:00Z is still 30 June there
+    for (const s of ['天津市知识产权局', 'Tianjin Intellectual Property Office', '2025-06-30 至 to 2028-06-30', '见证联署', 'notary.tianjin.example/witness', '可信时间戳', 'CN=Test TSA', '公证', '(2025)津证字第1号'])
+      expect(text, s).toContain(s);
+    expect(text).not.toContain('DataDeed 数据知识产权登记平台');
+  });
+
   it('refuses a bundle that is not the payload’s, and unusable documents', async () => {
-    await expectCertificateErrorAsync(() => renderCertificatePdf({ payload: newCert.payload, bundle: otherBundle, publicUrl: PUBLIC_URL, now: NOW }), 'invalid_document');
+    await expectCodeAsync(() => renderCertificatePdf({ payload: newCert.payload, bundle: otherBundle, publicUrl: PUBLIC_URL, now: NOW, signer }), 'invalid_document');
     const base = {
       issuer: { zh: '登记平台', en: 'Registry' },
       title: { zh: '存证证书', en: 'Evidence Certificate' },
@@ -179,15 +219,15 @@ describe('certificate PDF rendering', () => {
       { ...base, fields: Array(13).fill(base.fields[0]) },
       { ...base, now: new Date(Number.NaN) },
     ]) {
-      await expectCertificateErrorAsync(() => renderDocumentPdf(bad), 'invalid_document');
+      await expectCodeAsync(() => renderDocumentPdf(bad), 'invalid_document');
     }
   });
 });
 
 describe('verifying a certificate PDF', () => {
   it('verifies offline from the attachment, with pdf_binding', async () => {
-    const r = await verifyPdf(pdf, trust(), nodeEd25519);
-    expect(r.ok).toBe(true);
+    const r = await verifyPdf(pdf, trust(), nodeCrypto);
+    expect(r.ok, JSON.stringify(r.checks)).toBe(true);
     expect(r.checks.map((c) => c.name)).toEqual([
       'format',
       'checkpoint_signature',
@@ -196,31 +236,41 @@ describe('verifying a certificate PDF', () => {
       'certificate_signature',
       'key_validity',
       'pdf_binding',
+      'pdf_signature',
     ]);
     expect(r.attachment).toBe('DIP-2025-000123.datadeed.json');
   });
 
-  it('one character of the attached bundle changed inside the PDF → the check it breaks fails', async () => {
+  it('one character of the attached bundle changed inside the PDF → the check it breaks fails (and the signature)', async () => {
     const { stream } = await attachment(pdf);
     const text = fromUtf8(inflateSync(stream.contents));
     const tampered = text.replace('福建数据科技', '福建数据料技');
     expect(tampered).not.toBe(text);
-    const r = await verifyPdf(await withAttachment(pdf, utf8(tampered)), trust(), nodeEd25519);
+    const r = await verifyPdf(await withAttachment(pdf, utf8(tampered)), trust(), nodeCrypto);
     expect(r.ok).toBe(false);
-    expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['entry_matches_payload', 'certificate_signature']);
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['entry_matches_payload', 'certificate_signature', 'pdf_signature']);
     const badSig = text.replace(/"sig": "(.)/, (_m, c: string) => `"sig": "${c === 'A' ? 'B' : 'A'}`);
-    const r2 = await verifyPdf(await withAttachment(pdf, utf8(badSig)), trust(), nodeEd25519);
-    expect(r2.checks.filter((c) => !c.ok).map((c) => [c.name, c.code])).toEqual([['certificate_signature', 'bad_signature']]);
+    const r2 = await verifyPdf(await withAttachment(pdf, utf8(badSig)), trust(), nodeCrypto);
+    expect(r2.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['certificate_signature', 'pdf_signature']);
+    expect(r2.checks.find((c) => c.name === 'certificate_signature')!.code).toBe('bad_signature');
+    // The same tampering in an unsigned PDF: the bundle's checks alone catch it.
+    const r3 = await verifyPdf(await withAttachment(unsigned, utf8(badSig)), trust(), nodeCrypto);
+    expect(r3.checks.filter((c) => !c.ok).map((c) => [c.name, c.code])).toEqual([
+      ['certificate_signature', 'bad_signature'],
+      ['pdf_signature', 'pdf_unsigned'],
+    ]);
   });
 
   it('the attachment swapped for another certificate’s genuine bundle → pdf_binding', async () => {
     const swapped = await withAttachment(pdf, utf8(serializeBundle(otherBundle)));
-    const r = await verifyPdf(swapped, trust(), nodeEd25519);
-    expect(r.checks.filter((c) => !c.ok).map((c) => [c.name, c.code])).toEqual([['pdf_binding', 'pdf_mismatch']]);
+    const r = await verifyPdf(swapped, trust(), nodeCrypto);
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['pdf_binding', 'pdf_signature']);
+    expect(r.checks.find((c) => c.name === 'pdf_binding')!.code).toBe('pdf_mismatch');
     // …also when the attachment is renamed to match the other certificate.
     const renamed = await withAttachment(pdf, utf8(serializeBundle(otherBundle)), 'DIP-2025-000045.datadeed.json');
-    const r2 = await verifyPdf(renamed, trust(), nodeEd25519);
-    expect(r2.checks.filter((c) => !c.ok).map((c) => [c.name, c.code])).toEqual([['pdf_binding', 'pdf_mismatch']]);
+    const r2 = await verifyPdf(renamed, trust(), nodeCrypto);
+    expect(r2.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['pdf_binding', 'pdf_signature']);
+    expect(r2.checks.find((c) => c.name === 'pdf_binding')!.code).toBe('pdf_mismatch');
   });
 
   it('a PDF that is not ours → pdf_no_bundle', async () => {
@@ -229,14 +279,14 @@ describe('verifying a certificate PDF', () => {
     page.drawText('An ordinary PDF', { font: await doc.embedFont(StandardFonts.Helvetica) });
     await doc.attach(utf8('hello'), 'notes.txt', { mimeType: 'text/plain' });
     const saved = await doc.save();
-    await expectCertificateErrorAsync(() => extractBundleFromPdf(saved), 'pdf_no_bundle');
-    await expectCertificateErrorAsync(async () => verifyPdf(await doc.save({ useObjectStreams: false }), trust(), nodeEd25519), 'pdf_no_bundle');
+    await expectCodeAsync(() => extractBundleFromPdf(saved), 'pdf_no_bundle');
+    await expectCodeAsync(async () => verifyPdf(await doc.save({ useObjectStreams: false }), trust(), nodeCrypto), 'pdf_no_bundle');
   });
 
   it('two bundles in one PDF → pdf_unreadable', async () => {
     const doc = await PDFDocument.load(pdf, { updateMetadata: false });
     await doc.attach(utf8(serializeBundle(otherBundle)), 'DIP-2025-000045.datadeed.json', { mimeType: 'application/json' });
-    await expectCertificateErrorAsync(async () => extractBundleFromPdf(await doc.save()), 'pdf_unreadable');
+    await expectCodeAsync(async () => extractBundleFromPdf(await doc.save()), 'pdf_unreadable');
   });
 
   it('truncated PDFs → pdf_unreadable (never a crash)', async () => {
@@ -255,7 +305,7 @@ describe('verifying a certificate PDF', () => {
     const big = new Uint8Array(randomBytes(50 * 1024 * 1024));
     big.set(utf8('%PDF-1.7\n'));
     let t = performance.now();
-    await expectCertificateErrorAsync(() => extractBundleFromPdf(big), 'pdf_too_large');
+    await expectCodeAsync(() => extractBundleFromPdf(big), 'pdf_too_large');
     expect(performance.now() - t).toBeLessThan(1000);
     const small = new Uint8Array(randomBytes(MAX_PDF_BYTES - 1024));
     small.set(utf8('%PDF-1.7\n'));
@@ -268,8 +318,8 @@ describe('verifying a certificate PDF', () => {
     }
     expect(['pdf_unreadable', 'pdf_too_large']).toContain(code);
     expect(performance.now() - t).toBeLessThan(10_000);
-    await expectCertificateErrorAsync(() => extractBundleFromPdf(new Uint8Array(randomBytes(4096))), 'pdf_unreadable');
-    await expectCertificateErrorAsync(() => extractBundleFromPdf(utf8('%PDF-1.7\n' + '0 '.repeat(1_100_000))), 'pdf_too_large');
+    await expectCodeAsync(() => extractBundleFromPdf(new Uint8Array(randomBytes(4096))), 'pdf_unreadable');
+    await expectCodeAsync(() => extractBundleFromPdf(utf8('%PDF-1.7\n' + '0 '.repeat(1_100_000))), 'pdf_too_large');
   });
 
   it('a compression bomb in an object stream is refused without expanding it', async () => {
@@ -281,12 +331,12 @@ describe('verifying a certificate PDF', () => {
     bomb.set(zeros, head.length);
     bomb.set(tail, head.length + zeros.length);
     const before = process.memoryUsage().rss;
-    await expectCertificateErrorAsync(() => extractBundleFromPdf(bomb), 'pdf_too_large');
+    await expectCodeAsync(() => extractBundleFromPdf(bomb), 'pdf_too_large');
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
   });
 
   it('a bundle attachment that is itself a bomb → pdf_too_large', async () => {
     const huge = await withAttachment(pdf, new Uint8Array(8 * 1024 * 1024).fill(0x20));
-    await expectCertificateErrorAsync(() => extractBundleFromPdf(huge), 'pdf_too_large');
+    await expectCodeAsync(() => extractBundleFromPdf(huge), 'pdf_too_large');
   });
 });

@@ -10,22 +10,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ed from '@noble/ed25519';
 import { describe, expect, it } from 'vitest';
-import { fromUtf8, utf8 } from '../../src/ledger/bytes.ts';
-import { ed25519Signer, keyId as noteKeyId } from '../../src/ledger/note.ts';
-import { nodeNoteSigner } from '../../src/ledger/keyfile.ts';
-import { nodeEd25519 } from '../../src/certificates/crypto-node.ts';
-import { nobleEd25519 } from '../../src/certificates/crypto-noble.ts';
-import { webCryptoEd25519 } from '../../src/certificates/crypto-web.ts';
-import { certificatePayload, encodeCertificatePayload } from '../../src/certificates/payload.ts';
+import { fromUtf8, utf8 } from '../../src/ledger/index.ts';
+import { ed25519Signer, keyId as noteKeyId } from '../../src/ledger/index.ts';
+import { nodeNoteSigner } from '../../src/keys/node/log-key.ts';
+import { nodeEd25519 } from '../../src/certificates/node/index.ts';
+import { nobleEd25519 } from '../../src/certificates/index.ts';
+import { webCryptoEd25519 } from '../../src/certificates/index.ts';
+import { certificatePayload, encodeCertificatePayload } from '../../src/certificates/index.ts';
 import {
   CERTIFICATE_SIGNATURE_CONTEXT,
   certificateKeyName,
   certificateSigningMessage,
   formatKeyId,
   signCertificatePayload,
-} from '../../src/certificates/signature.ts';
-import { expectCertificateErrorAsync } from './assert-code.ts';
+} from '../../src/certificates/index.ts';
+import { CertificateError } from '../../src/certificates/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { CERT_KEY_NEW, CERT_KEY_OLD, LOG_KEY, ORIGIN, sampleFields } from './fixtures.ts';
+
+const { expectCodeAsync } = assertCodes(CertificateError);
 
 const payloadBytes = encodeCertificatePayload(certificatePayload(sampleFields(), { index: 9, leafHash: 'cd'.repeat(32) }));
 
@@ -104,17 +107,17 @@ describe('certificate signatures', () => {
   });
 
   it('refuses a signer that is not the key the payload names', async () => {
-    await expectCertificateErrorAsync(() => signCertificatePayload(payloadBytes, CERT_KEY_OLD.signer), 'signer_mismatch');
-    await expectCertificateErrorAsync(() => signCertificatePayload(payloadBytes, LOG_KEY.signer), 'signer_mismatch');
+    await expectCodeAsync(() => signCertificatePayload(payloadBytes, CERT_KEY_OLD.signer), 'signer_mismatch');
+    await expectCodeAsync(() => signCertificatePayload(payloadBytes, LOG_KEY.signer), 'signer_mismatch');
     const renamed = ed25519Signer('other.example/log/certificate', CERT_KEY_NEW.seed);
-    await expectCertificateErrorAsync(() => signCertificatePayload(payloadBytes, renamed), 'signer_mismatch');
+    await expectCodeAsync(() => signCertificatePayload(payloadBytes, renamed), 'signer_mismatch');
     const short = { ...CERT_KEY_NEW.signer, sign: () => new Uint8Array(10) };
-    await expectCertificateErrorAsync(() => signCertificatePayload(payloadBytes, short), 'signer_mismatch');
+    await expectCodeAsync(() => signCertificatePayload(payloadBytes, short), 'signer_mismatch');
   });
 
   it('refuses to sign bytes that are not a canonical payload', async () => {
-    await expectCertificateErrorAsync(() => signCertificatePayload(utf8(' '), CERT_KEY_NEW.signer), 'invalid_payload');
+    await expectCodeAsync(() => signCertificatePayload(utf8(' '), CERT_KEY_NEW.signer), 'invalid_payload');
     const spaced = utf8(JSON.stringify(JSON.parse(fromUtf8(payloadBytes)), null, 2));
-    await expectCertificateErrorAsync(() => signCertificatePayload(spaced, CERT_KEY_NEW.signer), 'non_canonical_payload');
+    await expectCodeAsync(() => signCertificatePayload(spaced, CERT_KEY_NEW.signer), 'non_canonical_payload');
   });
 });

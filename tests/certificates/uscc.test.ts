@@ -1,6 +1,6 @@
 /** 统一社会信用代码 (GB 32100-2015) known answers from tests/vectors/uscc.json (independently computed). */
 import { describe, expect, it } from 'vitest';
-import { orgCodeCheckDigit, usccCheckCharacter, validateUscc } from '../../src/certificates/uscc.ts';
+import { orgCodeCheckDigit, usccCheckCharacter, validateUscc } from '../../src/certificates/index.ts';
 import { loadVector } from '../ledger/vectors.ts';
 
 interface UsccVectors {

@@ -4,14 +4,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromBase64, fromUtf8, toBase64, utf8 } from '../../src/ledger/bytes.ts';
-import { encodeEntry } from '../../src/ledger/entry.ts';
-import { nodeEd25519 } from '../../src/certificates/crypto-node.ts';
-import { nobleEd25519 } from '../../src/certificates/crypto-noble.ts';
-import { webCryptoEd25519 } from '../../src/certificates/crypto-web.ts';
-import { buildBundle, serializeBundle, type Bundle } from '../../src/certificates/bundle.ts';
-import { openCheckpoint, verifyBundle, type TrustedKeys, type VerifyCheckName, type VerifyResult } from '../../src/certificates/verify.ts';
-import { expectCertificateErrorAsync } from './assert-code.ts';
+import { fromBase64, fromUtf8, toBase64, utf8 } from '../../src/ledger/index.ts';
+import { encodeEntry } from '../../src/ledger/index.ts';
+import { nodeEd25519 } from '../../src/certificates/node/index.ts';
+import { nobleEd25519 } from '../../src/certificates/index.ts';
+import { webCryptoEd25519 } from '../../src/certificates/index.ts';
+import { buildBundle, serializeBundle, type Bundle } from '../../src/certificates/index.ts';
+import { openCheckpoint, verifyBundle, type TrustedKeys, type VerifyCheckName, type VerifyResult } from '../../src/certificates/index.ts';
+import { CertificateError } from '../../src/certificates/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import {
   CERT_KEY_NEW,
   CERT_KEY_NEW_WINDOW,
@@ -27,6 +28,8 @@ import {
   testKey,
   trust,
 } from './fixtures.ts';
+
+const { expectCodeAsync } = assertCodes(CertificateError);
 
 const { log, oldCert, newCert } = await standardLog();
 const good = await bundleFor(log, newCert);
@@ -283,8 +286,8 @@ describe('verifyBundle: keys and validity windows', () => {
   });
 
   it('a malformed trust set is a caller error', async () => {
-    await expectCertificateErrorAsync(() => verifyBundle(good, { logKeys: ['nope'], certificateKeys: [] }, nodeEd25519), 'invalid_trusted_key');
-    await expectCertificateErrorAsync(
+    await expectCodeAsync(() => verifyBundle(good, { logKeys: ['nope'], certificateKeys: [] }, nodeEd25519), 'invalid_trusted_key');
+    await expectCodeAsync(
       () => verifyBundle(good, { logKeys: [], certificateKeys: [{ vkey: CERT_KEY_NEW.vkey, validFrom: 'yesterday', validUntil: null }] }, nodeEd25519),
       'invalid_trusted_key',
     );

@@ -4,10 +4,10 @@
  */
 import { writeSync } from 'node:fs';
 import { loadConfig } from '../../src/config.ts';
-import { createContext } from '../../src/context.ts';
-import { toHex } from '../../src/ledger/bytes.ts';
+import { composeSystem } from '../../src/compose.ts';
+import { toHex } from '../../src/ledger/index.ts';
 
-const ctx = await createContext(loadConfig());
+const ctx = await composeSystem(loadConfig());
 writeSync(1, 'ready\n');
 const workers = Number(process.env.CRASH_WORKERS ?? 32);
 let n = 0;

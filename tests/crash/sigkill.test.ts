@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.ts';
-import { createContext } from '../../src/context.ts';
-import { auditLog } from '../../src/ledger/audit.ts';
-import { ed25519Verifier } from '../../src/ledger/note.ts';
-import { toHex } from '../../src/ledger/bytes.ts';
+import { composeSystem } from '../../src/compose.ts';
+import { auditLog } from '../../src/ledger/pg/index.ts';
+import { ed25519Verifier } from '../../src/ledger/index.ts';
+import { toHex } from '../../src/ledger/index.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -82,7 +82,7 @@ describe('crash safety', () => {
     for (const killAfter of [400, 900]) {
       for (const [i, h] of await runAndKill(killAfter)) acked.set(i, h);
     }
-    const ctx = await createContext(loadConfig(env));
+    const ctx = await composeSystem(loadConfig(env));
     try {
       const cp = (await ctx.store.latestCheckpoint())!;
       const maxAcked = Math.max(...acked.keys());
@@ -108,7 +108,7 @@ describe('crash safety', () => {
     expect(clean.status).toBe(0);
     expect(clean.stdout).toMatch(/^audit ok: \d+ entries/);
 
-    const ctx = await createContext(loadConfig(env));
+    const ctx = await composeSystem(loadConfig(env));
     try {
       await ctx.database.db.transaction(async (tx) => {
         await tx.execute(sql.raw('ALTER TABLE log_entries DISABLE TRIGGER USER'));

@@ -12,7 +12,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../src/api/app.tsx';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { makeActor, type Actor } from '../helpers/registry.ts';
-import { authenticateToken } from '../../src/registry/accounts.ts';
+import { authenticateToken } from '../../src/accounts/pg/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const has = (cmd: string, args: string[]) => spawnSync(cmd, args).error === undefined;
@@ -39,7 +39,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 beforeAll(async () => {
   ctx = await createTestContext({ DATADEED_PUBLIC_URL: 'https://registry.example.com' });
   alice = await makeActor(ctx, 'applicant', 'enterprise');
-  server = serve({ fetch: createApp(ctx).fetch, port: 0, hostname: '127.0.0.1' });
+  server = serve({ fetch: createApp(ctx.services).fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   dir = mkdtempSync(path.join(tmpdir(), 'dd-deposit-'));
@@ -79,19 +79,27 @@ describe('deposit CLI and receipt', () => {
 
     const again = await cli(['deposit', path.join(dir, 'data'), '--title', 'again', '--server', base, '--out', dir], { DATADEED_TOKEN: alice.token });
     expect(again.stdout).toMatch(new RegExp(`already deposited ${id}`));
-    const bad = await cli(['deposit', path.join(dir, 'data'), '--server', base]);
+    const [bad, wrongToken] = await Promise.all([
+      cli(['deposit', path.join(dir, 'data'), '--server', base]),
+      cli(['deposit', path.join(dir, 'data'), '--title', 't', '--server', base], { DATADEED_TOKEN: 'ddt_' + 'A'.repeat(43) }),
+    ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/\[bad_option\]/);
-    const wrongToken = await cli(['deposit', path.join(dir, 'data'), '--title', 't', '--server', base], { DATADEED_TOKEN: 'ddt_' + 'A'.repeat(43) });
-    expect(wrongToken.status).toBe(1);
+    expect(wrongToken.status).toBe(3); // the registry refused the request (README, exit status)
     expect(wrongToken.stderr).toMatch(/\[unauthenticated\]/);
   });
 
-  it.runIf(TOOLS)('renders a receipt PDF whose text and QR code check out', async () => {
+  it('a registry that cannot be reached: exit 4 with online_unavailable', async () => {
+    const unreachable = await cli(['deposit', path.join(dir, 'data'), '--title', 't', '--server', 'http://127.0.0.1:9'], { DATADEED_TOKEN: alice.token });
+    expect(unreachable.status, unreachable.stderr).toBe(4);
+    expect(unreachable.stderr).toMatch(/\[online_unavailable\]/);
+  });
+
+  it.runIf(TOOLS)('renders a receipt PDF whose text, QR code and signature check out', async () => {
     const principal = (await authenticateToken(ctx.database.db, alice.token, ctx.clock.now()))!;
     const dep = await ctx.registry.evidence.deposit(principal, [{ digest: 'e'.repeat(64), kind: 'document', title: 'contract' }]);
     const id = dep.items[0]!.deposit.id;
-    const pdf = Buffer.from(await (await fetch(`${base}/v1/evidence/${id}/pdf`)).arrayBuffer());
+    const pdf = Buffer.from(await (await fetch(`${base}/v1/evidence/${id}/pdf`, { headers: alice.auth })).arrayBuffer());
     const file = path.join(dir, `${id}.pdf`);
     writeFileSync(file, pdf);
     const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8', env: { ...process.env, FONTCONFIG_FILE: '/dev/null' } }).stdout;
@@ -100,7 +108,14 @@ describe('deposit CLI and receipt', () => {
     spawnSync('pdftoppm', ['-png', '-r', '150', '-f', '1', '-l', '1', file, path.join(dir, 'receipt')]);
     const qr = spawnSync('zbarimg', ['--quiet', '--raw', path.join(dir, 'receipt-1.png')], { encoding: 'utf8' }).stdout.trim();
     expect(qr).toBe(`https://registry.example.com/verify/evidence/${id}`);
+    // signed by the registry's document key over the whole file (poppler's pdfsig, NSS)
+    const sig = spawnSync('pdfsig', [file], { encoding: 'utf8' });
+    expect(sig.stdout).toContain('Signer Certificate Common Name: DataDeed Document Signing');
+    expect(sig.stdout).toContain('Signature Type: ETSI.CAdES.detached');
+    expect(sig.stdout).toContain('Total document signed');
+    expect(sig.stdout).toContain('Signature Validation: Signature is Valid.');
     const v = await cli(['verify', file, '--key', ctx.logKey.vkey]);
     expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/pdf_signature\s+PASS\s+ok/);
   });
 });

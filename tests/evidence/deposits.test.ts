@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../../src/api/app.tsx';
-import { verifyBundle } from '../../src/certificates/verify.ts';
-import { nodeEd25519 } from '../../src/certificates/crypto-node.ts';
-import { auditLog } from '../../src/ledger/audit.ts';
-import { ed25519Verifier } from '../../src/ledger/note.ts';
-import { queryRows } from '../../src/db/database.ts';
+import { verifyBundle } from '../../src/certificates/index.ts';
+import { nodeEd25519 } from '../../src/certificates/node/index.ts';
+import { auditLog } from '../../src/ledger/pg/index.ts';
+import { ed25519Verifier } from '../../src/ledger/index.ts';
+import { queryRows } from '../../src/db/index.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
 
@@ -36,13 +36,13 @@ async function call(method: string, path: string, who?: Actor | null, body?: unk
 
 const trust = () => ({ logKeys: [ctx.logKey.vkey], certificateKeys: [] });
 async function counts() {
-  const [r] = await queryRows<{ d: unknown; e: unknown }>(ctx.database.db, sql`SELECT (SELECT count(*) FROM deposits) AS d, (SELECT count(*) FROM log_entries) AS e`);
+  const [r] = await queryRows<{ d: unknown; e: unknown }>(ctx.database.db, sql`SELECT (SELECT count(*) FROM deposits) AS d, (SELECT count(*) FROM log_entries WHERE convert_from(data, 'UTF8')::jsonb ->> 'kind' <> 'state.committed') AS e`);
   return { deposits: Number(r!.d), entries: Number(r!.e) };
 }
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  app = createApp(ctx);
+  app = createApp(ctx.services);
   alice = await makeActor(ctx, 'applicant', 'enterprise');
   bob = await makeActor(ctx, 'applicant', 'enterprise');
   bank = await makeActor(ctx, 'bank', 'bank');
@@ -68,8 +68,14 @@ describe('evidence deposits', () => {
     expect(JSON.stringify(ok.entry)).not.toContain('Supply contract'); // titles stay private
 
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+    const flipDigestByte = (base64: string) => {
+      const text = Buffer.from(base64, 'base64').toString('utf8');
+      const at = text.indexOf('"digest":"') + '"digest":"'.length + 5;
+      return Buffer.from(text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1), 'utf8').toString('base64');
+    };
     const cases: [string, (b: Record<string, any>) => void, string][] = [
-      ['entry', (b) => (b.entry.data = flip(b.entry.data, 10)), 'inclusion_proof'],
+      // one changed byte inside the entry's digest (still a canonical entry: only the proof can catch it)
+      ['entry', (b) => (b.entry.data = flipDigestByte(b.entry.data)), 'inclusion_proof'],
       ['proof', (b) => (b.inclusion.proof[0] = (b.inclusion.proof[0][0] === 'a' ? 'b' : 'a') + b.inclusion.proof[0].slice(1)), 'inclusion_proof'],
       ['checkpoint root', (b) => (b.checkpoint = b.checkpoint.replace(/\n(\d+)\n(.)/, (_m: string, n: string, c: string) => `\n${n}\n${c === 'A' ? 'B' : 'A'}`)), 'checkpoint_signature'],
       ['checkpoint signature', (b) => (b.checkpoint = b.checkpoint.replace(/ (\S{10})(\S)(\S*)\n$/, (_m: string, a: string, c: string, r: string) => ` ${a}${c === 'A' ? 'B' : 'A'}${r}\n`)), 'checkpoint_signature'],
@@ -163,6 +169,28 @@ describe('evidence deposits', () => {
     expect(sub3.status).toBe(200);
     const versions = await call('GET', `/v1/applications/${okApp.body.id}/versions`, carol);
     expect(versions.body.items[0].form.evidenceDepositId).toMatch(/^EV-/);
+  });
+
+  it('gives the receipt PDF (which names the depositor) to the depositor and registry staff only (issue 15, finding 4)', async () => {
+    const dep = await call('POST', '/v1/evidence', alice, { items: [{ digest: sha('pdf privacy'), kind: 'document', title: 'board minutes' }] });
+    const id = dep.body.items[0].id as string;
+    const asAlice = await app.request(`/v1/evidence/${id}/pdf`, { headers: alice.auth });
+    expect(asAlice.status).toBe(200);
+    expect(asAlice.headers.get('content-type')).toBe('application/pdf');
+    const anon = await call('GET', `/v1/evidence/${id}/pdf`, null);
+    expect(anon.status).toBe(401);
+    expect(anon.body.code).toBe('unauthenticated');
+    // another enterprise cannot tell this id from one that does not exist
+    const other = await call('GET', `/v1/evidence/${id}/pdf`, bob);
+    const missing = await call('GET', '/v1/evidence/EV-2000-99999999/pdf', bob);
+    expect([other.status, other.body.code]).toEqual([404, 'deposit_not_found']);
+    expect([missing.status, missing.body.code]).toEqual([404, 'deposit_not_found']);
+    expect((await call('GET', `/v1/evidence/${id}/pdf`, bank)).status).toBe(403);
+    // the public view by id shows only what the log and the digest lookup show
+    const pub = await call('GET', `/v1/evidence/${id}`, null);
+    expect(pub.status).toBe(200);
+    expect(pub.body).not.toHaveProperty('title');
+    expect(pub.body).not.toHaveProperty('orgId');
   });
 
   it('audit is clean afterwards', async () => {

@@ -37,7 +37,7 @@ describe('datadeed fingerprint', () => {
     }
   });
 
-  it('a missing dataset and an unrepresentable name exit 1 with their codes', async () => {
+  it('a missing dataset and an unrepresentable name exit 3 (input) with their codes', async () => {
     const d = join(tmp, 'latin1');
     mkdirSync(d);
     execFileSync('sh', ['-c', `printf x > "$1/$(printf 'caf\\351.txt')"`, 'sh', d]);
@@ -45,8 +45,8 @@ describe('datadeed fingerprint', () => {
       runCli(['fingerprint', join(tmp, 'nope'), '--out', join(tmp, 'x.json')]),
       runCli(['fingerprint', d, '--out', join(tmp, 'y.json')]),
     ]);
-    expect([missing.code, errorCodeOf(missing)]).toEqual([1, 'dataset_not_found']);
-    expect([latin1.code, errorCodeOf(latin1)]).toEqual([1, 'path_unrepresentable']);
+    expect([missing.code, errorCodeOf(missing)]).toEqual([3, 'dataset_not_found']);
+    expect([latin1.code, errorCodeOf(latin1)]).toEqual([3, 'path_unrepresentable']);
     expect(existsSync(join(tmp, 'x.json')) || existsSync(join(tmp, 'y.json'))).toBe(false);
   });
 
@@ -92,6 +92,16 @@ describe('datadeed fingerprint', () => {
   });
 });
 
+describe('datadeed <command> --help', () => {
+  it('prints the usage of fingerprint, prove-file and verify-file and exits 0', async () => {
+    for (const command of ['fingerprint', 'prove-file', 'verify-file']) {
+      const r = await runCli([command, '--help']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`  ${command} <`);
+    }
+  });
+});
+
 describe('datadeed prove-file / verify-file', () => {
   let manifest: string;
   let proof: string;
@@ -123,14 +133,18 @@ describe('datadeed prove-file / verify-file', () => {
     const p = await runCli(['prove-file', manifest, '数据/样本.csv'.normalize('NFD'), '--out', proof]);
     expect(p.code, p.stderr).toBe(0);
     expect(JSON.parse(readFileSync(proof, 'utf8'))).toEqual(JSON.parse(readFileSync(join(FIXTURE_DIR, 'proof-sample-csv.json'), 'utf8')));
+    // the message names the same (0-based) leaf index as the proof's JSON
+    const proofJson = JSON.parse(readFileSync(proof, 'utf8')) as { index: number; treeSize: number };
+    expect(p.stderr).toContain(`leaf index ${proofJson.index} of ${proofJson.treeSize} files`);
     const stdout = await runCli(['prove-file', manifest, 'README.txt']);
     expect(JSON.parse(stdout.stdout).leaf.path).toBe('README.txt');
     const v = await runCli(['verify-file', proof, join(FIXTURE_TREE, '数据', '样本.csv'), '--root', expected.root.toUpperCase()]);
     expect(v.code, v.stderr).toBe(0);
     expect(v.stdout).toContain('ok: the root is that of --root');
+    // without a trusted root the proof shows nothing about a registered dataset: not verified
     const bare = await runCli(['verify-file', proof, join(FIXTURE_TREE, '数据', '样本.csv')]);
-    expect(bare.code).toBe(0);
-    expect(bare.stderr).toContain('warning: the root was not compared');
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain('[root_not_trusted]');
   });
 
   it('fails with codes: another file, a tampered copy, another root, a missing path, a bad manifest', async () => {
@@ -171,9 +185,9 @@ describe('datadeed prove-file / verify-file', () => {
       [0, null],
       [1, 'root_mismatch'],
       [0, null],
-      [1, 'certificate_not_found'],
-      [1, 'online_unavailable'],
-      [1, 'online_unavailable'],
+      [3, 'certificate_not_found'],
+      [4, 'online_unavailable'],
+      [4, 'online_unavailable'],
     ]);
     expect(runs[0]!.stdout).toContain('ok: the root is that of certificate DIP-2025-000001');
     expect(runs[2]!.stdout).toContain('certificate status: revoked');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileExcludes, globToRegExp } from '../../src/fingerprint/glob.ts';
+import { compileExcludes, globToRegExp } from '../../src/fingerprint/index.ts';
 
 describe('--exclude globs', () => {
   const cases: [string, string, boolean][] = [

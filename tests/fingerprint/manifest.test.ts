@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nodeRfc6962 } from '../../src/ledger/node-hasher.ts';
-import { merkleTreeHash } from '../../src/ledger/compact.ts';
-import { rfc6962 } from '../../src/ledger/hasher.ts';
-import { toHex } from '../../src/ledger/bytes.ts';
+import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
+import { merkleTreeHash } from '../../src/ledger/index.ts';
+import { rfc6962 } from '../../src/ledger/index.ts';
+import { toHex } from '../../src/ledger/index.ts';
 import {
   FingerprintError,
   assertManifestMatches,
@@ -17,8 +17,10 @@ import {
   verifyManifest,
   type ManifestEntry,
 } from '../../src/fingerprint/index.ts';
-import { expectCode } from './assert-code.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { FIXTURE_DIR } from './cli.ts';
+
+const { expectCode } = assertCodes(FingerprintError);
 
 const expected = JSON.parse(readFileSync(join(FIXTURE_DIR, 'expected.json'), 'utf8')) as { root: string; files: number; bytes: number; entries: ManifestEntry[] };
 const good = { v: 1, root: expected.root, files: expected.files, bytes: expected.bytes, entries: expected.entries };

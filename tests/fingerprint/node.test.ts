@@ -8,15 +8,18 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FingerprintError } from '../../src/fingerprint/errors.ts';
+import { FingerprintError } from '../../src/fingerprint/index.ts';
 import { allocReadBuffers, hashFile, hashFileSync } from '../../src/fingerprint/node/digest.ts';
-import { DatasetIoError } from '../../src/fingerprint/node/errors.ts';
-import { fingerprintPath } from '../../src/fingerprint/node/fingerprint.ts';
+import { DatasetIoError } from '../../src/fingerprint/node/index.ts';
+import { fingerprintPath } from '../../src/fingerprint/node/index.ts';
 import { hashFiles } from '../../src/fingerprint/node/pool.ts';
+import { entryLeafHash, leafInput } from '../../src/fingerprint/node/batch.ts';
+import { encodeLeaf, normalizePath } from '../../src/fingerprint/index.ts';
+import fc from 'fast-check';
 import { ProgressReporter, formatBytes, formatDuration } from '../../src/fingerprint/node/progress.ts';
 import { walkDataset } from '../../src/fingerprint/node/walk.ts';
-import { writeManifest } from '../../src/fingerprint/node/write.ts';
-import { buildManifest } from '../../src/fingerprint/manifest.ts';
+import { writeManifest } from '../../src/fingerprint/node/index.ts';
+import { buildManifest } from '../../src/fingerprint/index.ts';
 
 let tmp: string;
 beforeAll(() => {
@@ -74,6 +77,27 @@ describe('hashing', () => {
       expect(bytes).toBe(files.reduce((s, f) => s + f.size, 0));
       expect(done).toBe(files.length);
     }
+  });
+
+  it("the hashing threads' leaf text is the JCS bytes of the canonicalize package, for any canonical path", () => {
+    const canonical = fc
+      .array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 })
+      .map((segments) => {
+        try {
+          return normalizePath(segments.join('/'));
+        } catch {
+          return 'fallback/\u00e9"\\\u0001.csv';
+        }
+      });
+    fc.assert(
+      fc.property(canonical, fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (path, size, digest) => {
+        const sha256 = Buffer.from(digest).toString('hex');
+        const jcs = encodeLeaf({ path, size, sha256 });
+        expect(Buffer.from(leafInput(path, sha256, size), 'utf8')).toEqual(Buffer.concat([Buffer.of(0), jcs]));
+        expect(entryLeafHash(path, sha256, size)).toEqual(createHash('sha256').update(Buffer.of(0)).update(jcs).digest());
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('a size that differs from the listing is file_changed; an unreadable file is read_failed', async () => {

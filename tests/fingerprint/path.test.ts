@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { comparePaths, isCanonicalPath, normalizeName, normalizePath, utf8Length } from '../../src/fingerprint/path.ts';
-import { MAX_PATH_BYTES } from '../../src/fingerprint/errors.ts';
-import { expectCode } from './assert-code.ts';
+import { comparePaths, isCanonicalPath, normalizeName, normalizePath, utf8Length } from '../../src/fingerprint/index.ts';
+import { MAX_PATH_BYTES } from '../../src/fingerprint/index.ts';
+import { FingerprintError } from '../../src/fingerprint/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
+
+const { expectCode } = assertCodes(FingerprintError);
 
 describe('normalizePath', () => {
   it('keeps canonical POSIX relative paths', () => {

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../src/ledger/bytes.ts';
-import { rfc6962 } from '../../src/ledger/hasher.ts';
-import { nodeRfc6962 } from '../../src/ledger/node-hasher.ts';
-import { verifyInclusion } from '../../src/ledger/proof.ts';
+import { fromHex } from '../../src/ledger/index.ts';
+import { rfc6962 } from '../../src/ledger/index.ts';
+import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
+import { verifyInclusion } from '../../src/ledger/index.ts';
 import {
   buildManifest,
   checkFileMatchesLeaf,
@@ -13,11 +13,13 @@ import {
   proveFile,
   rootFromFileProof,
   verifyFileProof,
-  type FingerprintError,
+  FingerprintError,
   type ManifestEntry,
 } from '../../src/fingerprint/index.ts';
-import { expectCode } from './assert-code.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { FIXTURE_DIR } from './cli.ts';
+
+const { expectCode } = assertCodes(FingerprintError);
 
 const expected = JSON.parse(readFileSync(join(FIXTURE_DIR, 'expected.json'), 'utf8')) as { root: string; entries: ManifestEntry[] };
 const sampleProof = JSON.parse(readFileSync(join(FIXTURE_DIR, 'proof-sample-csv.json'), 'utf8')) as unknown;

@@ -1,9 +1,9 @@
-/** A full AppContext on a fresh test database, with a temporary key file and a fixed clock. */
+/** The whole system (the composition root) on a fresh test database, with a temporary data directory and a fixed clock. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createContext, type AppContext, type Clock } from '../../src/context.ts';
+import { composeSystem, type Clock, type ComposeOptions, type System } from '../../src/compose.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 
 export class TestClock implements Clock {
@@ -16,18 +16,31 @@ export class TestClock implements Clock {
   }
 }
 
-export interface TestContext extends AppContext {
+export interface TestContext extends System {
   testDb: TestDatabase;
   tmpDir: string;
   clock: TestClock;
 }
 
-export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+export async function createTestContext(env: Record<string, string> = {}, opts: Partial<ComposeOptions> = {}): Promise<TestContext> {
   const tmpDir = mkdtempSync(path.join(tmpdir(), 'datadeed-test-'));
   const testDb = await openTestDatabase();
-  const config: Config = loadConfig({ DATADEED_DATA_DIR: tmpDir, DATADEED_ORIGIN: 'test.datadeed.localhost/log', ...env });
+  // Tests move the registry's clock back and forth (validity, renewal windows); the log's
+  // guard against a clock going back is tested on its own (tests/ledger/publisher.test.ts).
+  const config: Config = loadConfig({
+    DATADEED_DATA_DIR: tmpDir,
+    DATADEED_ORIGIN: 'test.datadeed.localhost/log',
+    DATADEED_MAX_CLOCK_SKEW_MS: String(50 * 365 * 86_400_000),
+    // every in-process request comes from one address ('unknown') at one instant: rate limits
+    // and the sign-in back-off are off unless a test sets DATADEED_RATE_LIMIT itself
+    DATADEED_RATE_LIMIT: 'off',
+    // the registry tests count the notice in calendar days on their moving clock (10 days);
+    // the working-day count (the default) has its own tests (tests/registry/rules19.test.ts)
+    ...(env.DATADEED_NOTICE_WORKING_DAYS ? {} : { DATADEED_NOTICE_DAYS: '10' }),
+    ...env,
+  });
   const clock = new TestClock();
-  const ctx = await createContext(config, { database: testDb, clock });
+  const ctx = await composeSystem(config, { ...opts, database: testDb, clock });
   return {
     ...ctx,
     clock,
@@ -40,3 +53,6 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     },
   };
 }
+
+/** Start the whole system (the composition root) on `config`. */
+export { composeSystem as startSystem };

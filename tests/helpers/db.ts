@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { openDatabase, migrateDatabase, type Database } from '../../src/db/database.ts';
 import * as schema from '../../src/db/schema.ts';
-import type { Db } from '../../src/db/database.ts';
+import type { Db } from '../../src/db/index.ts';
 
 export const usingPostgres = !!process.env.DATABASE_URL;
 export const PGLITE_TEMPLATE = new URL('../../.tmp/pglite-template.tar.gz', import.meta.url);

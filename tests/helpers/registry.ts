@@ -1,5 +1,5 @@
 /** Accounts and a complete application form for registry tests. */
-import { authenticateToken, createOrganisation, createToken, createUser, type OrgKind, type Role } from '../../src/registry/accounts.ts';
+import { authenticateToken, createToken, createUser, type OrgKind, type Role } from '../../src/accounts/pg/index.ts';
 import type { TestContext } from './context.ts';
 
 const CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
@@ -35,8 +35,8 @@ export async function makeActor(ctx: TestContext, role: Role, orgKind: OrgKind, 
   const now = ctx.clock.now();
   const db = ctx.database.db;
   const n = (serial += 7);
-  const uscc = orgKind === 'enterprise' ? makeUscc(n) : undefined;
-  const o = org ?? (await createOrganisation(db, { name: `${orgKind} ${n}`, kind: orgKind, uscc }, now));
+  const uscc = orgKind === 'enterprise' || orgKind === 'registry' ? makeUscc(n) : undefined;
+  const o = org ?? (await ctx.accounts.createOrganisation({ name: `${orgKind} ${n}`, kind: orgKind, uscc }));
   const u = await createUser(db, { orgId: o.id, username: `${role}${n}`, displayName: `${role} ${n}`, role, password: 'correct horse battery staple' }, now);
   const t = await createToken(db, { userId: u.id, name: 'test' }, now);
   if (role === 'applicant') {

@@ -1,15 +1,16 @@
 /**
  * `audit` on a real database: clean on an honest log; after an attacker disables the
- * append-only trigger and changes one byte (of an entry, a node, a checkpoint), audit
- * names the index or checkpoint.
+ * append-only trigger and changes one byte (of an entry, a node, a checkpoint, the
+ * tree state), audit names the index or checkpoint; a checkpoint saved outside the
+ * database must be extended by the log.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { auditLog } from '../../src/ledger/audit.ts';
-import { ed25519Verifier } from '../../src/ledger/note.ts';
-import { generateSignerKey, logKeyFromString } from '../../src/ledger/keyfile.ts';
+import { auditLog } from '../../src/ledger/pg/index.ts';
+import { ed25519Verifier, formatCheckpoint, signNote } from '../../src/ledger/index.ts';
+import { generateSignerKey, logKeyFromString } from '../../src/keys/node/log-key.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import type { Db } from '../../src/db/database.ts';
+import type { Db } from '../../src/db/index.ts';
 
 let ctx: TestContext;
 
@@ -25,6 +26,9 @@ afterEach(async () => {
 const audit = () =>
   auditLog({ store: ctx.store, origin: ctx.config.origin, verifiers: [ed25519Verifier(ctx.logKey.vkey)], chunk: 64 });
 
+const auditTrusted = (trusted: string) =>
+  auditLog({ store: ctx.store, origin: ctx.config.origin, verifiers: [ed25519Verifier(ctx.logKey.vkey)], chunk: 64, trusted });
+
 /** What an attacker with database superuser rights does. */
 async function asAttacker(db: Db, table: string, stmt: ReturnType<typeof sql>) {
   await db.transaction(async (tx) => {
@@ -39,7 +43,7 @@ describe('audit', () => {
     const report = await audit();
     expect(report.ok).toBe(true);
     expect(report.entries).toBe(report.treeSize);
-    expect(report.treeSize).toBe(2 + 50 + 57 + 64 + 71 + 78 + 85); // 2 key.added entries
+    expect(report.treeSize).toBe(3 + 50 + 57 + 64 + 71 + 78 + 85); // 3 key.added entries (log, certificate, document)
     expect(report.checkpoints).toBeGreaterThanOrEqual(7);
   });
 
@@ -78,9 +82,36 @@ describe('audit', () => {
     expect((await audit()).problem).toMatchObject({ code: 'rows_beyond_tree', index: size });
   });
 
+  it('names a tree state row that is not the head of the stored entries', async () => {
+    await asAttacker(ctx.database.db, 'log_tree_state', sql`UPDATE log_tree_state SET right_edge = set_byte(right_edge, 0, get_byte(right_edge, 0) # 1)`);
+    expect((await audit()).problem).toMatchObject({ code: 'tree_state_mismatch' });
+  });
+
+  it('checks a checkpoint saved outside the database: extended, rolled back, forked, or not this log', async () => {
+    const [early] = await ctx.store.checkpointsAfter(0, 1);
+    const newest = (await ctx.store.latestCheckpoint())!;
+    expect(await auditLog({ store: ctx.store, origin: ctx.config.origin, verifiers: [ed25519Verifier(ctx.logKey.vkey)], trusted: early!.note })).toMatchObject({
+      ok: true,
+      trustedSize: early!.size,
+    });
+    // a checkpoint of a larger tree, signed by the log key, that this database does not reach
+    const ahead = await signNote(formatCheckpoint({ origin: ctx.config.origin, size: newest.size + 5, rootHash: newest.rootHash, extensions: [] }), [ctx.logKey.signer]);
+    expect((await auditTrusted(ahead)).problem).toMatchObject({ code: 'log_rolled_back', checkpoint: newest.size + 5 });
+    // another root for a size the log has
+    const other = await signNote(formatCheckpoint({ origin: ctx.config.origin, size: 100, rootHash: newest.rootHash, extensions: [] }), [ctx.logKey.signer]);
+    expect((await auditTrusted(other)).problem).toMatchObject({ code: 'log_forked', checkpoint: 100 });
+    // signed by another key, or not a note at all
+    const stranger = logKeyFromString(generateSignerKey(ctx.config.origin));
+    const foreign = await signNote(formatCheckpoint({ origin: ctx.config.origin, size: 1, rootHash: newest.rootHash, extensions: [] }), [stranger.signer]);
+    expect((await auditTrusted(foreign)).problem).toMatchObject({ code: 'trusted_checkpoint_invalid' });
+    expect((await auditTrusted('junk\n')).problem).toMatchObject({ code: 'trusted_checkpoint_invalid' });
+  });
+
   it('rejects checkpoints when only another key of the same name is trusted', async () => {
     const other = logKeyFromString(generateSignerKey(ctx.config.origin));
     const report = await auditLog({ store: ctx.store, origin: ctx.config.origin, verifiers: [ed25519Verifier(other.vkey)] });
-    expect(report.problem).toMatchObject({ code: 'checkpoint_signature_invalid', checkpoint: 1 });
+    // the first checkpoint (the first start publishes the log and certificate keys in one batch)
+    const [first] = await ctx.store.checkpointsAfter(0, 1);
+    expect(report.problem).toMatchObject({ code: 'checkpoint_signature_invalid', checkpoint: first!.size });
   });
 });

@@ -1,9 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromBase64, toBase64 } from '../../src/ledger/bytes.ts';
-import { formatCheckpoint, parseCheckpoint, type Checkpoint } from '../../src/ledger/checkpoint.ts';
-import { expectCode } from './assert-code.ts';
+import { fromBase64, toBase64 } from '../../src/ledger/index.ts';
+import { formatCheckpoint, parseCheckpoint, type Checkpoint } from '../../src/ledger/index.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { loadVector } from './vectors.ts';
+
+const { expectCode } = assertCodes(LedgerError);
 
 interface CheckpointVector {
   body: string;

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex, utf8 } from '../../src/ledger/bytes.ts';
-import { CompactRange, merkleTreeHash } from '../../src/ledger/compact.ts';
-import { rfc6962 } from '../../src/ledger/hasher.ts';
-import { compactNodeIds, completedNodes, type NodeId } from '../../src/ledger/tree.ts';
-import { expectCode } from './assert-code.ts';
+import { fromHex, toHex, utf8 } from '../../src/ledger/index.ts';
+import { CompactRange, merkleTreeHash } from '../../src/ledger/index.ts';
+import { rfc6962 } from '../../src/ledger/index.ts';
+import { compactNodeIds, completedNodes, type NodeId } from '../../src/ledger/index.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { loadVector, type TreeVector } from './vectors.ts';
+
+const { expectCode } = assertCodes(LedgerError);
 
 const tree = loadVector<TreeVector>('rfc6962-tree.json');
 

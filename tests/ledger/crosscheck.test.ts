@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { MerkleTree } from 'merkletreejs';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../src/ledger/bytes.ts';
-import { CompactRange } from '../../src/ledger/compact.ts';
-import { rfc6962 } from '../../src/ledger/hasher.ts';
-import { nodeRfc6962 } from '../../src/ledger/node-hasher.ts';
+import { toHex } from '../../src/ledger/index.ts';
+import { CompactRange } from '../../src/ledger/index.ts';
+import { rfc6962 } from '../../src/ledger/index.ts';
+import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 
 const leafHash = (e: Uint8Array): Buffer => createHash('sha256').update(Uint8Array.of(0)).update(e).digest();
 const nodeHash = (concatenated: Buffer): Buffer => createHash('sha256').update(Uint8Array.of(1)).update(concatenated).digest();

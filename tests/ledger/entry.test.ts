@@ -1,10 +1,13 @@
 import canonicalizeModule from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromUtf8, utf8 } from '../../src/ledger/bytes.ts';
-import { MAX_ENTRY_BYTES, decodeEntry, encodeEntry, type LogEvent } from '../../src/ledger/entry.ts';
-import { expectCode } from './assert-code.ts';
+import { fromUtf8, utf8 } from '../../src/ledger/index.ts';
+import { MAX_ENTRY_BYTES, decodeEntry, encodeEntry, type LogEvent } from '../../src/ledger/index.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { loadVector } from './vectors.ts';
+
+const { expectCode } = assertCodes(LedgerError);
 
 const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ?? canonicalizeModule) as (v: unknown) => string;
 

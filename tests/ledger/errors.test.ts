@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LedgerError } from '../../src/ledger/errors.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
 
 describe('LedgerError', () => {
   it('carries a stable code and the name LedgerError', () => {

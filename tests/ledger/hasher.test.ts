@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex, utf8 } from '../../src/ledger/bytes.ts';
-import { rfc6962, sha256 } from '../../src/ledger/hasher.ts';
-import { nodeRfc6962 } from '../../src/ledger/node-hasher.ts';
+import { fromHex, toHex, utf8 } from '../../src/ledger/index.ts';
+import { rfc6962, sha256 } from '../../src/ledger/index.ts';
+import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 import { loadVector, type TreeVector } from './vectors.ts';
 
 const tree = loadVector<TreeVector>('rfc6962-tree.json');

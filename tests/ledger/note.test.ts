@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fromBase64, toBase64, toHex } from '../../src/ledger/bytes.ts';
+import { fromBase64, toBase64, toHex } from '../../src/ledger/index.ts';
 import {
   ed25519Signer,
   ed25519Verifier,
@@ -13,9 +13,12 @@ import {
   signNote,
   type NoteSigner,
   type NoteVerifier,
-} from '../../src/ledger/note.ts';
-import { expectCode, expectCodeAsync } from './assert-code.ts';
+} from '../../src/ledger/index.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { loadVector } from './vectors.ts';
+
+const { expectCode, expectCodeAsync } = assertCodes(LedgerError);
 
 interface NoteVector {
   verifierKey: string;

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, toHex, utf8 } from '../../src/ledger/bytes.ts';
-import { CompactRange } from '../../src/ledger/compact.ts';
-import { rfc6962, type Hasher } from '../../src/ledger/hasher.ts';
-import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from '../../src/ledger/proof.ts';
-import { assembleProof, planConsistency, planInclusion, type NodeId } from '../../src/ledger/tree.ts';
-import { expectCode } from './assert-code.ts';
+import { fromHex, toHex, utf8 } from '../../src/ledger/index.ts';
+import { CompactRange } from '../../src/ledger/index.ts';
+import { rfc6962, type Hasher } from '../../src/ledger/index.ts';
+import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from '../../src/ledger/index.ts';
+import { assembleProof, planConsistency, planInclusion, type NodeId } from '../../src/ledger/index.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { loadVectorDir, type ConsistencyVector, type InclusionVector } from './vectors.ts';
+
+const { expectCode } = assertCodes(LedgerError);
 
 const hx = (hs: string[]): Uint8Array[] => hs.map((h) => fromHex(h));
 

@@ -7,15 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { queryRows } from '../../src/db/database.ts';
-import { meta } from '../../src/db/schema.ts';
-import { merkleTreeHash } from '../../src/ledger/compact.ts';
-import { rfc6962 } from '../../src/ledger/hasher.ts';
-import { verifyConsistency, verifyInclusion } from '../../src/ledger/proof.ts';
-import { openNote, ed25519Verifier } from '../../src/ledger/note.ts';
-import { parseCheckpoint } from '../../src/ledger/checkpoint.ts';
-import { utf8, toHex } from '../../src/ledger/bytes.ts';
-import { LedgerError } from '../../src/ledger/errors.ts';
+import { queryRows } from '../../src/db/index.ts';
+import { meta } from '../../src/db/index.ts';
+import { merkleTreeHash } from '../../src/ledger/index.ts';
+import { rfc6962 } from '../../src/ledger/index.ts';
+import { verifyConsistency, verifyInclusion } from '../../src/ledger/index.ts';
+import { openNote, ed25519Verifier } from '../../src/ledger/index.ts';
+import { parseCheckpoint } from '../../src/ledger/index.ts';
+import { utf8, toHex } from '../../src/ledger/index.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
 
 let ctx: TestContext;
 beforeAll(async () => {

@@ -13,10 +13,13 @@ import {
   tilePath,
   tileWidthFor,
   type TilePath,
-} from '../../src/ledger/tiles.ts';
-import { bytesEqual } from '../../src/ledger/bytes.ts';
-import { expectCode } from './assert-code.ts';
+} from '../../src/ledger/index.ts';
+import { bytesEqual } from '../../src/ledger/index.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { loadVector } from './vectors.ts';
+
+const { expectCode } = assertCodes(LedgerError);
 
 interface TilesVector {
   indexEncodings: { index: number; path: string }[];

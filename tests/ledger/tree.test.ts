@@ -13,12 +13,15 @@ import {
   rangeNodes,
   type NodeId,
   type Range,
-} from '../../src/ledger/tree.ts';
-import { rfc6962 } from '../../src/ledger/hasher.ts';
-import { merkleTreeHash } from '../../src/ledger/compact.ts';
-import { utf8 } from '../../src/ledger/bytes.ts';
-import { expectCode } from './assert-code.ts';
+} from '../../src/ledger/index.ts';
+import { rfc6962 } from '../../src/ledger/index.ts';
+import { merkleTreeHash } from '../../src/ledger/index.ts';
+import { utf8 } from '../../src/ledger/index.ts';
+import { LedgerError } from '../../src/ledger/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { loadVector } from './vectors.ts';
+
+const { expectCode } = assertCodes(LedgerError);
 
 interface GeometryVector {
   nodes: Record<string, [number, number]>;

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import type { LedgerErrorCode } from '../../src/ledger/index.ts';
 
 const VECTORS = fileURLToPath(new URL('../vectors/', import.meta.url));
 
@@ -32,7 +33,7 @@ export interface InclusionVector {
   leafHash: string;
   root: string;
   proof: string[];
-  wantError: string | null;
+  wantError: LedgerErrorCode | null;
 }
 
 export interface ConsistencyVector {
@@ -43,5 +44,5 @@ export interface ConsistencyVector {
   root1: string;
   root2: string;
   proof: string[];
-  wantError: string | null;
+  wantError: LedgerErrorCode | null;
 }

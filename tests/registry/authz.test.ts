@@ -9,14 +9,14 @@ import { createApp } from '../../src/api/app.tsx';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
 
-type Who = 'anonymous' | 'applicant' | 'reviewer' | 'bank' | 'insurer' | 'admin';
-const WHO: Who[] = ['anonymous', 'applicant', 'reviewer', 'bank', 'insurer', 'admin'];
+type Who = 'anonymous' | 'applicant' | 'reviewer' | 'bank' | 'insurer' | 'notary' | 'admin';
+const WHO: Who[] = ['anonymous', 'applicant', 'reviewer', 'bank', 'insurer', 'notary', 'admin'];
 type Rule = Partial<Record<Who, 'allow' | 401 | 403>>;
 
 const PUBLIC: Rule = Object.fromEntries(WHO.map((w) => [w, 'allow']));
 const only = (...roles: Who[]): Rule =>
   Object.fromEntries(WHO.map((w) => [w, w === 'anonymous' ? 401 : roles.includes(w) ? 'allow' : 403]));
-const SIGNED_IN: Rule = only('applicant', 'reviewer', 'bank', 'insurer', 'admin');
+const SIGNED_IN: Rule = only('applicant', 'reviewer', 'bank', 'insurer', 'notary', 'admin');
 
 let ctx: TestContext;
 let app: ReturnType<typeof createApp>;
@@ -30,11 +30,12 @@ let TABLE: [string, string, () => string, unknown, Rule][];
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  app = createApp(ctx);
+  app = createApp(ctx.services);
   actors.applicant = await makeActor(ctx, 'applicant', 'enterprise');
   actors.reviewer = await makeActor(ctx, 'reviewer', 'registry');
   actors.bank = await makeActor(ctx, 'bank', 'bank');
   actors.insurer = await makeActor(ctx, 'insurer', 'insurer');
+  actors.notary = await makeActor(ctx, 'notary', 'notary');
   actors.admin = await makeActor(ctx, 'admin', 'registry');
   const a = actors.applicant;
   const created = await app.request('/v1/applications', { method: 'POST', headers: { ...a.auth, 'content-type': 'application/json' }, body: JSON.stringify(completeForm(a.uscc!)) });
@@ -92,6 +93,8 @@ beforeAll(async () => {
     ['GET', '/v1/applications/{id}/versions', () => `/v1/applications/${appId}/versions`, undefined, only('applicant', 'reviewer', 'admin')],
     ['GET', '/v1/applications/{id}/diff', () => `/v1/applications/${appId}/diff?from=1&to=1`, undefined, only('applicant', 'reviewer', 'admin')],
     ['GET', '/v1/notices', () => '/v1/notices', undefined, PUBLIC],
+    ['GET', '/v1/statistics', () => '/v1/statistics', undefined, PUBLIC],
+    ['GET', '/v1/statistics/report.pdf', () => '/v1/statistics/report.pdf', undefined, PUBLIC],
     ['POST', '/v1/notices/{id}/objections', () => `/v1/notices/${uuid}/objections`, { name: 'n', contact: 'n@example.com', grounds: 'ten chars at least' }, PUBLIC],
     ['POST', '/v1/objections/{id}/dismiss', () => `/v1/objections/${objectionId}/dismiss`, { reason: 'r' }, only('reviewer')],
     ['POST', '/v1/objections/{id}/uphold', () => `/v1/objections/${uuid}/uphold`, { reason: 'r' }, only('reviewer')],
@@ -110,7 +113,18 @@ beforeAll(async () => {
     ['POST', '/v1/pledges/{id}/decline', () => `/v1/pledges/${uuid}/decline`, undefined, only('applicant')],
     ['POST', '/v1/pledges/{id}/release', () => `/v1/pledges/${uuid}/release`, undefined, only('bank')],
     ['POST', '/v1/pledges/{id}/allow-subsequent', () => `/v1/pledges/${uuid}/allow-subsequent`, undefined, only('bank')],
+    ['POST', '/v1/pledges/{id}/consents', () => `/v1/pledges/${uuid}/consents`, { action: 'licence' }, only('bank')],
+    ['GET', '/v1/reminders', () => '/v1/reminders', undefined, only('applicant')],
+    ['POST', '/v1/subscriptions', () => '/v1/subscriptions', { topic: 'industry', target: 'I65', url: 'https://bank.example/hook' }, only('applicant', 'bank', 'insurer')],
+    ['GET', '/v1/subscriptions', () => '/v1/subscriptions', undefined, only('applicant', 'bank', 'insurer')],
+    ['DELETE', '/v1/subscriptions/{id}', () => `/v1/subscriptions/${uuid}`, undefined, only('applicant', 'bank', 'insurer')],
+    ['GET', '/v1/subscriptions/{id}/deliveries', () => `/v1/subscriptions/${uuid}/deliveries`, undefined, only('applicant', 'bank', 'insurer')],
+    ['GET', '/v1/certificates/{number}/disclosure', () => '/v1/certificates/DIP-2026-999999/disclosure', undefined, only('applicant', 'reviewer', 'admin')],
+    ['GET', '/v1/certificates/{number}/disclosure.pdf', () => '/v1/certificates/DIP-2026-999999/disclosure.pdf', undefined, only('applicant', 'reviewer', 'admin')],
+    ['GET', '/v1/pledges/{id}/certificate.pdf', () => `/v1/pledges/${uuid}/certificate.pdf`, undefined, only('bank', 'applicant', 'reviewer', 'admin')],
+    ['GET', '/v1/pledges/{id}/release-notice.pdf', () => `/v1/pledges/${uuid}/release-notice.pdf`, undefined, only('bank', 'applicant', 'reviewer', 'admin')],
     ['GET', '/v1/pledges/{id}/receipt', () => `/v1/pledges/${uuid}/receipt`, undefined, only('bank', 'applicant', 'reviewer', 'admin')],
+    ['GET', '/v1/pledges/{id}/release-receipt', () => `/v1/pledges/${uuid}/release-receipt`, undefined, only('bank', 'applicant', 'reviewer', 'admin')],
     ['POST', '/v1/certificates/{number}/licences', () => '/v1/certificates/DIP-2000-999999/licences', { licensee: 'X', scope: 'all', term: { start: '2026-01-01', end: '2027-01-01' }, exclusive: false }, only('applicant')],
     ['POST', '/v1/certificates/{number}/transfer', () => '/v1/certificates/DIP-2000-999999/transfer', { toOrgId: uuid }, only('applicant')],
     ['POST', '/v1/certificates/{number}/policies', () => '/v1/certificates/DIP-2000-999999/policies', { policyNumber: 'P1', insuredAmount: { value: '1.00', currency: 'CNY' }, term: { start: '2026-01-01', end: '2027-01-01' }, coverageType: 'loss' }, only('insurer')],
@@ -118,10 +132,13 @@ beforeAll(async () => {
     ['GET', '/v1/evidence', () => `/v1/evidence?digest=${'c'.repeat(64)}`, undefined, PUBLIC],
     ['GET', '/v1/evidence/{id}', () => '/v1/evidence/EV-2000-00000001', undefined, PUBLIC],
     ['GET', '/v1/evidence/{id}/receipt', () => '/v1/evidence/EV-2000-00000001/receipt', undefined, PUBLIC],
-    ['GET', '/v1/evidence/{id}/pdf', () => '/v1/evidence/EV-2000-00000001/pdf', undefined, PUBLIC],
+    ['GET', '/v1/evidence/{id}/pdf', () => '/v1/evidence/EV-2000-00000001/pdf', undefined, only('applicant', 'reviewer', 'admin')],
     ['GET', '/v1/certificates/{number}/bundle', () => `/v1/certificates/${certNumber}/bundle`, undefined, PUBLIC],
     ['GET', '/v1/certificates/{number}/pdf', () => `/v1/certificates/${certNumber}/pdf`, undefined, PUBLIC],
     ['GET', '/v1/evidence/{id}/chain', () => '/v1/evidence/EV-2000-00000001/chain', undefined, PUBLIC],
+    ['POST', '/v1/attestations', () => '/v1/attestations', { digest: 'c'.repeat(64), notarialNumber: 'N-1', attestedAt: '2026-01-01T00:00:00Z', notaryKey: 'x+00000000+AA', signature: 'AA==' }, only('notary')],
+    ['GET', '/v1/attestations', () => `/v1/attestations?digest=${'c'.repeat(64)}`, undefined, PUBLIC],
+    ['GET', '/v1/trust-policy', () => '/v1/trust-policy', undefined, PUBLIC],
   ];
 });
 afterAll(async () => {

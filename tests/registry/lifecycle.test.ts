@@ -15,9 +15,10 @@ import {
   nextCertificateStatus,
   noticeElapsed,
   renewalOpen,
+  stateAfterDismissal,
   type Actor,
 } from '../../src/registry/lifecycle.ts';
-import { RegistryError } from '../../src/registry/errors.ts';
+import { RegistryError } from '../../src/registry/index.ts';
 
 const ACTORS: Actor[] = ['applicant', 'reviewer', 'public', 'system'];
 const ALL_KINDS = ['initial', 'change', 'renewal'] as const;
@@ -71,6 +72,12 @@ describe('application state machine', () => {
     } else {
       expect(run()).toBe(to);
     }
+  });
+
+  it('a dismissal leads back to public notice only when no other objection is open', () => {
+    expect(stateAfterDismissal(0)).toBe('public_notice');
+    expect(stateAfterDismissal(1)).toBe('objection');
+    expect(stateAfterDismissal(19)).toBe('objection');
   });
 
   it('notice elapsed exactly at its end', () => {

@@ -1,10 +1,8 @@
 /** Admin API for organisations, users and tokens; `GET /v1/me` for anyone signed in. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { asc } from 'drizzle-orm';
-import type { AppContext } from '../../context.ts';
-import { organisations } from '../../db/schema.ts';
-import { createOrganisation, createToken, createUser, listTokens, listUsers, ORG_KINDS, revokeToken, ROLES, setUserDisabled, type OrgKind } from '../../registry/accounts.ts';
-import { usccField } from '../../registry/form.ts';
+import type { ApiServices } from '../services.ts';
+import { ORG_KINDS, ROLES } from '../../accounts/pg/index.ts';
+import { AccountRefParam, NewOrganisationBody, NewTokenBody, NewUserBody } from '../schemas.ts';
 import { requireRole, type AppEnv } from '../auth.ts';
 import { problemResponses } from '../openapi.ts';
 
@@ -17,11 +15,9 @@ const User = z
 const Token = z
   .object({ id: z.string(), userId: z.string(), name: z.string(), createdAt: z.string(), expiresAt: z.string().nullable(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() })
   .openapi('ApiToken');
-const IdParam = z.object({ id: z.string().min(1).max(100) });
+const IdParam = AccountRefParam;
 
-export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
-  const db = ctx.database.db;
-  const now = () => ctx.clock.now();
+export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, { accounts }: Pick<ApiServices, 'accounts'>): void {
 
   app.openapi(
     createRoute({
@@ -45,13 +41,13 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
       tags: ['admin'],
       summary: 'Create an organisation',
       security,
-      request: { body: { required: true, ...json(z.object({ name: z.string().trim().min(1).max(200), kind: z.enum(ORG_KINDS), uscc: usccField.optional() }).strict()) } },
+      request: { body: { required: true, ...json(NewOrganisationBody) } },
       responses: { 201: { description: 'Created', ...json(Org) }, ...problemResponses(400, 401, 403, 409) },
     }),
     async (c) => {
       requireRole(c, 'admin');
-      const o = await createOrganisation(db, c.req.valid('json'), now());
-      return c.json({ ...o, kind: o.kind as OrgKind, createdAt: o.createdAt.toISOString() }, 201);
+      const o = await accounts.createOrganisation(c.req.valid('json'));
+      return c.json({ ...o, createdAt: o.createdAt.toISOString() }, 201);
     },
   );
 
@@ -66,8 +62,8 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
     }),
     async (c) => {
       requireRole(c, 'admin');
-      const rows = await db.select().from(organisations).orderBy(asc(organisations.createdAt));
-      return c.json({ items: rows.map((o) => ({ ...o, kind: o.kind as OrgKind, createdAt: o.createdAt.toISOString() })) }, 200);
+      const rows = await accounts.listOrganisations();
+      return c.json({ items: rows.map((o) => ({ ...o, createdAt: o.createdAt.toISOString() })) }, 200);
     },
   );
 
@@ -81,24 +77,14 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
       request: {
         body: {
           required: true,
-          ...json(
-            z
-              .object({
-                orgId: z.string().min(1).max(100),
-                username: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, 'lowercase letters, digits, . _ -; 3–64 characters'),
-                displayName: z.string().trim().min(1).max(200),
-                role: z.enum(ROLES),
-                password: z.string().min(12).max(200).optional(),
-              })
-              .strict(),
-          ),
+          ...json(NewUserBody),
         },
       },
       responses: { 201: { description: 'Created', ...json(User) }, ...problemResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
       requireRole(c, 'admin');
-      return c.json(await createUser(db, c.req.valid('json'), now()), 201);
+      return c.json(await accounts.createUser(c.req.valid('json')), 201);
     },
   );
 
@@ -113,7 +99,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
     }),
     async (c) => {
       requireRole(c, 'admin');
-      return c.json({ items: await listUsers(db) }, 200);
+      return c.json({ items: await accounts.listUsers() }, 200);
     },
   );
 
@@ -129,7 +115,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
     }),
     async (c) => {
       requireRole(c, 'admin');
-      return c.json(await setUserDisabled(db, c.req.valid('param').id, true), 200);
+      return c.json(await accounts.setUserDisabled(c.req.valid('param').id, true), 200);
     },
   );
 
@@ -143,7 +129,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
       request: {
         body: {
           required: true,
-          ...json(z.object({ userId: z.string().min(1).max(100), name: z.string().trim().min(1).max(100), expiresAt: z.iso.datetime().optional() }).strict()),
+          ...json(NewTokenBody),
         },
       },
       responses: { 201: { description: 'Created', ...json(z.object({ id: z.string(), token: z.string(), userId: z.string(), name: z.string(), expiresAt: z.string().nullable() })) }, ...problemResponses(400, 401, 403, 404) },
@@ -151,7 +137,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
     async (c) => {
       requireRole(c, 'admin');
       const b = c.req.valid('json');
-      return c.json(await createToken(db, { userId: b.userId, name: b.name, expiresAt: b.expiresAt ? new Date(b.expiresAt) : null }, now()), 201);
+      return c.json(await accounts.createToken({ userId: b.userId, name: b.name, expiresAt: b.expiresAt ? new Date(b.expiresAt) : null }), 201);
     },
   );
 
@@ -166,7 +152,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
     }),
     async (c) => {
       requireRole(c, 'admin');
-      return c.json({ items: await listTokens(db) }, 200);
+      return c.json({ items: await accounts.listTokens() }, 200);
     },
   );
 
@@ -182,7 +168,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext)
     }),
     async (c) => {
       const p = requireRole(c, ...ROLES);
-      await revokeToken(db, c.req.valid('param').id, now(), p.role === 'admin' ? undefined : p.userId);
+      await accounts.revokeToken(c.req.valid('param').id, p.role === 'admin' ? undefined : p.userId);
       return c.body(null, 204);
     },
   );

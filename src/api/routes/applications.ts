@@ -1,24 +1,25 @@
 /** Applications: drafts, sample upload, submission, the review queue and decisions, public notice and objections. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AppContext } from '../../context.ts';
-import { APPLICATION_STATES } from '../../registry/lifecycle.ts';
-import { DraftSchema } from '../../registry/form.ts';
-import { RegistryError } from '../../registry/errors.ts';
+import type { ApiServices } from '../services.ts';
+import { APPLICATION_STATES, OBJECTION_LIMITS } from '../../registry/index.ts';
+import { RegistryError } from '../../registry/index.ts';
+import { ApplicationDraftBody, CommentBody, cursorQuery, fileNameQuery, holderQuery, instantQuery, limitQuery, ObjectionBody, ReasonBody, RecordIdParam, searchOf, searchQuery } from '../schemas.ts';
 import { expectedVersion, requireRole, type AppEnv } from '../auth.ts';
 import { problemResponses } from '../openapi.ts';
 import { checkSample, MAX_SAMPLE_BYTES } from '../sample.ts';
+import { clientAddress } from '../client-address.ts';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearer: [] as string[] }];
 const Application = z.record(z.string(), z.unknown()).openapi('Application', { description: 'An application with its state, row version, form, sample and objections.' });
 const Page = z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() });
-const IdParam = z.object({ id: z.string().uuid() });
-const Comment = z.object({ comment: z.string().trim().min(1).max(5000) }).strict();
-const Reason = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
-const limit = z.coerce.number().int().min(1).max(200).default(50);
+const IdParam = RecordIdParam;
+const Comment = CommentBody;
+const Reason = ReasonBody;
+const limit = limitQuery;
 const ifMatch = z.object({ 'if-match': z.string().optional().openapi({ description: 'Row version from the last read (ETag); a stale one gets 409 version_conflict' }) });
 
-export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
+export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: Pick<ApiServices, 'registry' | 'settings'>): void {
   const apps = ctx.registry.applications;
   const withEtag = (c: { header: (k: string, v: string) => void }, a: { rowVersion: number }) => c.header('ETag', `"${a.rowVersion}"`);
 
@@ -29,7 +30,7 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       tags: ['applications'],
       summary: 'Start an application (a draft; any subset of the form)',
       security,
-      request: { body: { required: true, ...json(DraftSchema) } },
+      request: { body: { required: true, ...json(ApplicationDraftBody) } },
       responses: { 201: { description: 'Draft created', ...json(Application) }, ...problemResponses(401, 403, 422) },
     }),
     async (c) => {
@@ -53,10 +54,10 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
             .string()
             .optional()
             .openapi({ description: `comma-separated: ${APPLICATION_STATES.join(', ')}` }),
-          from: z.iso.datetime().optional(),
-          to: z.iso.datetime().optional(),
-          holder: z.string().trim().min(1).max(200).optional().openapi({ description: 'holder name (substring) or 统一社会信用代码' }),
-          cursor: z.string().max(500).optional(),
+          from: instantQuery.optional(),
+          to: instantQuery.optional(),
+          holder: holderQuery.optional().openapi({ description: 'holder name (substring) or 统一社会信用代码' }),
+          cursor: cursorQuery.optional(),
           limit,
         }),
       },
@@ -105,7 +106,7 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       tags: ['applications'],
       summary: 'Edit a draft or an application sent back for changes (fields given replace; nested objects merge)',
       security,
-      request: { params: IdParam, headers: ifMatch, body: { required: true, ...json(DraftSchema) } },
+      request: { params: IdParam, headers: ifMatch, body: { required: true, ...json(ApplicationDraftBody) } },
       responses: { 200: { description: 'Updated', ...json(Application) }, ...problemResponses(401, 403, 404, 409, 422) },
     }),
     async (c) => {
@@ -123,7 +124,7 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       tags: ['applications'],
       summary: `Upload the data sample (raw body, ≤ ${MAX_SAMPLE_BYTES} bytes; CSV, JSON, NDJSON, text or XLSX; ?filename=)`,
       security,
-      request: { params: IdParam, query: z.object({ filename: z.string().min(1).max(200).regex(/^[^/\\\0]+$/) }) },
+      request: { params: IdParam, query: z.object({ filename: fileNameQuery }) },
       responses: {
         200: { description: 'Stored', ...json(z.object({ filename: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string() })) },
         ...problemResponses(401, 403, 404, 409, 413),
@@ -143,7 +144,7 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
   app.get('/v1/applications/:id/sample', async (c) => {
     const p = requireRole(c, 'applicant', 'reviewer', 'admin');
     const id = c.req.param('id');
-    if (!z.string().uuid().safeParse(id).success) throw new RegistryError('application_not_found', 'no such application');
+    if (!RecordIdParam.shape.id.safeParse(id).success) throw new RegistryError('application_not_found', 'no such application');
     const s = await apps.getSample(p, id);
     return c.body(Buffer.from(s.bytes), 200, {
       'Content-Type': s.mediaType,
@@ -219,11 +220,14 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       method: 'get',
       path: '/v1/notices',
       tags: ['public'],
-      summary: 'Applications in public notice (public fields only)',
-      request: { query: z.object({ cursor: z.string().max(500).optional(), limit }) },
+      summary: 'Applications in public notice (public fields only); searchable by dataset name, holder, 统一社会信用代码, industry and notice date',
+      request: { query: z.object({ cursor: cursorQuery.optional(), limit, ...searchQuery }) },
       responses: { 200: { description: 'A page', ...json(Page) }, ...problemResponses(400) },
     }),
-    async (c) => c.json((await apps.notices(c.req.valid('query'))) as never, 200),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json((await apps.notices({ cursor: q.cursor, limit: q.limit, search: searchOf(q) })) as never, 200);
+    },
   );
 
   app.openapi(
@@ -231,26 +235,17 @@ export function registerApplicationRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       method: 'post',
       path: '/v1/notices/{id}/objections',
       tags: ['public'],
-      summary: 'File an objection (anyone; suspends the notice period)',
+      summary: `File an objection (anyone; suspends the notice period). Name, contact and grounds are required; the same contact and grounds twice on one application is 409 duplicate_objection; at most ${OBJECTION_LIMITS.perAddress} open objections per client address and ${OBJECTION_LIMITS.perApplication} in all per application (409 too_many_objections)`,
       request: {
         params: IdParam,
         body: {
           required: true,
-          ...json(
-            z
-              .object({
-                name: z.string().trim().min(1).max(200),
-                contact: z.string().trim().min(3).max(200),
-                grounds: z.string().trim().min(10).max(10000),
-                evidenceHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-              })
-              .strict(),
-          ),
+          ...json(ObjectionBody),
         },
       },
-      responses: { 201: { description: 'Filed', ...json(z.object({ id: z.string(), applicationId: z.string(), state: z.string(), logIndex: z.number() })) }, ...problemResponses(404, 422) },
+      responses: { 201: { description: 'Filed', ...json(z.object({ id: z.string(), applicationId: z.string(), state: z.string(), logIndex: z.number() })) }, ...problemResponses(404, 409, 422, 429) },
     }),
-    async (c) => c.json(await apps.fileObjection(c.req.valid('param').id, c.req.valid('json')), 201),
+    async (c) => c.json(await apps.fileObjection(c.req.valid('param').id, c.req.valid('json'), { clientAddress: clientAddress(c, ctx.settings.trustProxy) }), 201),
   );
 
   for (const [path, run] of [

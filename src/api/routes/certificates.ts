@@ -1,36 +1,54 @@
 /** Certificates: the public register, one certificate, its status and history with log proofs, and holder/reviewer actions. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AppContext } from '../../context.ts';
-import { toHex } from '../../ledger/bytes.ts';
-import { CERTIFICATE_STATUSES } from '../../registry/lifecycle.ts';
-import { DraftSchema } from '../../registry/form.ts';
-import { RegistryError } from '../../registry/errors.ts';
+import type { ApiServices } from '../services.ts';
+import { toHex } from '../../ledger/index.ts';
+import { CERTIFICATE_STATUSES } from '../../registry/index.ts';
+import { RegistryError } from '../../registry/index.ts';
+import { ApplicationDraftBody, CertificateNumberParam, cursorQuery, holderQuery, limitQuery, ReasonBody, searchOf, searchQuery } from '../schemas.ts';
 import { requireRole, type AppEnv } from '../auth.ts';
 import { problemResponses } from '../openapi.ts';
 import { logBundle } from '../bundles.ts';
-import { bundleFileName, parseBundle } from '../../certificates/bundle.ts';
-import { parseCertificatePayload } from '../../certificates/payload.ts';
-import { renderCertificatePdf } from '../../certificates/pdf.ts';
-import { utf8 } from '../../ledger/bytes.ts';
+import { bundleFileName, parseBundle } from '../../certificates/index.ts';
+import { parseCertificatePayload } from '../../certificates/index.ts';
+import { renderCertificatePdf } from '../../certificates/pdf/index.ts';
+import { attestedByLines, attestersOf } from '../attesters.ts';
+import { utf8, type LogCheckpoint } from '../../ledger/index.ts';
+import { PdfCache } from '../pdf-cache.ts';
+import { stateProofJson } from '../state-proof.ts';
+import { certificateKeyId } from '../../state/index.ts';
+import { disclosurePack } from '../disclosure.ts';
+import { renderDisclosurePdf } from '../../registry/pdf/index.ts';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearer: [] as string[] }];
-const NumberParam = z.object({ number: z.string().regex(/^[A-Z][A-Z0-9]{0,15}-\d{4}-\d{6,10}$/, 'not a certificate number like DIP-2026-000123') });
+const NumberParam = CertificateNumberParam;
 const Cert = z.record(z.string(), z.unknown()).openapi('Certificate');
 
-export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
+/** How certificate PDFs are made and kept (the app's defaults; tests inject a renderer). */
+export interface CertificatePdfOptions {
+  render?: typeof renderCertificatePdf;
+  cache?: PdfCache;
+}
+
+export function registerCertificateRoutes(
+  app: OpenAPIHono<AppEnv>,
+  ctx: Pick<ApiServices, 'registry' | 'log' | 'clock' | 'settings' | 'keys' | 'documentSigner' | 'state'>,
+  pdfs: CertificatePdfOptions = {},
+): void {
   const certs = ctx.registry.certificates;
+  const render = pdfs.render ?? renderCertificatePdf;
+  const pdfCache = pdfs.cache ?? new PdfCache();
 
   /** Each event with its entry, leaf hash and an inclusion proof to the current checkpoint. */
   async function provenEvents(number: string) {
     const events = await certs.events(number);
-    const cp = (await ctx.store.latestCheckpoint())!;
+    const cp = (await ctx.log.latestCheckpoint())!;
     return {
       checkpoint: cp.note,
       treeSize: cp.size,
       events: await Promise.all(
         events.map(async (e) => {
-          const [{ leafHash, proof }, entry] = await Promise.all([ctx.store.inclusionProof(e.logIndex, cp.size), ctx.store.entry(e.logIndex)]);
+          const [{ leafHash, proof }, entry] = await Promise.all([ctx.log.inclusionProof(e.logIndex, cp.size), ctx.log.entry(e.logIndex)]);
           return {
             kind: e.kind,
             at: e.at.toISOString(),
@@ -49,8 +67,16 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       method: 'get',
       path: '/v1/certificates',
       tags: ['public'],
-      summary: 'The public register of issued certificates (登记公告), oldest first',
-      request: { query: z.object({ status: z.string().optional(), cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+      summary: 'The public register of issued certificates (登记公告), oldest first; searchable by free text, dataset name, holder, 统一社会信用代码, industry and issue date',
+      request: {
+        query: z.object({
+          status: z.string().max(200).optional(),
+          q: holderQuery.optional().openapi({ description: 'A substring of the number, the dataset’s name, the holder’s name or 统一社会信用代码 (case-insensitive)' }),
+          cursor: cursorQuery.optional(),
+          limit: limitQuery,
+          ...searchQuery,
+        }),
+      },
       responses: { 200: { description: 'A page', ...json(z.object({ items: z.array(Cert), nextCursor: z.string().nullable() })) }, ...problemResponses(400) },
     }),
     async (c) => {
@@ -58,8 +84,68 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       const status = q.status?.split(',').map((s) => s.trim());
       const bad = status?.find((s) => !(CERTIFICATE_STATUSES as readonly string[]).includes(s));
       if (bad) throw new RegistryError('invalid_field', `unknown status ${bad}`, [{ path: 'status', message: `unknown status ${bad}` }]);
-      return c.json((await certs.list({ cursor: q.cursor, limit: q.limit, status: status as never })) as never, 200);
+      return c.json((await certs.list({ cursor: q.cursor, limit: q.limit, status: status as never, search: searchOf(q), ...(q.q ? { text: q.q } : {}) })) as never, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/certificates/{number}/disclosure',
+      tags: ['certificates'],
+      summary:
+        'Holder (or registry staff): the 数据资产入表 disclosure pack (财会〔2023〕11号) — data type, scale, source and 权属, processing, scenarios, validity and restrictions, licences, pledges — each fact with its log entry and inclusion proof to one checkpoint, signed with the document key (datadeed-signed-json/1)',
+      security,
+      request: { params: NumberParam },
+      responses: { 200: { description: 'The signed pack', ...json(z.record(z.string(), z.unknown())) }, ...problemResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const { signed } = await disclosurePack(ctx, requireRole(c, 'applicant', 'reviewer', 'admin'), c.req.valid('param').number);
+      return c.json(signed as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/certificates/{number}/disclosure.pdf',
+      tags: ['certificates'],
+      summary: 'The disclosure pack as a bilingual PDF, signed (PAdES), the signed pack attached',
+      security,
+      request: { params: NumberParam },
+      responses: { 200: { description: 'PDF', content: { 'application/pdf': { schema: z.string() } } }, ...problemResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const number = c.req.valid('param').number;
+      const { pack, signed } = await disclosurePack(ctx, requireRole(c, 'applicant', 'reviewer', 'admin'), number);
+      const cert = await certs.get(number);
+      const pdf = await renderDisclosurePdf({
+        signer: ctx.documentSigner,
+        pack,
+        signedJson: JSON.stringify(signed),
+        holder: { name: cert.holder.name, uscc: cert.holder.uscc ?? '' },
+        dataset: cert.dataset.name,
+        manifestRoot: cert.dataset.manifestRoot,
+        issuer: { zh: ctx.settings.authority.zh, en: ctx.settings.authority.en },
+        seal: ctx.settings.authority.seal,
+        publicUrl: ctx.settings.publicUrl,
+        timeZone: ctx.settings.timeZone,
+        now: ctx.clock.now(),
+      });
+      return c.body(Buffer.from(pdf) as never, 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="${number}-disclosure.pdf"`, 'Cache-Control': 'no-store' });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/reminders',
+      tags: ['certificates'],
+      summary: 'Holder: certificates whose validity ends within DATADEED_REMINDER_DAYS (default 90) — renew before expiry — soonest first',
+      security,
+      responses: { 200: { description: 'Reminders', ...json(z.object({ items: z.array(z.record(z.string(), z.unknown())) })) }, ...problemResponses(401, 403) },
+    }),
+    async (c) => c.json({ items: await certs.reminders(requireRole(c, 'applicant')) }, 200),
   );
 
   app.openapi(
@@ -82,15 +168,17 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       method: 'get',
       path: '/v1/certificates/{number}/status',
       tags: ['public'],
-      summary: 'Live status (active | pledged | superseded | revoked | cancelled | expired) with the log entries that prove it',
+      summary:
+        'Live status (active | pledged | superseded | revoked | cancelled | expired) with the log entries that prove it, and `stateProof`: the status record proven against the newest state.committed root (docs/log-format.md §8.1)',
       request: { params: NumberParam },
       responses: { 200: { description: 'Status', ...json(z.record(z.string(), z.unknown())) }, ...problemResponses(400, 404) },
     }),
     async (c) => {
       const number = c.req.valid('param').number;
       const cert = await certs.get(number);
-      const proven = await provenEvents(number);
-      const encumbrances = await ctx.registry.encumbrances.current(number, ctx.clock.now().toISOString().slice(0, 10));
+      const [proven, [state]] = await Promise.all([provenEvents(number), ctx.state.prove([certificateKeyId(number)])]);
+      const stateProof = await stateProofJson(ctx.log, state!);
+      const encumbrances = await ctx.registry.encumbrances.current(number, ctx.clock.now().toISOString().slice(0, 10), c.get('principal'));
       const proofOf = (i: number) => proven.events.find((e) => e.logIndex === i);
       c.header('Cache-Control', 'no-store');
       return c.json(
@@ -108,6 +196,7 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
             policies: encumbrances.policies.map((x) => ({ ...x, proof: proofOf(x.logIndex) })),
           },
           ...proven,
+          stateProof,
         } as never,
         200,
       );
@@ -127,10 +216,17 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
   );
 
   /** The certificate's bundle: payload, signature, its certificate.issued entry, proof, checkpoint. */
-  async function certificateBundle(number: string) {
-    const cert = await certs.get(number);
-    const text = await logBundle(ctx, 'certificate', cert.log.index, { payload: cert.payload, keyId: cert.keyId, signatureBase64: cert.signature });
-    return { cert, text };
+  async function certificateBundle(cert: Awaited<ReturnType<typeof certs.get>>, checkpoint?: LogCheckpoint) {
+    // one trust anchor: the certificate key's key.added entry rides along (signing_keys.log_index)
+    const key = (await ctx.keys.published()).find((k) => k.purpose === 'certificate' && k.keyId === cert.keyId);
+    return logBundle(
+      ctx.log,
+      'certificate',
+      cert.log.index,
+      { payload: cert.payload, keyId: cert.keyId, signatureBase64: cert.signature, keyLogIndex: key?.logIndex },
+      checkpoint,
+      (await ctx.registry.attestations.ofDigest(cert.dataset.manifestRoot)).map((a) => a.logIndex),
+    );
   }
 
   app.openapi(
@@ -138,13 +234,13 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       method: 'get',
       path: '/v1/certificates/{number}/bundle',
       tags: ['public'],
-      summary: 'Verification bundle (<number>.datadeed.json): payload, signature, log entry, inclusion proof, signed checkpoint — verifiable offline',
+      summary: "Verification bundle (<number>.datadeed.json): payload, signature, log entry, inclusion proof, signed checkpoint, and the certificate key's key.added entry with its proof — verifiable offline with the log's verifier key alone",
       request: { params: NumberParam },
       responses: { 200: { description: 'Bundle', ...json(z.record(z.string(), z.unknown())) }, ...problemResponses(400, 404) },
     }),
     async (c) => {
       const number = c.req.valid('param').number;
-      const { text } = await certificateBundle(number);
+      const text = await certificateBundle(await certs.get(number));
       return c.body(text, 200, { 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${bundleFileName(number)}"`, 'Cache-Control': 'no-store' }) as never;
     },
   );
@@ -160,10 +256,33 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
     }),
     async (c) => {
       const number = c.req.valid('param').number;
-      const { cert, text } = await certificateBundle(number);
-      const bundle = parseBundle(text);
-      const cp = (await ctx.store.checkpointAt(bundle.inclusion.treeSize))!;
-      const pdf = await renderCertificatePdf({ payload: parseCertificatePayload(utf8(cert.payload)), bundle, publicUrl: ctx.config.publicUrl, now: cp.createdAt });
+      const cert = await certs.get(number);
+      // one render per (certificate, checkpoint, status): the PDF depends on nothing else
+      const attestations = await ctx.registry.attestations.ofDigest(cert.dataset.manifestRoot);
+      const cp = await ctx.log.bundleCheckpoint(Math.max(cert.log.index, ...attestations.map((a) => a.logIndex)));
+      const pdf = await pdfCache.get(`${number}\n${cp.size}\n${cp.note.length}\n${attestations.length}\n${cert.status}`, async () => {
+        const bundle = parseBundle(await certificateBundle(cert, cp));
+        // a revoked or cancelled certificate is served stamped so, with the date of the entry that said it
+        let stamp: { status: 'revoked' | 'cancelled'; date: string } | undefined;
+        if ((cert.status === 'revoked' || cert.status === 'cancelled') && cert.statusLogIndex !== null) {
+          const entry = await ctx.log.entry(cert.statusLogIndex);
+          const time = entry ? (JSON.parse(new TextDecoder().decode(entry)) as { time?: string }).time : undefined;
+          stamp = { status: cert.status, date: (time ?? '').slice(0, 10) };
+        }
+        const attesters = await attestersOf(ctx, cert.log.index, cert.dataset.manifestRoot);
+        return render({
+          payload: parseCertificatePayload(utf8(cert.payload)),
+          bundle,
+          publicUrl: ctx.settings.publicUrl,
+          now: cp.createdAt,
+          signer: ctx.documentSigner,
+          issuer: { zh: ctx.settings.authority.zh, en: ctx.settings.authority.en },
+          seal: ctx.settings.authority.seal,
+          timeZone: ctx.settings.timeZone,
+          attestedBy: attestedByLines(attesters, ctx.settings.timeZone),
+          ...(stamp ? { stamp } : {}),
+        });
+      });
       return c.body(Buffer.from(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="${number}.pdf"`, 'Cache-Control': 'no-store' }) as never;
     },
   );
@@ -188,7 +307,7 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
       tags: ['certificates'],
       summary: 'Reviewer: revoke (撤销) with a reason',
       security,
-      request: { params: NumberParam, body: { required: true, ...json(z.object({ reason: z.string().trim().min(1).max(2000) }).strict()) } },
+      request: { params: NumberParam, body: { required: true, ...json(ReasonBody) } },
       responses: { 200: { description: 'Revoked', ...json(z.object({ number: z.string(), status: z.string(), logIndex: z.number() })) }, ...problemResponses(401, 403, 404, 409) },
     }),
     async (c) => c.json(await certs.revoke(requireRole(c, 'reviewer'), c.req.valid('param').number, c.req.valid('json').reason), 200),
@@ -205,7 +324,7 @@ export function registerCertificateRoutes(app: OpenAPIHono<AppEnv>, ctx: AppCont
             ? 'Holder: open a change application (变更), pre-filled; it goes through review and notice and issues a superseding certificate'
             : 'Holder: open a renewal application (续展, last 90 days of validity); reviewed, then a superseding certificate',
         security,
-        request: { params: NumberParam, body: { required: false, ...json(DraftSchema) } },
+        request: { params: NumberParam, body: { required: false, ...json(ApplicationDraftBody) } },
         responses: { 201: { description: 'Draft created', ...json(z.record(z.string(), z.unknown())) }, ...problemResponses(401, 403, 404, 409, 422) },
       }),
       async (c) => {

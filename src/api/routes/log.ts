@@ -3,9 +3,9 @@
  * the current checkpoint. Hashes are 64 lowercase hex digits.
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AppContext } from '../../context.ts';
 import type { AppEnv } from '../auth.ts';
-import { toBase64, toHex, fromUtf8 } from '../../ledger/bytes.ts';
+import type { ApiServices } from '../services.ts';
+import { toBase64, toHex, fromUtf8, type LogReader } from '../../ledger/index.ts';
 import { ApiError, notFound } from '../problem.ts';
 import { hex32, uintParam } from '../params.ts';
 import { problemResponses } from '../openapi.ts';
@@ -41,11 +41,12 @@ const Checkpoint = z
   .object({ origin: z.string(), treeSize: z.number().int(), rootHash: hex32, note: z.string(), time: z.string() })
   .openapi('Checkpoint');
 
-async function treeSize(ctx: AppContext): Promise<number> {
-  return (await ctx.store.latestCheckpoint())?.size ?? 0;
+/** Entries integrated so far (the tree state; the newest published checkpoint may be smaller). */
+async function treeSize(log: LogReader): Promise<number> {
+  return log.treeSize();
 }
 
-export function registerLogRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
+export function registerLogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: Pick<ApiServices, 'log' | 'settings'>): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -55,9 +56,9 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): vo
       responses: { 200: { description: 'Checkpoint', content: { 'application/json': { schema: Checkpoint } } }, ...problemResponses(503) },
     }),
     async (c) => {
-      const cp = await ctx.store.latestCheckpoint();
-      if (!cp) throw new ApiError(503, 'log_empty', 'Service Unavailable', 'The log has no checkpoint yet.');
-      return c.json({ origin: ctx.config.origin, treeSize: cp.size, rootHash: toHex(cp.rootHash), note: cp.note, time: cp.createdAt.toISOString() }, 200);
+      const cp = await log.latestCheckpoint();
+      if (!cp) throw new ApiError('log_empty', 'The log has no checkpoint yet.');
+      return c.json({ origin: settings.origin, treeSize: cp.size, rootHash: toHex(cp.rootHash), note: cp.note, time: cp.createdAt.toISOString() }, 200);
     },
   );
 
@@ -72,9 +73,8 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): vo
     }),
     async (c) => {
       const { index } = c.req.valid('param');
-      if (index >= (await treeSize(ctx))) throw notFound('entry', `No entry ${index} in the log.`);
-      const [data, nodes] = await Promise.all([ctx.store.entry(index), ctx.store.nodes([{ level: 0, index }])]);
-      const leaf = nodes.get(`0/${index}`);
+      if (index >= (await treeSize(log))) throw notFound('entry', `No entry ${index} in the log.`);
+      const [data, leaf] = await Promise.all([log.entry(index), log.leafHash(index)]);
       if (!data || !leaf) throw notFound('entry', `No entry ${index} in the log.`);
       let event: unknown = null;
       try {
@@ -100,11 +100,12 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): vo
     }),
     async (c) => {
       const { index, size: asked } = c.req.valid('query');
-      const current = await treeSize(ctx);
-      const size = asked ?? current;
-      if (size > current) throw new ApiError(400, 'size_beyond_tree', 'Bad Request', `size ${size} exceeds the tree size ${current}.`);
-      if (index >= size) throw new ApiError(400, 'index_out_of_range', 'Bad Request', `index ${index} is not below size ${size}.`);
-      const [{ leafHash, proof }, cp] = await Promise.all([ctx.store.inclusionProof(index, size), ctx.store.checkpointAt(size)]);
+      const current = await treeSize(log);
+      // by default the tree of the newest published checkpoint, which comes with the proof
+      const size = asked ?? (await log.latestCheckpoint())?.size ?? current;
+      if (size > current) throw new ApiError('size_beyond_tree', `size ${size} exceeds the tree size ${current}.`);
+      if (index >= size) throw new ApiError('index_out_of_range', `index ${index} is not below size ${size}.`);
+      const [{ leafHash, proof }, cp] = await Promise.all([log.inclusionProof(index, size), log.checkpointAt(size)]);
       return c.json({ index, treeSize: size, leafHash: toHex(leafHash), proof: proof.map(toHex), ...(cp ? { checkpoint: cp.note } : {}) }, 200);
     },
   );
@@ -123,11 +124,11 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): vo
     }),
     async (c) => {
       const { from, to: asked } = c.req.valid('query');
-      const current = await treeSize(ctx);
-      const to = asked ?? current;
-      if (to > current) throw new ApiError(400, 'size_beyond_tree', 'Bad Request', `to ${to} exceeds the tree size ${current}.`);
-      if (from > to) throw new ApiError(400, 'invalid_tree_size', 'Bad Request', `from ${from} exceeds to ${to}.`);
-      const proof = await ctx.store.consistencyProof(from, to);
+      const current = await treeSize(log);
+      const to = asked ?? (await log.latestCheckpoint())?.size ?? current;
+      if (to > current) throw new ApiError('size_beyond_tree', `to ${to} exceeds the tree size ${current}.`);
+      if (from > to) throw new ApiError('invalid_tree_size', `from ${from} exceeds to ${to}.`);
+      const proof = await log.consistencyProof(from, to);
       return c.json({ from, to, proof: proof.map(toHex) }, 200);
     },
   );

@@ -1,55 +1,93 @@
 /**
- * C2SP tlog-tiles read API: `GET /checkpoint`, `GET /tile/<L>/<N>[.p/<W>]`,
- * `GET /tile/entries/<N>[.p/<W>]`. Full tiles never change and are served
- * immutable; partial tiles and the checkpoint are short-lived.
+ * C2SP tlog-tiles read API: `GET /checkpoint` (the newest published checkpoint, with
+ * any cosignatures — with a witness policy, the newest one meeting its quorum), `GET /tile/<L>/<N>[.p/<W>]`, `GET /tile/entries/<N>[.p/<W>]`
+ * (everything integrated: tiles of the tree state, which a published checkpoint
+ * never exceeds). Full tiles never change and are served immutable; partial tiles
+ * are cached briefly, the checkpoint not at all.
+ *
+ * The read path is served from memory where it can be: a tile of a width the tree has
+ * reached never changes (C2SP tlog-tiles), so tiles and entry bundles are kept in a
+ * byte-bounded LRU (DATADEED_TILE_CACHE_MB) and the checkpoint is read at most once per
+ * publication (`LogReader.servedCheckpoint`). Every answer carries an `ETag`; a matching
+ * `If-None-Match` gets 304 with no body.
  */
+import { createHash } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { parseTilePath, tileNodes, tileWidthFor, encodeEntryBundle, TILE_WIDTH } from '../../ledger/tiles.ts';
-import type { AppContext } from '../../context.ts';
+import { ByteLru, parseTilePath, tileNodes, tileWidthFor, encodeEntryBundle, TILE_WIDTH, type LogCheckpoint } from '../../ledger/index.ts';
 import type { AppEnv } from '../auth.ts';
+import type { ApiServices } from '../services.ts';
 import { ApiError, notFound } from '../problem.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT = 'public, max-age=5';
 
-export function registerTlogRoutes(app: OpenAPIHono<AppEnv>, ctx: AppContext): void {
+/** True when an If-None-Match header names `etag` (or is `*`). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v === etag || v === `W/${etag}`;
+  });
+}
+
+export function registerTlogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: Pick<ApiServices, 'log' | 'settings'>): void {
+  const tiles = new ByteLru<Uint8Array<ArrayBuffer>>(settings.tileCacheBytes ?? 64 * 1024 * 1024, (b) => b.byteLength + 64);
+  const checkpointTags = new WeakMap<LogCheckpoint, string>();
+  const checkpointTag = (cp: LogCheckpoint) => {
+    let tag = checkpointTags.get(cp);
+    if (!tag) {
+      tag = `"cp-${cp.size}-${createHash('sha256').update(cp.note).digest('hex').slice(0, 16)}"`;
+      checkpointTags.set(cp, tag);
+    }
+    return tag;
+  };
+
   app.get('/checkpoint', async (c) => {
-    const cp = await ctx.store.latestCheckpoint();
-    if (!cp) throw new ApiError(503, 'log_empty', 'Service Unavailable', 'The log has no checkpoint yet.');
-    return c.body(cp.note, 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+    const cp = await log.servedCheckpoint();
+    if (!cp) throw new ApiError('log_empty', 'The log has no checkpoint yet.');
+    const etag = checkpointTag(cp);
+    const headers = { 'Cache-Control': 'no-cache', ETag: etag, 'X-Content-Type-Options': 'nosniff' };
+    if (matches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    return c.body(cp.note, 200, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
   });
 
   app.get('/tile/*', async (c) => {
     const rel = c.req.path.slice(1); // "tile/…"
-    if (rel.length > 200) throw new ApiError(400, 'malformed_tile_path', 'Bad Request', 'Tile path too long.');
+    if (rel.length > 200) throw new ApiError('malformed_tile_path', 'Tile path too long.');
     const tile = parseTilePath(rel);
-    const cp = await ctx.store.latestCheckpoint();
-    const size = cp?.size ?? 0;
+    const key = tile.kind === 'hash' ? `${tile.level}/${tile.index}/${tile.width}` : `e/${tile.index}/${tile.width}`;
+    const etag = `"${key}"`;
+    const cacheControl = tile.width === TILE_WIDTH ? IMMUTABLE : SHORT;
+    const respond = (body: Uint8Array<ArrayBuffer>) =>
+      matches(c.req.header('if-none-match'), etag)
+        ? c.body(null, 304, { ETag: etag, 'Cache-Control': cacheControl })
+        : c.body(body, 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': cacheControl, ETag: etag });
+    const cached = tiles.get(key);
+    if (cached) return respond(cached);
+    const serve = (body: Uint8Array<ArrayBuffer>) => {
+      tiles.set(key, body);
+      return respond(body);
+    };
+    const size = await log.treeSize();
     if (tile.kind === 'hash') {
       const available = tileWidthFor(tile.level, tile.index, size);
       if (available === 0 || available < tile.width)
         throw notFound('tile', `Tile ${rel} is beyond the tree of size ${size}.`);
-      // A full tile is served when a partial one is asked for but the tile has grown:
-      // its prefix is the partial tile (C2SP tlog-tiles lets clients use either).
-      const width = tile.width === TILE_WIDTH ? TILE_WIDTH : tile.width;
+      // A partial tile of width W is served as asked once the tree holds W hashes of it
+      // (its content never changes: C2SP tlog-tiles); a full tile only once it is full.
+      const width = tile.width;
       if (tile.width === TILE_WIDTH && available !== TILE_WIDTH) throw notFound('tile', `Tile ${rel} is not full yet (width ${available}).`);
       const ids = tileNodes({ level: tile.level, index: tile.index, width });
-      const hashes = await ctx.store.levelHashes(ids[0]!.level, ids[0]!.index, ids[0]!.index + width);
+      const hashes = await log.levelHashes(ids[0]!.level, ids[0]!.index, ids[0]!.index + width);
       const body = new Uint8Array(width * 32);
       hashes.forEach((h, i) => body.set(h, i * 32));
-      return c.body(body, 200, {
-        'Content-Type': 'application/octet-stream',
-        'Cache-Control': width === TILE_WIDTH ? IMMUTABLE : SHORT,
-      });
+      return serve(body);
     }
     const available = tileWidthFor(0, tile.index, size);
     if (available === 0 || available < tile.width || (tile.width === TILE_WIDTH && available !== TILE_WIDTH))
       throw notFound('tile', `Entry bundle ${rel} is beyond the tree of size ${size}.`);
     const begin = tile.index * TILE_WIDTH;
-    const entries = await ctx.store.entries(begin, begin + tile.width);
-    return c.body(encodeEntryBundle(entries), 200, {
-      'Content-Type': 'application/octet-stream',
-      'Cache-Control': tile.width === TILE_WIDTH ? IMMUTABLE : SHORT,
-    });
+    const entries = await log.entries(begin, begin + tile.width);
+    return serve(encodeEntryBundle(entries));
   });
 }

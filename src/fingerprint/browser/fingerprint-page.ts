@@ -1,10 +1,10 @@
 /**
  * In-page dataset fingerprinting for the application form (DESIGN §4, §7). Bundled as a
- * classic script (`/assets/fingerprint.js`); it starts the Web Worker
- * (`/assets/fingerprint-worker.js`) that hashes the picked files, shows a <progress>
- * bar, and fills the form's root / files / bytes fields. The data never leaves the
- * browser: file inputs lose their `name` so a form submission cannot carry them, and
- * the worker only reads the files.
+ * classic script (`/assets/fingerprint.js`); it starts a pool of Web Workers
+ * (`/assets/fingerprint-worker.js`, see `pool.ts`) that hash the picked files, shows a
+ * <progress> bar, and fills the form's root / files / bytes fields. The data never
+ * leaves the browser: file inputs lose their `name` so a form submission cannot carry
+ * them, and the workers only read the files.
  *
  * Markup it attaches to (any number of containers per page):
  *
@@ -24,29 +24,12 @@
  * dropped), like `datadeed fingerprint <dir>`; a single-file pick yields the file's name,
  * like `datadeed fingerprint <file>`. The root then equals the CLI's for the same files.
  */
-import { serializeManifest, type Manifest } from '../manifest.ts';
-import type { FingerprintReply, FingerprintRequest, PickedFile } from './protocol.ts';
+import { formatBytes } from '../format.ts';
+import { serializeManifest } from '../manifest.ts';
+import { BrowserFingerprintError, fingerprintFiles, type Progress } from './pool.ts';
+import type { PickedFile } from './protocol.ts';
 
-/** Default bound for one-shot WebCrypto digests of small files (larger ones stream). */
-export const WEBCRYPTO_MAX_BYTES = 8 << 20;
-
-export interface Progress {
-  files: number;
-  bytes: number;
-  totalFiles: number;
-  totalBytes: number;
-}
-
-/** An error reported by the worker, with its stable code. */
-export class BrowserFingerprintError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BrowserFingerprintError';
-  }
-}
+export { BrowserFingerprintError, fingerprintFiles, type Progress } from './pool.ts';
 
 /**
  * The dataset-relative path of a picked File: `webkitRelativePath` without its first
@@ -68,51 +51,6 @@ export function filesFromInputs(inputs: Iterable<HTMLInputElement>): PickedFile[
   return out;
 }
 
-/**
- * Fingerprints files in a Web Worker started from `workerUrl` and resolves with the
- * manifest. The worker is terminated afterwards (or when `signal` aborts).
- * @throws BrowserFingerprintError with the core's codes (`duplicate_path`, `path_*`),
- *   `read_failed`, `file_changed`, `worker_failed`, `aborted`.
- */
-export function fingerprintFiles(
-  files: PickedFile[],
-  opts: { workerUrl: string; onProgress?: (p: Progress) => void; signal?: AbortSignal; webCryptoMaxBytes?: number },
-): Promise<{ manifest: Manifest; millis: number }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(opts.workerUrl);
-    const stop = (err?: BrowserFingerprintError): void => {
-      worker.terminate();
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-    };
-    const onAbort = (): void => stop(new BrowserFingerprintError('aborted', 'fingerprinting was cancelled'));
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.addEventListener('error', (e) => stop(new BrowserFingerprintError('worker_failed', e.message || 'the fingerprint worker failed')));
-    worker.addEventListener('message', (e: MessageEvent<FingerprintReply>) => {
-      const reply = e.data;
-      if (reply.type === 'progress') opts.onProgress?.(reply);
-      else if (reply.type === 'error') stop(new BrowserFingerprintError(reply.code, reply.message));
-      else {
-        stop();
-        resolve({ manifest: reply.manifest, millis: reply.millis });
-      }
-    });
-    const request: FingerprintRequest = { type: 'fingerprint', files, webCryptoMaxBytes: opts.webCryptoMaxBytes ?? WEBCRYPTO_MAX_BYTES };
-    worker.postMessage(request);
-  });
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-
 function setField(container: Element, name: string, value: string): void {
   const el = container.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[name="${name}"]:not([type="file"])`);
   if (el) {
@@ -124,7 +62,10 @@ function setField(container: Element, name: string, value: string): void {
 /**
  * Wires one container (see the module comment). Picking files starts a run; a new pick
  * cancels the previous run. The container gets `data-state` = `running` | `done` |
- * `error` and, when done, `data-root`.
+ * `error`; when done, `data-root`, `data-millis` (wall time of the run), `data-size-millis`
+ * (of which taking the files' sizes), `data-workers`
+ * and `data-engine` (`wasm`, or `noble` where WebAssembly was refused); on error,
+ * `data-error-code`.
  */
 export function attachFingerprint(container: HTMLElement): void {
   if (container.dataset.fingerprintAttached === '1') return;
@@ -155,18 +96,20 @@ export function attachFingerprint(container: HTMLElement): void {
     }
     container.dataset.state = 'running';
     delete container.dataset.root;
+    delete container.dataset.errorCode;
     if (bar) {
       bar.max = 1;
       bar.value = 0;
     }
     show(`0 / ${files.length} files`);
     try {
-      const { manifest, millis } = await fingerprintFiles(files, {
+      const { manifest, millis, sizeMillis, workers, engine } = await fingerprintFiles(files, {
         workerUrl,
         signal: controller.signal,
         onProgress: (p) => {
-          if (bar) bar.value = p.totalBytes > 0 ? p.bytes / p.totalBytes : p.totalFiles > 0 ? p.files / p.totalFiles : 1;
-          show(`${p.files} / ${p.totalFiles} files · ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)}`);
+          // While sizes are still being taken the byte total grows: count files until then.
+          if (bar) bar.value = !p.sizing && p.totalBytes > 0 ? p.bytes / p.totalBytes : p.totalFiles > 0 ? p.files / p.totalFiles : 1;
+          show(`${p.files} / ${p.totalFiles} files · ${formatBytes(p.bytes)}${p.sizing ? '' : ` / ${formatBytes(p.totalBytes)}`}`);
         },
       });
       if (controller !== current) return;
@@ -184,6 +127,10 @@ export function attachFingerprint(container: HTMLElement): void {
         download.hidden = false;
       }
       container.dataset.root = manifest.root;
+      container.dataset.millis = String(Math.round(millis));
+      container.dataset.sizeMillis = String(Math.round(sizeMillis));
+      container.dataset.workers = String(workers);
+      container.dataset.engine = engine;
       container.dataset.state = 'done';
       const rate = millis > 0 ? manifest.bytes / (millis / 1000) : 0;
       show(`${manifest.files} files · ${formatBytes(manifest.bytes)} · ${(millis / 1000).toFixed(2)} s (${formatBytes(rate)}/s) — root ${manifest.root}`);

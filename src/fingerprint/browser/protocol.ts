@@ -1,4 +1,11 @@
-/** Messages between the fingerprint page script and its Web Worker. */
+/**
+ * Messages between the page's worker pool (`pool.ts`) and its hashing Web Workers
+ * (`worker.ts`). A worker receives tasks (a batch of small files, or one large file),
+ * reads the File objects itself (a File crosses threads as a handle; its bytes never
+ * travel in messages) and answers with digests; the last step, building the manifest,
+ * is also a task for one worker so that the page's main thread stays free.
+ */
+import type { ManifestEntry } from '../leaf.ts';
 import type { Manifest } from '../manifest.ts';
 
 /** A file picked in the page, with its dataset-relative path (not yet normalised). */
@@ -7,16 +14,72 @@ export interface PickedFile {
   file: File;
 }
 
-/** Page → worker: fingerprint these files. */
-export interface FingerprintRequest {
-  type: 'fingerprint';
-  files: PickedFile[];
-  /** Hash files up to this size in one WebCrypto call when available (0: always @noble/hashes). */
-  webCryptoMaxBytes: number;
+/**
+ * How a worker hashes one file:
+ * - `stream`: WebAssembly SHA-256 (hash-wasm) fed with `File.slice` chunks of
+ *   `chunkBytes`, the next chunk read while the current one is hashed; constant memory.
+ * - `oneshot`: the whole file read into one buffer, then one WebCrypto digest (the
+ *   browser's native SHA-256, which uses the CPU's SHA instructions); memory = 2 × size
+ *   for the duration (WebCrypto copies its input). The pool bounds the bytes in flight.
+ * - `small`: the whole file read at once and hashed where it is (files below
+ *   `smallFileBytes`, batched many per task).
+ */
+export type HashMethod = 'stream' | 'oneshot' | 'small';
+
+/** Tuning of one run, fixed by the pool (see `pool.ts` for the defaults). */
+export interface HashSettings {
+  /** Chunk size of streamed files (≥ 1 MiB by default). */
+  chunkBytes: number;
+  /** Chunks read ahead of the one being hashed (streamed files). */
+  readAhead: number;
+  /** Slice size of one-shot reads. */
+  oneShotChunkBytes: number;
+  /** Slices of a one-shot file read at once (Chromium reads a file faster with several reads in flight). */
+  parallelReads: number;
+  /** Groups of small files read at once within one batch (a group is one read of the files' concatenation). */
+  lanes: number;
+  /** Small files per group. */
+  groupFiles: number;
+  /** Digest of small files: the worker's WebAssembly SHA-256 or WebCrypto. */
+  smallHash: 'wasm' | 'webcrypto';
 }
 
+/** One file of a task: its index in the run (to put the result back in place) and canonical path. */
+export interface TaskFile {
+  index: number;
+  /** Canonical dataset path (for the manifest leaf, which the worker computes beside the digest). */
+  path: string;
+  file: File;
+  method: HashMethod;
+}
+
+/** Page → worker. */
+export type WorkerRequest =
+  | { type: 'hash'; task: number; files: TaskFile[]; settings: HashSettings }
+  | { type: 'manifest'; task: number; entries: LeafEntry[] };
+
+/** The digest of one file of a task, and its manifest leaf hash (RFC 6962 leaf of the entry). */
+export interface FileDigest {
+  index: number;
+  size: number;
+  sha256: string;
+  leaf: Uint8Array;
+}
+
+/** A manifest entry with its leaf hash, as the manifest task takes them. */
+export interface LeafEntry {
+  entry: ManifestEntry;
+  leaf: Uint8Array;
+}
+
+/** Which SHA-256 implementation a worker streams with. */
+export type StreamEngine = 'wasm' | 'noble';
+
 /** Worker → page. */
-export type FingerprintReply =
-  | { type: 'progress'; files: number; bytes: number; totalFiles: number; totalBytes: number }
-  | { type: 'done'; manifest: Manifest; millis: number }
-  | { type: 'error'; code: string; message: string };
+export type WorkerReply =
+  /** Bytes hashed since the previous progress message of this worker (sent at most every ~50 ms). */
+  | { type: 'progress'; bytes: number }
+  | { type: 'hashed'; task: number; digests: FileDigest[]; engine: StreamEngine }
+  | { type: 'manifest'; task: number; manifest: Manifest }
+  /** A task failed; `index` names the file when one file caused it. */
+  | { type: 'error'; task: number; code: string; message: string; index?: number };

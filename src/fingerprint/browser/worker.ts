@@ -1,118 +1,345 @@
 /**
- * The fingerprint Web Worker (DESIGN §4, in the browser): hashes the picked File
- * objects where they are — streamed through @noble/hashes incremental SHA-256, or, for
- * files up to a bound, one WebCrypto digest of the file's bytes — and builds the
- * manifest with the same core as the CLI. Nothing is sent anywhere: the only output is
- * messages to the page. Progress is posted at most every 100 ms.
+ * A fingerprint hashing Web Worker (DESIGN §4, in the browser). One of a pool started
+ * by `pool.ts`: it receives tasks — a batch of small files, or one large file — reads
+ * the File objects where they are and answers with their SHA-256 digests; one worker
+ * also builds the manifest at the end, with the same core as the CLI. Nothing is sent
+ * anywhere: the only output is messages to the page.
+ *
+ * SHA-256 engines: hash-wasm's WebAssembly SHA-256 (inlined in this script, compiled
+ * with `WebAssembly.compile`, so a Content-Security-Policy must allow
+ * `'wasm-unsafe-eval'` for this script) streams large files; WebCrypto's native digest
+ * hashes whole buffers. Where WebAssembly cannot be compiled (a policy without
+ * `'wasm-unsafe-eval'`, or no WebAssembly) the worker streams with @noble/hashes
+ * instead — slower, same digests — and says so in its replies (`engine`).
+ *
+ * Tasks are handled one after the other, in the order received (the pool keeps a
+ * second task queued so the worker never waits for a round trip).
  */
-import { digestChunks, nobleSha256, type StreamDigest } from '../digest.ts';
+import { createSHA256 } from 'hash-wasm';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { FingerprintError } from '../errors.ts';
-import { buildManifest } from '../manifest.ts';
-import { normalizePath } from '../path.ts';
-import { toHex } from '../../ledger/bytes.ts';
-import type { FingerprintReply, FingerprintRequest } from './protocol.ts';
+import { encodeLeaf } from '../leaf.ts';
+import { ManifestBuilder, type Manifest } from '../manifest.ts';
+import { comparePaths } from '../path.ts';
+import { toHex } from '../../ledger/index.ts';
+import type { Hasher as TreeHasher } from '../../ledger/index.ts';
+import type { FileDigest, HashSettings, LeafEntry, StreamEngine, TaskFile, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const scope = self as unknown as {
-  postMessage(message: FingerprintReply): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<FingerprintRequest>) => void): void;
+  postMessage(message: WorkerReply): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerRequest>) => void): void;
   crypto?: Crypto;
 };
 
-/** Files read and hashed at once (see `fingerprint`). */
-const LANES = 8;
-/** Bytes of files in flight at once (a larger file still goes alone). */
-const MAX_IN_FLIGHT_BYTES = 64 << 20;
+/** An incremental SHA-256 that is reused: `init`, `update`…, then `digestHex` or `digest`. */
+interface Hasher {
+  engine: StreamEngine;
+  init(): void;
+  update(bytes: Uint8Array): void;
+  digestHex(): string;
+  /** A fresh 32-byte array. */
+  digest(): Uint8Array;
+}
 
-async function* fileChunks(file: Blob): AsyncGenerator<Uint8Array> {
-  const reader = file.stream().getReader();
+async function wasmHasher(): Promise<Hasher> {
+  const h = await createSHA256();
+  return {
+    engine: 'wasm',
+    init: () => void h.init(),
+    update: (bytes) => void h.update(bytes),
+    digestHex: () => h.digest('hex'),
+    digest: () => h.digest('binary'),
+  };
+}
+
+function nobleHasher(): Hasher {
+  let h = nobleSha256.create();
+  return {
+    engine: 'noble',
+    init: () => void (h = nobleSha256.create()),
+    update: (bytes) => void h.update(bytes),
+    digestHex: () => toHex(h.digest()),
+    digest: () => h.digest(),
+  };
+}
+
+/** A streaming SHA-256: WebAssembly, or @noble/hashes where WebAssembly cannot be compiled. */
+function newHasher(): Promise<Hasher> {
+  return wasmHasher().catch(() => nobleHasher());
+}
+
+const LEAF_PREFIX = Uint8Array.of(0x00);
+const NODE_PREFIX = new Uint8Array(65);
+NODE_PREFIX[0] = 0x01;
+
+/**
+ * The RFC 6962 hasher (RFC 9162 §2.1.1: leaf = SHA-256(0x00 ‖ d), node =
+ * SHA-256(0x01 ‖ l ‖ r)) on a streaming SHA-256 of this worker; identical outputs to
+ * the core's `rfc6962`, several times faster when the SHA-256 is WebAssembly.
+ */
+function rfc6962On(h: Hasher): TreeHasher {
+  return {
+    emptyRoot(): Uint8Array {
+      h.init();
+      return h.digest();
+    },
+    hashLeaf(entry: Uint8Array): Uint8Array {
+      h.init();
+      h.update(LEAF_PREFIX);
+      h.update(entry);
+      return h.digest();
+    },
+    hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
+      NODE_PREFIX.set(left, 1);
+      NODE_PREFIX.set(right, 33);
+      h.init();
+      h.update(NODE_PREFIX);
+      return h.digest();
+    },
+  };
+}
+
+// Two hashers per worker: one for file contents, one for Merkle leaves and nodes. Tasks
+// run one at a time, a large file is alone in its task and each small file is hashed
+// synchronously once its bytes are in, so no two computations on one hasher interleave.
+let hashersPromise: Promise<{ file: Hasher; tree: TreeHasher }> | undefined;
+function hashers(): Promise<{ file: Hasher; tree: TreeHasher }> {
+  hashersPromise ??= Promise.all([newHasher(), newHasher()]).then(([file, tree]) => ({ file, tree: rfc6962On(tree) }));
+  return hashersPromise;
+}
+
+/** A file that does not read back as many bytes as its size said. */
+class FileChanged extends Error {}
+
+/** The read of one file of a group failed (`error`: a FileChanged or the browser's read error). */
+class GroupFileError extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super('a file of the group failed');
+  }
+}
+
+/** Bytes of one group of small files read at once. */
+const GROUP_BYTES = 4 << 20;
+
+// ------------------------------------------------------------------------ progress
+
+let pendingBytes = 0;
+let lastPost = 0;
+
+function addProgress(n: number): void {
+  pendingBytes += n;
+  const now = performance.now();
+  if (now - lastPost >= 50) flushProgress(now);
+}
+
+function flushProgress(now = performance.now()): void {
+  lastPost = now;
+  if (pendingBytes === 0) return;
+  scope.postMessage({ type: 'progress', bytes: pendingBytes });
+  pendingBytes = 0;
+}
+
+// ------------------------------------------------------------------------ hashing
+
+async function nativeDigest(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toHex(new Uint8Array(await scope.crypto!.subtle.digest('SHA-256', bytes)));
+}
+
+async function smallDigest(bytes: Uint8Array<ArrayBuffer>, h: Hasher, settings: HashSettings): Promise<string> {
+  if (settings.smallHash === 'webcrypto' && scope.crypto?.subtle) return nativeDigest(bytes);
+  h.init();
+  h.update(bytes);
+  return h.digestHex();
+}
+
+/** A small file on its own: one read, one digest. */
+async function hashSmall(file: File, h: Hasher, settings: HashSettings): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (bytes.length !== file.size) throw new FileChanged();
+  const hex = await smallDigest(bytes, h, settings);
+  addProgress(bytes.length);
+  return hex;
+}
+
+/**
+ * A group of small files read as one Blob of their concatenation (one read instead of
+ * one per file: the per-read cost of the browser dominates for small files), each then
+ * hashed from its part. When the group read fails or comes back short, the files are
+ * read one by one, so that the error names the file.
+ */
+async function hashGroup(files: TaskFile[], h: Hasher, settings: HashSettings): Promise<string[]> {
+  let expected = 0;
+  for (const f of files) expected += f.file.size;
+  let all: Uint8Array<ArrayBuffer> | undefined;
+  if (files.length > 1) {
+    try {
+      all = new Uint8Array(await new Blob(files.map((f) => f.file)).arrayBuffer());
+      if (all.length !== expected) all = undefined;
+    } catch {
+      all = undefined;
+    }
+  }
+  const out: string[] = [];
+  if (all === undefined) {
+    for (const f of files) {
+      try {
+        out.push(await hashSmall(f.file, h, settings));
+      } catch (err) {
+        throw new GroupFileError(f.index, err);
+      }
+    }
+    return out;
+  }
+  let offset = 0;
+  for (const f of files) {
+    const part = all.subarray(offset, offset + f.file.size);
+    offset += f.file.size;
+    out.push(await smallDigest(part, h, settings));
+  }
+  addProgress(all.length);
+  return out;
+}
+
+/**
+ * A large file streamed through the incremental hasher in `chunkBytes` slices, with
+ * `readAhead` further slices being read while one is hashed. Memory: about
+ * (readAhead + 1) × chunkBytes.
+ */
+async function hashStream(file: File, h: Hasher, settings: HashSettings): Promise<string> {
+  const size = file.size;
+  const reads: { expected: number; bytes: Promise<ArrayBuffer> }[] = [];
+  let next = 0;
+  const issue = (): void => {
+    while (reads.length <= settings.readAhead && next < size) {
+      const end = Math.min(size, next + settings.chunkBytes);
+      reads.push({ expected: end - next, bytes: file.slice(next, end).arrayBuffer() });
+      next = end;
+    }
+  };
+  h.init();
+  issue();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
+    while (reads.length > 0) {
+      const read = reads.shift()!;
+      const bytes = new Uint8Array(await read.bytes);
+      if (bytes.length !== read.expected) throw new FileChanged();
+      issue(); // the next reads run while this chunk is hashed
+      h.update(bytes);
+      addProgress(bytes.length);
     }
   } finally {
-    reader.releaseLock();
+    // Reads still running when one failed: their rejections are not ours to report.
+    for (const r of reads) r.bytes.catch(() => undefined);
   }
+  return h.digestHex();
 }
 
-async function hashBlob(file: Blob, webCryptoMaxBytes: number, onBytes: (n: number) => void): Promise<StreamDigest> {
-  const subtle = scope.crypto?.subtle;
-  if (subtle !== undefined && file.size <= webCryptoMaxBytes) {
-    const data = await file.arrayBuffer();
-    const digest = new Uint8Array(await subtle.digest('SHA-256', data));
-    onBytes(data.byteLength);
-    return { sha256: toHex(digest), size: data.byteLength };
-  }
-  return digestChunks(fileChunks(file), nobleSha256, onBytes);
-}
-
-async function fingerprint(request: FingerprintRequest): Promise<FingerprintReply> {
-  const started = performance.now();
-  const files = request.files.map((f) => ({ path: normalizePath(f.path), file: f.file }));
-  const totalFiles = files.length;
-  let totalBytes = 0;
-  for (const f of files) totalBytes += f.file.size;
-  let doneFiles = 0;
-  let doneBytes = 0;
-  let lastPost = 0;
-  const progress = (force: boolean): void => {
-    const now = performance.now();
-    if (!force && now - lastPost < 100) return;
-    lastPost = now;
-    scope.postMessage({ type: 'progress', files: doneFiles, bytes: doneBytes, totalFiles, totalBytes });
-  };
-  progress(true);
-  // Several files in flight: WebCrypto digests and Blob reads are asynchronous round
-  // trips, so small files are latency-bound one at a time. Bounded by count and bytes.
-  const entries: { path: string; size: number; sha256: string }[] = new Array(files.length);
+/**
+ * A large file read whole (`parallelReads` slices of `oneShotChunkBytes` at a time,
+ * copied into one buffer) and hashed by one WebCrypto digest. Without WebCrypto it is
+ * streamed.
+ */
+async function hashOneShot(file: File, h: Hasher, settings: HashSettings): Promise<string> {
+  if (!scope.crypto?.subtle) return hashStream(file, h, settings);
+  const size = file.size;
+  const whole = new Uint8Array(size);
   let next = 0;
-  let inFlightBytes = 0;
-  let failure: FingerprintReply | undefined;
   const lane = async (): Promise<void> => {
-    while (failure === undefined && next < files.length) {
-      const f = files[next]!;
-      if (inFlightBytes > 0 && inFlightBytes + f.file.size > MAX_IN_FLIGHT_BYTES) {
-        await new Promise((r) => setTimeout(r, 1));
-        continue;
-      }
-      const index = next++;
-      inFlightBytes += f.file.size;
-      let d: StreamDigest;
-      try {
-        d = await hashBlob(f.file, request.webCryptoMaxBytes, (n) => {
-          doneBytes += n;
-          progress(false);
-        });
-      } catch (err) {
-        failure = { type: 'error', code: 'read_failed', message: `cannot read ${JSON.stringify(f.path)}: ${err instanceof Error ? err.message : String(err)}` };
-        return;
-      } finally {
-        inFlightBytes -= f.file.size;
-      }
-      if (d.size !== f.file.size) {
-        failure = { type: 'error', code: 'file_changed', message: `${JSON.stringify(f.path)} changed while being fingerprinted` };
-        return;
-      }
-      entries[index] = { path: f.path, size: d.size, sha256: d.sha256 };
-      doneFiles++;
-      progress(false);
+    while (next < size) {
+      const start = next;
+      const end = Math.min(size, start + settings.oneShotChunkBytes);
+      next = end;
+      const bytes = new Uint8Array(await file.slice(start, end).arrayBuffer());
+      if (bytes.length !== end - start) throw new FileChanged();
+      whole.set(bytes, start);
+      addProgress(bytes.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LANES, files.length) }, lane));
-  if (failure !== undefined) return failure;
-  progress(true);
-  const manifest = buildManifest(entries);
-  return { type: 'done', manifest, millis: performance.now() - started };
+  await Promise.all(Array.from({ length: Math.max(1, settings.parallelReads) }, lane));
+  return nativeDigest(whole);
 }
 
+function fileError(task: number, index: number, err: unknown): WorkerReply {
+  return err instanceof FileChanged
+    ? { type: 'error', task, index, code: 'file_changed', message: 'the file changed while being fingerprinted' }
+    : { type: 'error', task, index, code: 'read_failed', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+}
+
+/**
+ * One task: its files' digests and manifest leaves. Small files are cut into groups of
+ * `groupFiles` (and at most 4 MiB), `lanes` groups read at once; a large file is
+ * streamed or read whole, as the pool said.
+ */
+async function hashTask(task: number, files: TaskFile[], settings: HashSettings): Promise<WorkerReply> {
+  const { file: h, tree } = await hashers();
+  const digests: FileDigest[] = [];
+  const done = (f: TaskFile, sha256: string): void => {
+    const entry = { path: f.path, size: f.file.size, sha256 };
+    digests.push({ index: f.index, size: entry.size, sha256, leaf: tree.hashLeaf(encodeLeaf(entry)) });
+  };
+  const groups: TaskFile[][] = [];
+  let group: TaskFile[] = [];
+  let groupBytes = 0;
+  for (const f of files) {
+    if (f.method !== 'small') {
+      groups.push([f]);
+      continue;
+    }
+    if (group.length >= settings.groupFiles || (group.length > 0 && groupBytes + f.file.size > GROUP_BYTES)) {
+      groups.push(group);
+      group = [];
+      groupBytes = 0;
+    }
+    group.push(f);
+    groupBytes += f.file.size;
+  }
+  if (group.length > 0) groups.push(group);
+
+  let next = 0;
+  let failed: WorkerReply | undefined;
+  const lane = async (): Promise<void> => {
+    while (failed === undefined && next < groups.length) {
+      const g = groups[next++]!;
+      const first = g[0]!;
+      try {
+        if (first.method === 'small') {
+          const hexes = await hashGroup(g, h, settings);
+          g.forEach((f, i) => done(f, hexes[i]!));
+        } else done(first, first.method === 'oneshot' ? await hashOneShot(first.file, h, settings) : await hashStream(first.file, h, settings));
+      } catch (err) {
+        failed ??= err instanceof GroupFileError ? fileError(task, err.index, err.error) : fileError(task, first.index, err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.lanes, groups.length)) }, lane));
+  flushProgress();
+  return failed ?? { type: 'hashed', task, digests, engine: h.engine };
+}
+
+/** The manifest of hashed entries with their leaves: sorted by UTF-8 path bytes, then the core's builder. */
+function buildManifest(entries: LeafEntry[], tree: TreeHasher): Manifest {
+  const sorted = entries.slice().sort((a, b) => comparePaths(a.entry.path, b.entry.path));
+  const builder = new ManifestBuilder(tree);
+  for (const e of sorted) builder.add(e.entry, e.leaf);
+  return builder.finish();
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerReply> {
+  try {
+    if (request.type === 'hash') return await hashTask(request.task, request.files, request.settings);
+    return { type: 'manifest', task: request.task, manifest: buildManifest(request.entries, (await hashers()).tree) };
+  } catch (err) {
+    if (err instanceof FingerprintError) return { type: 'error', task: request.task, code: err.code, message: err.message };
+    return { type: 'error', task: request.task, code: 'internal_error', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+let queue: Promise<void> = Promise.resolve();
 scope.addEventListener('message', (event) => {
-  if (event.data?.type !== 'fingerprint') return;
-  fingerprint(event.data).then(
-    (reply) => scope.postMessage(reply),
-    (err: unknown) => {
-      if (err instanceof FingerprintError) scope.postMessage({ type: 'error', code: err.code, message: err.message });
-      else scope.postMessage({ type: 'error', code: 'internal_error', message: err instanceof Error ? err.message : String(err) });
-    },
-  );
+  const request = event.data;
+  if (request?.type !== 'hash' && request?.type !== 'manifest') return;
+  queue = queue.then(async () => scope.postMessage(await handle(request)));
 });

@@ -1,16 +1,19 @@
 /**
  * Hashing one batch of files — the loop shared by the pool's worker threads and its
  * main-thread lane. Files up to one chunk are read synchronously into a reused buffer
- * (open, one read, close: the fewest steps per small file); larger files are streamed
- * with overlapped double-buffered reads.
+ * and hashed in one call (open, read, close: the fewest steps per small file, and no
+ * promise per file); larger files are streamed with overlapped double-buffered reads.
+ * Each file's manifest leaf is hashed here too, so that the main thread only folds the
+ * tree.
+ *
+ * Imports nothing but Node built-ins and `./digest.ts`: this module is most of the
+ * hashing thread's script, and every kilobyte of it is parsed at each thread's start.
  */
-import { toHex } from '../../ledger/bytes.ts';
-import { nodeRfc6962 } from '../../ledger/node-hasher.ts';
-import { digestChunks, type StreamDigest } from '../digest.ts';
-import { leafHash } from '../leaf.ts';
-import { hashFileSync, nodeSha256, readChunks, type ReadBuffers } from './digest.ts';
+import { createHash, hash as oneShotHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { HashBatch, HashOutcome } from './protocol.ts';
+import { readChunks, type ReadBuffers } from './digest.ts';
+import type { BatchResult, HashBatch } from './protocol.ts';
 
 /** What a lane needs to hash files: its buffers, and a byte counter for progress. */
 export interface BatchContext {
@@ -20,43 +23,113 @@ export interface BatchContext {
   stopped?: () => boolean;
   /** Stops a large file between chunks. */
   signal?: AbortSignal;
-  /** Called between files; a lane on the main thread yields to the event loop here. */
-  between?: () => Promise<void> | void;
+  /** Checked between files; true makes the lane yield to the event loop (main thread). */
+  shouldYield?: () => boolean;
+}
+
+/** One-shot SHA-256 (crypto.hash, Node ≥ 20.12: no Hash object per call), hex or raw. */
+const sha256Hex: (data: Buffer | string) => string =
+  typeof oneShotHash === 'function' ? (data) => oneShotHash('sha256', data, 'hex') : (data) => createHash('sha256').update(data).digest('hex');
+const sha256Raw: (data: Buffer | string) => Buffer =
+  typeof oneShotHash === 'function'
+    ? (data) => oneShotHash('sha256', data, 'buffer') as unknown as Buffer
+    : (data) => createHash('sha256').update(data).digest();
+
+/**
+ * The text of a manifest leaf: RFC 8785 (JCS) `{"path":…,"sha256":…,"size":…}` — keys
+ * in code-unit order, the string as ECMAScript `JSON.stringify` writes it (RFC 8785
+ * §3.2.2.2), the size an integer (§3.2.2.3) — prefixed with the RFC 6962 leaf byte 0x00
+ * (a NUL character is that one byte in UTF-8). The same bytes as `encodeLeaf` of
+ * `../leaf.ts` (tests/fingerprint/node.test.ts compares them) for a canonical path,
+ * a lowercase hex digest and a safe integer size, which is all a hashing lane sees.
+ */
+export function leafInput(path: string, sha256: string, size: number): string {
+  return `\u0000{"path":${JSON.stringify(path)},"sha256":"${sha256}","size":${size}}`;
+}
+
+/** The RFC 6962 leaf hash of a manifest entry (32 bytes). */
+export function entryLeafHash(path: string, sha256: string, size: number): Buffer {
+  return sha256Raw(leafInput(path, sha256, size));
+}
+
+/** SHA-256 (hex) and size of a file no larger than `buffer`, read synchronously. */
+function hashSmall(absPath: string, buffer: Buffer, expectedSize: number): { sha256: string; size: number } {
+  const fd = openSync(absPath, 'r');
+  try {
+    let size = readSync(fd, buffer, 0, buffer.length, null);
+    // A short read that reaches the listed size is the end of a regular file (one read,
+    // not two). A file that grew is read on, and its size then differs from the listing.
+    if (size === buffer.length || size < expectedSize) {
+      const h = createHash('sha256');
+      h.update(buffer.subarray(0, size));
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, null);
+        if (n === 0) break;
+        h.update(buffer.subarray(0, n));
+        size += n;
+      }
+      return { sha256: h.digest('hex'), size };
+    }
+    return { sha256: sha256Hex(buffer.subarray(0, size)), size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** SHA-256 (hex) and size of a large file, streamed with overlapped reads. */
+async function hashLarge(absPath: string, ctx: BatchContext): Promise<{ sha256: string; size: number }> {
+  const handle = await open(absPath, 'r');
+  try {
+    const h = createHash('sha256');
+    let size = 0;
+    for await (const chunk of readChunks(handle, ctx.buffers)) {
+      ctx.signal?.throwIfAborted();
+      h.update(chunk);
+      size += chunk.length;
+      ctx.count(chunk.length);
+    }
+    return { sha256: h.digest('hex'), size };
+  } finally {
+    await handle.close();
+  }
+}
+
+function reason(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
 }
 
 /**
- * Hashes one file of a batch, and its manifest leaf (so that the main thread only
- * folds the tree); failures become outcomes, not exceptions.
+ * Hashes the files of a batch in order: digests, sizes and leaf hashes; failures become
+ * entries of `errors`, not exceptions. A promise per batch, not per file.
  */
-export async function hashOne(file: HashBatch['files'][number], ctx: BatchContext): Promise<HashOutcome> {
-  try {
-    let d: StreamDigest;
-    if (file.size <= ctx.buffers.a.length) {
-      d = hashFileSync(file.absPath, ctx.buffers.a, file.size);
-      ctx.count(d.size);
-    } else {
-      const handle = await open(file.absPath, 'r');
-      try {
-        d = await digestChunks(readChunks(handle, ctx.buffers), nodeSha256, ctx.count, ctx.signal);
-      } finally {
-        await handle.close();
-      }
-    }
-    const leaf = toHex(leafHash(nodeRfc6962, { path: file.path, size: d.size, sha256: d.sha256 }));
-    return { ok: true, sha256: d.sha256, size: d.size, leaf };
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    return { ok: false, error: typeof code === 'string' ? code : err instanceof Error ? err.message : String(err) };
-  }
-}
-
-/** Hashes the files of a batch in order. */
-export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<HashOutcome[]> {
-  const outcomes: HashOutcome[] = [];
-  for (const f of batch.files) {
+export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<BatchResult> {
+  const n = batch.absPaths.length;
+  const sha256: string[] = [];
+  const sizes: number[] = [];
+  const leaves = new Uint8Array(n * 32);
+  let errors: (string | undefined)[] | undefined;
+  const small = ctx.buffers.a.length;
+  for (let i = 0; i < n; i++) {
     if (ctx.stopped?.()) break;
-    outcomes.push(await hashOne(f, ctx));
-    await ctx.between?.();
+    const listed = batch.sizes[i]!;
+    try {
+      let d: { sha256: string; size: number };
+      if (listed <= small) {
+        d = hashSmall(batch.absPaths[i]!, ctx.buffers.a, listed);
+        ctx.count(d.size);
+      } else {
+        d = await hashLarge(batch.absPaths[i]!, ctx);
+      }
+      sha256.push(d.sha256);
+      sizes.push(d.size);
+      leaves.set(entryLeafHash(batch.paths[i]!, d.sha256, d.size), i * 32);
+    } catch (err) {
+      sha256.push('');
+      sizes.push(-1);
+      (errors ??= [])[i] = reason(err);
+    }
+    if (ctx.shouldYield?.()) await new Promise<void>((r) => setImmediate(r));
   }
-  return outcomes;
+  return errors ? { sha256, sizes, leaves, errors } : { sha256, sizes, leaves };
 }

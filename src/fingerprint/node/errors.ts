@@ -1,3 +1,5 @@
+import { DataDeedError } from '../../errors.ts';
+
 /**
  * Failure codes of fingerprinting on a file system (Node). Codes are API, never renamed.
  *
@@ -10,24 +12,29 @@
  * - `interrupted` — the run was cancelled (Ctrl-C); no manifest was written.
  * - `worker_failed` — a hashing thread died.
  */
-export type DatasetIoErrorCode =
-  | 'dataset_not_found'
-  | 'not_file_or_directory'
-  | 'read_failed'
-  | 'file_changed'
-  | 'write_failed'
-  | 'interrupted'
-  | 'worker_failed';
+export const DATASET_IO_ERROR_CODES = [
+  'dataset_not_found',
+  'not_file_or_directory',
+  'read_failed',
+  'file_changed',
+  'write_failed',
+  'interrupted',
+  'worker_failed',
+] as const;
+export type DatasetIoErrorCode = (typeof DATASET_IO_ERROR_CODES)[number];
 
 /** An I/O failure while fingerprinting; `path` names the dataset path concerned, if any. */
-export class DatasetIoError extends Error {
-  readonly code: DatasetIoErrorCode;
+export class DatasetIoError extends DataDeedError<DatasetIoErrorCode> {
   readonly path: string | undefined;
 
+  /**
+   * @param code - the stable failure code.
+   * @param message - a human-readable explanation (not part of the API); may quote the path.
+   * @param path - the dataset path concerned, if any.
+   */
   constructor(code: DatasetIoErrorCode, message: string, path?: string) {
-    super(message);
+    super(code, message);
     this.name = 'DatasetIoError';
-    this.code = code;
     this.path = path;
   }
 }

@@ -1,17 +1,21 @@
 /**
  * Fingerprints a dataset on a file system (DESIGN §4): list it, check every path, hash
- * every file on the thread pool, build the manifest. Memory is flat in the dataset's
- * bytes (two read buffers per thread) and linear in its number of files (the manifest).
+ * every file on the thread pool, build the manifest. The listing feeds the hashing
+ * threads directory by directory; once it ends, the paths are sorted and checked for
+ * duplicates (so a bad dataset fails before hours of hashing, not after), and the tree
+ * is folded in manifest order when the last file is hashed. Memory is flat in the
+ * dataset's bytes (two read buffers per thread) and linear in its number of files (the
+ * manifest).
  */
-import { nodeRfc6962 } from '../../ledger/node-hasher.ts';
+import { nodeRfc6962 } from '../../ledger/node/index.ts';
 import { FingerprintError } from '../errors.ts';
 import { compileExcludes } from '../glob.ts';
 import { ManifestBuilder, type Manifest } from '../manifest.ts';
-import { fromHex } from '../../ledger/bytes.ts';
 import { comparePaths } from '../path.ts';
 import { DatasetIoError } from './errors.ts';
-import { HashPool, type HashedFile } from './pool.ts';
-import { walkDataset, type SkippedEntry } from './walk.ts';
+import { HashPool } from './pool.ts';
+import { stat } from 'node:fs/promises';
+import { walkDataset, type ListedFile, type SkippedEntry, type WalkResult } from './walk.ts';
 
 /** Progress of a run: listing, then hashing. */
 export type FingerprintProgress =
@@ -54,34 +58,21 @@ export async function fingerprintPath(root: string, opts: FingerprintPathOptions
 }
 
 async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPathOptions): Promise<FingerprintResult> {
-  const listing = await walkDataset(root, {
-    exclude: compileExcludes(opts.exclude ?? []),
-    followSymlinks: opts.followSymlinks ?? false,
-    ignoreAbsolute: opts.ignoreAbsolute,
-    onSkip: opts.onSkip,
-    onListed: (files, bytes) => opts.onProgress?.({ phase: 'listing', files, bytes }),
-    signal: opts.signal,
-  });
-  const files = listing.files.sort((a, b) => comparePaths(a.path, b.path));
-  // Duplicates (names equal only after NFC) fail before hours of hashing, not after.
+  const files: ListedFile[] = [];
+  const sha256: string[] = [];
+  const sizes: number[] = [];
+  const leaves: Uint8Array[] = [];
+  let listed = false;
   let totalBytes = 0;
-  for (let i = 0; i < files.length; i++) {
-    if (i > 0 && files[i - 1]!.path === files[i]!.path) {
-      throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(files[i]!.path)} after NFC normalisation`);
-    }
-    totalBytes += files[i]!.size;
-  }
   let doneFiles = 0;
   let doneBytes = 0;
-  const report = (): void =>
-    opts.onProgress?.({ phase: 'hashing', files: doneFiles, bytes: doneBytes, totalFiles: files.length, totalBytes });
-  report();
-  // The tree is folded while files are still being hashed: results arrive out of order
-  // across lanes; each contiguous prefix goes into the builder at once.
-  const builder = new ManifestBuilder(nodeRfc6962);
-  const ready: (HashedFile | undefined)[] = new Array(files.length);
-  let next = 0;
-  await pool.hash(files, {
+  const report = (): void => {
+    if (listed) opts.onProgress?.({ phase: 'hashing', files: doneFiles, bytes: doneBytes, totalFiles: files.length, totalBytes });
+  };
+  // The walk stops when hashing fails (and hashing when the walk fails).
+  const stopWalk = new AbortController();
+  const walkSignal = opts.signal ? AbortSignal.any([opts.signal, stopWalk.signal]) : stopWalk.signal;
+  const run = pool.run({
     signal: opts.signal,
     onBytes: (n) => {
       doneBytes += n;
@@ -91,16 +82,61 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
       doneFiles += n;
       report();
     },
-    onResult: (index, result) => {
-      ready[index] = result;
-      while (next < files.length && ready[next] !== undefined) {
-        const r = ready[next]!;
-        ready[next] = undefined;
-        builder.add({ path: files[next]!.path, size: r.size, sha256: r.sha256 }, fromHex(r.leaf));
-        next++;
-      }
+    onResult: (index, r) => {
+      sha256[index] = r.sha256;
+      sizes[index] = r.size;
+      leaves[index] = r.leaf;
     },
   });
-  if (builder.files !== files.length) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
+  let hashFailure: { err: unknown } | undefined;
+  run.done.catch((err: unknown) => {
+    hashFailure = { err };
+    stopWalk.abort(err);
+  });
+  if (opts.threads === undefined || opts.threads > 1) {
+    // A directory: start the threads while the listing begins (a file needs none).
+    const s = await stat(root).catch(() => undefined);
+    if (s?.isDirectory()) pool.warm();
+  }
+  let listing: WalkResult;
+  try {
+    listing = await walkDataset(root, {
+      exclude: compileExcludes(opts.exclude ?? []),
+      followSymlinks: opts.followSymlinks ?? false,
+      ignoreAbsolute: opts.ignoreAbsolute,
+      onSkip: opts.onSkip,
+      onListed: (n, bytes) => opts.onProgress?.({ phase: 'listing', files: n, bytes }),
+      onFiles: (found) => {
+        for (const f of found) files.push(f);
+        run.push(found);
+      },
+      signal: walkSignal,
+    });
+  } catch (err) {
+    run.fail(err);
+    await run.done.catch(() => undefined);
+    throw hashFailure && hashFailure.err !== err && walkSignal.aborted && !opts.signal?.aborted ? hashFailure.err : err;
+  }
+  run.end();
+  listed = true;
+  // Manifest order, and duplicates (names equal only after NFC), while the threads hash.
+  const order = Array.from({ length: files.length }, (_, i) => i).sort((a, b) => comparePaths(files[a]!.path, files[b]!.path));
+  for (let k = 0; k < order.length; k++) {
+    const f = files[order[k]!]!;
+    if (k > 0 && files[order[k - 1]!]!.path === f.path) {
+      const err = new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(f.path)} after NFC normalisation`);
+      run.fail(err);
+      await run.done.catch(() => undefined);
+      throw err;
+    }
+    totalBytes += f.size;
+  }
+  report();
+  await run.done;
+  const builder = new ManifestBuilder(nodeRfc6962);
+  for (const i of order) {
+    if (sha256[i] === undefined) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
+    builder.add({ path: files[i]!.path, size: sizes[i]!, sha256: sha256[i] }, leaves[i]);
+  }
   return { manifest: builder.finish(), kind: listing.kind, skipped: listing.skipped, excluded: listing.excluded };
 }

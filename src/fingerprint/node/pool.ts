@@ -1,58 +1,51 @@
 /**
- * Parallel hashing: the main thread plus worker threads, one lane per core by default.
- * Files go out in batches (up to 256 files or 16 MiB; a large file alone) so that
- * per-message costs vanish for many small files; each lane keeps up to four batches
- * (64 MiB) queued so it never waits for dispatch. The main thread is a lane itself: a
- * single-file dataset starts no thread at all, and worker start-up (~40 ms) overlaps
- * work already under way. One large file is sequential by nature: its lane overlaps
- * reading (libuv thread pool) and hashing instead. Memory: two read buffers per lane,
- * and a small V8 heap per thread.
+ * Parallel hashing on worker threads, one per core by default, while the main thread
+ * lists the dataset and folds the tree. Files may be pushed while a run is under way
+ * (the listing feeds the threads as it goes: hashing starts after the first directory,
+ * not after the last), and go out in batches (up to 256 files or 16 MiB; a large file
+ * alone) so that per-message costs vanish for many small files; each thread keeps up
+ * to four batches (64 MiB) queued so it never waits for dispatch. A thread hashes
+ * small files with synchronous reads and one-shot digests and posts a batch's results
+ * as parallel arrays and one transferred buffer of leaf hashes (`./batch.ts`).
  *
- * The worker is bundled from `hash-worker.ts` with esbuild (a dependency of tsx) on first
- * use and started from source text, so it needs no TypeScript loader of its own.
+ * A run of one file (the usual `datadeed fingerprint big.iso`), or a pool of one lane,
+ * starts no thread: the main thread hashes, overlapping reading (libuv thread pool)
+ * and hashing, yielding to the event loop every few milliseconds. Memory: two read
+ * buffers per lane and a small V8 heap per thread.
+ *
+ * The worker is bundled from `hash-worker.ts` (by esbuild on first use when running from
+ * the sources, by the build in the compiled program: `../../script-assets.ts`) and
+ * started from source text, so it needs no TypeScript loader of its own.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { scriptAsset } from '../../script-assets.ts';
 import type { StreamDigest } from '../digest.ts';
 import { hashBatch } from './batch.ts';
 import { allocReadBuffers, DEFAULT_CHUNK_SIZE, type ReadBuffers } from './digest.ts';
 import { DatasetIoError } from './errors.ts';
-import type { HashBatch, HashWorkerData, WorkerMessage } from './protocol.ts';
+import type { BatchResult, HashBatch, HashWorkerData, WorkerMessage } from './protocol.ts';
 
 const BATCH_FILES = 256;
 const BATCH_BYTES = 16 << 20;
+/** While the listing goes on, a lane with work queued waits for this many files before a new batch. */
+const MIN_BATCH_FILES = 64;
 /** A lane gets a second batch only while its queued bytes are below this. */
 const QUEUE_BYTES = 64 << 20;
-/** Batches queued per lane: a thread has work for several of the main thread's slices. */
+/** Batches queued per lane: a thread always has the next one at hand. */
 const QUEUE_BATCHES = 4;
 /**
- * The main-thread lane yields to the event loop at least this often: progress, Ctrl-C,
- * and above all the threads' results, whose arrival is what sends them more work.
+ * The main-thread lane yields to the event loop at least this often: progress, Ctrl-C
+ * and the listing.
  */
 const MAIN_LANE_SLICE_MS = 4;
 
-let workerSource: Promise<string> | undefined;
-
-/** The worker's JavaScript (CommonJS, for `new Worker(code, { eval: true })`), bundled once per process. */
+/**
+ * The worker's JavaScript (CommonJS, for `new Worker(code, { eval: true })`): bundled once
+ * per process from the sources, or read from the compiled program's bundle.
+ */
 export function hashWorkerSource(): Promise<string> {
-  workerSource ??= (async () => {
-    const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [fileURLToPath(new URL('./hash-worker.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-    });
-    return result.outputFiles[0]!.text;
-  })();
-  workerSource.catch(() => {
-    workerSource = undefined;
-  });
-  return workerSource;
+  return scriptAsset(new URL('./hash-worker.ts', import.meta.url));
 }
 
 /** A file for the pool: path on disk, size when listed, dataset path for messages. */
@@ -63,7 +56,7 @@ export interface PoolFile {
 }
 
 export interface PoolOptions {
-  /** Number of lanes, the main thread included (default: the available parallelism). */
+  /** Number of hashing threads (default: the available parallelism); 1 hashes on the main thread. */
   threads?: number;
   /** Read size (default 4 MiB). */
   chunkSize?: number;
@@ -71,17 +64,29 @@ export interface PoolOptions {
 
 export interface HashRunOptions {
   signal?: AbortSignal;
-  /** Bytes hashed since the previous call (about every 100 ms per thread, and per batch). */
+  /** Bytes hashed since the previous call (per batch, and about every 100 ms per thread within a large file). */
   onBytes?: (n: number) => void;
   /** Files finished since the previous call. */
   onFiles?: (n: number) => void;
-  /** Each file's result as it arrives (batches complete out of order across lanes). */
+  /** Each file's result as it arrives, by its index in push order (batches complete out of order across lanes). */
   onResult?: (index: number, result: HashedFile) => void;
 }
 
-/** A file's digest and its manifest leaf hash (hex). */
+/** A file's digest and its manifest leaf hash (32 bytes). */
 export interface HashedFile extends StreamDigest {
-  leaf: string;
+  leaf: Uint8Array;
+}
+
+/** A run under way: files are pushed, then {@link HashRun.end}; `done` settles when all are hashed. */
+export interface HashRun {
+  /** Adds files (their indices follow the files pushed before). */
+  push(files: readonly PoolFile[]): void;
+  /** No more files: `done` resolves once every pushed file is hashed. */
+  end(): void;
+  /** Stops the run: `done` rejects with `reason`. */
+  fail(reason: unknown): void;
+  /** Resolves when every file is hashed; rejects on the first failure (the pool is then closed). */
+  readonly done: Promise<void>;
 }
 
 /** Where batches go: a worker thread, or the main thread. */
@@ -92,36 +97,46 @@ interface Lane {
 }
 
 /**
- * The lanes of a run. One run at a time; {@link HashPool.close} terminates the threads
- * (a failed or aborted run closes the pool itself).
+ * The threads of a pool. One run at a time; {@link HashPool.close} terminates the
+ * threads (a failed or aborted run closes the pool itself).
  */
 export class HashPool {
-  readonly #lanes: number;
+  readonly #threads: number;
   readonly #chunkSize: number;
   readonly #workers: Worker[] = [];
+  #starting: Promise<void> | undefined;
   #mainBuffers: ReadBuffers | undefined;
   #closed = false;
 
   constructor(opts: PoolOptions = {}) {
-    this.#lanes = Math.max(1, opts.threads ?? availableParallelism());
+    this.#threads = Math.max(1, opts.threads ?? availableParallelism());
     this.#chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   }
 
-  async #grow(n: number): Promise<void> {
-    if (this.#workers.length >= n) return;
-    const source = await hashWorkerSource();
-    const workerData: HashWorkerData = { chunkSize: this.#chunkSize };
-    while (this.#workers.length < n) {
-      const worker = new Worker(source, {
-        eval: true,
-        workerData,
-        // The hashing loop allocates little: a small young generation keeps each thread lean.
-        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
-      });
-      // A thread that fails between runs must not crash the process; the next run sees it exit.
-      worker.on('error', () => undefined);
-      this.#workers.push(worker);
-    }
+  /** Starts the threads now (they take tens of milliseconds to boot), e.g. before listing a directory. */
+  warm(): void {
+    if (this.#threads > 1) void this.#grow().catch(() => undefined);
+  }
+
+  #grow(): Promise<void> {
+    this.#starting ??= (async () => {
+      const source = await hashWorkerSource();
+      if (this.#closed) return;
+      const workerData: HashWorkerData = { chunkSize: this.#chunkSize };
+      while (this.#workers.length < this.#threads) {
+        const worker = new Worker(source, {
+          eval: true,
+          workerData,
+          // The hashing loop allocates little: a small young generation keeps each thread lean.
+          resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
+        });
+        // A thread that fails between runs must not crash the process; the next run sees it exit.
+        worker.on('error', () => undefined);
+        this.#workers.push(worker);
+      }
+    })();
+    this.#starting.catch(() => (this.#starting = undefined));
+    return this.#starting;
   }
 
   /** Terminates every thread. */
@@ -139,148 +154,212 @@ export class HashPool {
    */
   async hash(files: readonly PoolFile[], opts: HashRunOptions = {}): Promise<HashedFile[]> {
     const results = new Array<HashedFile>(files.length);
-    if (this.#closed) throw new DatasetIoError('worker_failed', 'the hashing pool is closed');
-    if (files.length === 0) return results;
-    opts.signal?.throwIfAborted();
-    const extraLanes = Math.min(this.#lanes, files.length) - 1;
+    const run = this.run({ ...opts, onResult: (i, r) => ((results[i] = r), opts.onResult?.(i, r)) });
+    run.push(files);
+    run.end();
+    await run.done;
+    return results;
+  }
+
+  /**
+   * Starts a run to which files are pushed as they are found ({@link HashRun}). Errors
+   * as {@link HashPool.hash}, through `done`.
+   */
+  run(opts: HashRunOptions = {}): HashRun {
+    const files: PoolFile[] = [];
     const batches = new Map<number, { start: number; bytes: number }>();
+    const lanes: Lane[] = [];
+    const cleanups: (() => void)[] = [];
     let cursor = 0;
     let nextId = 0;
-    let remaining = files.length;
+    let hashed = 0;
+    let ended = false;
     let settled = false;
-    const cleanups: (() => void)[] = [];
+    /** Undecided until two files are pushed or the run ends: one file needs no thread. */
+    let mode: 'undecided' | 'main' | 'threads' = this.#threads <= 1 ? 'main' : 'undecided';
+    let resolveDone!: () => void;
+    let rejectDone!: (err: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      resolveDone = resolve;
+      rejectDone = reject;
+    });
 
-    const outcome = await new Promise<{ ok: true } | { ok: false; err: unknown }>((resolvePromise) => {
-      const finish = (err?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        for (const c of cleanups) c();
-        resolvePromise(err === undefined ? { ok: true } : { ok: false, err });
-      };
-      const onAbort = (): void => finish(opts.signal!.reason);
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      cleanups.push(() => opts.signal?.removeEventListener('abort', onAbort));
+    const finish = (err?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      for (const c of cleanups) c();
+      if (err === undefined) {
+        resolveDone();
+        return;
+      }
+      // Threads may still be busy with queued batches: stop them.
+      this.close().then(
+        () => rejectDone(err),
+        () => rejectDone(err),
+      );
+    };
+    if (this.#closed) finish(new DatasetIoError('worker_failed', 'the hashing pool is closed'));
+    const onAbort = (): void => finish(opts.signal!.reason);
+    if (opts.signal?.aborted) finish(opts.signal.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    cleanups.push(() => opts.signal?.removeEventListener('abort', onAbort));
 
-      const dispatch = (lane: Lane): void => {
-        while (!settled && cursor < files.length && lane.queued < QUEUE_BATCHES && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
-          const start = cursor;
-          let bytes = 0;
-          const batch: HashBatch = { t: 'batch', id: nextId++, files: [] };
-          while (cursor < files.length && batch.files.length < BATCH_FILES) {
-            const f = files[cursor]!;
-            if (batch.files.length > 0 && bytes + f.size > BATCH_BYTES) break;
-            batch.files.push({ path: f.path, absPath: f.absPath, size: f.size });
-            bytes += f.size;
-            cursor++;
-          }
-          batches.set(batch.id, { start, bytes });
-          lane.queued++;
-          lane.queuedBytes += bytes;
-          lane.send(batch);
+    const dispatch = (lane: Lane): void => {
+      while (!settled && cursor < files.length && lane.queued < QUEUE_BATCHES && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
+        // While more files are coming, a lane that has work waits for a fuller batch.
+        if (!ended && lane.queued > 0 && files.length - cursor < MIN_BATCH_FILES) return;
+        const start = cursor;
+        let bytes = 0;
+        const batch: HashBatch = { t: 'batch', id: nextId++, absPaths: [], paths: [], sizes: [] };
+        while (cursor < files.length && batch.absPaths.length < BATCH_FILES) {
+          const f = files[cursor]!;
+          if (batch.absPaths.length > 0 && bytes + f.size > BATCH_BYTES) break;
+          batch.absPaths.push(f.absPath);
+          batch.paths.push(f.path);
+          batch.sizes.push(f.size);
+          bytes += f.size;
+          cursor++;
         }
-      };
+        batches.set(batch.id, { start, bytes });
+        lane.queued++;
+        lane.queuedBytes += bytes;
+        lane.send(batch);
+      }
+    };
+    const dispatchAll = (): void => {
+      for (const lane of lanes) dispatch(lane);
+    };
 
-      const onMessage = (lane: Lane, message: WorkerMessage): void => {
-        if (settled) return;
-        if (message.bytes > 0) opts.onBytes?.(message.bytes);
-        if (message.t !== 'result') return;
-        const batch = batches.get(message.id)!;
-        batches.delete(message.id);
-        lane.queued--;
-        lane.queuedBytes -= batch.bytes;
-        for (let i = 0; i < message.outcomes.length; i++) {
-          const result = message.outcomes[i]!;
-          const file = files[batch.start + i]!;
-          if (!result.ok) {
-            finish(new DatasetIoError('read_failed', `cannot read ${JSON.stringify(file.path)}: ${result.error}`, file.path));
-            return;
-          }
-          if (result.size !== file.size) {
-            finish(
-              new DatasetIoError('file_changed', `${JSON.stringify(file.path)} changed while being fingerprinted (${file.size} → ${result.size} bytes)`, file.path),
-            );
-            return;
-          }
-          const hashed = { sha256: result.sha256, size: result.size, leaf: result.leaf };
-          results[batch.start + i] = hashed;
-          try {
-            opts.onResult?.(batch.start + i, hashed);
-          } catch (err) {
-            finish(err);
-            return;
-          }
+    const onResult = (lane: Lane, id: number, bytes: number, result: BatchResult): void => {
+      if (settled) return;
+      if (bytes > 0) opts.onBytes?.(bytes);
+      const batch = batches.get(id)!;
+      batches.delete(id);
+      lane.queued--;
+      lane.queuedBytes -= batch.bytes;
+      const n = result.sha256.length;
+      for (let i = 0; i < n; i++) {
+        const file = files[batch.start + i]!;
+        const error = result.errors?.[i];
+        if (error !== undefined) {
+          finish(new DatasetIoError('read_failed', `cannot read ${JSON.stringify(file.path)}: ${error}`, file.path));
+          return;
         }
-        remaining -= message.outcomes.length;
-        opts.onFiles?.(message.outcomes.length);
-        if (remaining === 0) finish();
-        else dispatch(lane);
-      };
+        const size = result.sizes[i]!;
+        if (size !== file.size) {
+          finish(new DatasetIoError('file_changed', `${JSON.stringify(file.path)} changed while being fingerprinted (${file.size} → ${size} bytes)`, file.path));
+          return;
+        }
+        try {
+          opts.onResult?.(batch.start + i, { sha256: result.sha256[i]!, size, leaf: result.leaves.subarray(i * 32, i * 32 + 32) });
+        } catch (err) {
+          finish(err);
+          return;
+        }
+      }
+      hashed += n;
+      opts.onFiles?.(n);
+      if (ended && hashed === files.length) finish();
+      else dispatch(lane);
+    };
 
-      // The main-thread lane: batches run here in turn, yielding to the event loop; a
-      // finished run (failure, abort) also stops a large file between chunks.
+    // The main-thread lane: batches run here in turn, yielding to the event loop; a
+    // finished run (failure, abort) also stops a large file between chunks.
+    const useMainLane = (): void => {
       const stop = new AbortController();
       cleanups.push(() => stop.abort());
       this.#mainBuffers ??= allocReadBuffers(this.#chunkSize);
       const buffers = this.#mainBuffers;
-      let mainQueue: Promise<void> = Promise.resolve();
+      let queue: Promise<void> = Promise.resolve();
       let sliceStart = performance.now();
-      const mainLane: Lane = {
+      const lane: Lane = {
         queued: 0,
         queuedBytes: 0,
         send: (batch) => {
-          mainQueue = mainQueue.then(async () => {
+          queue = queue.then(async () => {
             if (settled) return;
-            const outcomes = await hashBatch(batch, {
+            let unreported = 0;
+            const result = await hashBatch(batch, {
               buffers,
               count: (n) => {
-                if (!settled) opts.onBytes?.(n);
+                unreported += n;
+                if (n >= 1 << 20 && !settled) {
+                  opts.onBytes?.(unreported);
+                  unreported = 0;
+                }
               },
               stopped: () => settled,
               signal: stop.signal,
-              between: async () => {
-                if (performance.now() - sliceStart < MAIN_LANE_SLICE_MS) return;
-                await new Promise<void>((r) => setImmediate(r));
+              shouldYield: () => {
+                if (performance.now() - sliceStart < MAIN_LANE_SLICE_MS) return false;
                 sliceStart = performance.now();
+                return true;
               },
             });
-            if (!settled) onMessage(mainLane, { t: 'result', id: batch.id, bytes: 0, outcomes });
+            if (!settled) onResult(lane, batch.id, unreported, result);
           });
-          mainQueue.catch((err: unknown) => finish(err));
+          queue.catch((err: unknown) => finish(err));
         },
       };
-      dispatch(mainLane);
+      lanes.push(lane);
+    };
 
-      // Worker lanes, once their threads exist (the main lane is busy meanwhile).
-      if (extraLanes > 0) {
-        this.#grow(extraLanes).then(
-          () => {
-            if (settled) return;
-            for (const worker of this.#workers.slice(0, extraLanes)) {
-              const lane: Lane = { queued: 0, queuedBytes: 0, send: (batch) => worker.postMessage(batch) };
-              const onMsg = (m: WorkerMessage): void => onMessage(lane, m);
-              const onError = (err: Error): void => finish(new DatasetIoError('worker_failed', `hashing thread failed: ${err.message}`));
-              const onExit = (code: number): void => finish(new DatasetIoError('worker_failed', `hashing thread exited with code ${code}`));
-              worker.on('message', onMsg);
-              worker.on('error', onError);
-              worker.on('exit', onExit);
-              cleanups.push(() => {
-                worker.off('message', onMsg);
-                worker.off('error', onError);
-                worker.off('exit', onExit);
-              });
-              dispatch(lane);
-            }
-          },
-          (err: unknown) => finish(new DatasetIoError('worker_failed', `cannot start hashing threads: ${err instanceof Error ? err.message : String(err)}`)),
-        );
+    const useThreads = (): void => {
+      this.#grow().then(
+        () => {
+          if (settled) return;
+          if (this.#closed) return finish(new DatasetIoError('worker_failed', 'the hashing pool is closed'));
+          for (const worker of this.#workers) {
+            const lane: Lane = { queued: 0, queuedBytes: 0, send: (batch) => worker.postMessage(batch) };
+            const onMsg = (m: WorkerMessage): void => {
+              if (m.t === 'result') onResult(lane, m.id, m.bytes, m);
+              else if (!settled && m.bytes > 0) opts.onBytes?.(m.bytes);
+            };
+            const onError = (err: Error): void => finish(new DatasetIoError('worker_failed', `hashing thread failed: ${err.message}`));
+            const onExit = (code: number): void => finish(new DatasetIoError('worker_failed', `hashing thread exited with code ${code}`));
+            worker.on('message', onMsg);
+            worker.on('error', onError);
+            worker.on('exit', onExit);
+            cleanups.push(() => {
+              worker.off('message', onMsg);
+              worker.off('error', onError);
+              worker.off('exit', onExit);
+            });
+            lanes.push(lane);
+          }
+          dispatchAll();
+        },
+        (err: unknown) => finish(new DatasetIoError('worker_failed', `cannot start hashing threads: ${err instanceof Error ? err.message : String(err)}`)),
+      );
+    };
+
+    const decide = (): void => {
+      if (mode === 'undecided' && (files.length > 1 || ended)) {
+        mode = files.length > 1 ? 'threads' : 'main';
+        if (mode === 'main') useMainLane();
+        else useThreads();
+      } else if (mode === 'main' && lanes.length === 0) {
+        useMainLane();
       }
-    });
-    if (!outcome.ok) {
-      // Threads may still be busy with queued batches: stop them.
-      await this.close();
-      throw outcome.err;
-    }
-    return results;
+    };
+
+    return {
+      push: (more) => {
+        if (settled || more.length === 0) return;
+        for (const f of more) files.push(f);
+        decide();
+        dispatchAll();
+      },
+      end: () => {
+        if (ended) return;
+        ended = true;
+        decide();
+        if (!settled && hashed === files.length) finish();
+        else dispatchAll();
+      },
+      fail: (reason) => finish(reason),
+      done,
+    };
   }
 }
 

@@ -3,22 +3,13 @@
  * bytes, files, rate and ETA, redrawn at most 10 times a second. Otherwise (a pipe, a
  * CI log): a plain line every few seconds. The clock is injected.
  */
+import { formatBytes } from '../format.ts';
 import type { FingerprintProgress } from './fingerprint.ts';
+
+export { formatBytes };
 
 export interface ProgressSink {
   write(text: string): unknown;
-}
-
-/** 1536 → "1.5 KiB". */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${Math.round(n)} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 /** Seconds → "1:02:03" or "2:03". */

@@ -38,6 +38,12 @@ export interface WalkOptions {
   onSkip?: (entry: SkippedEntry) => void;
   /** Called now and then while listing (files and bytes found so far). */
   onListed?: (files: number, bytes: number) => void;
+  /**
+   * Called with the files of each directory as soon as it is listed (in listing order;
+   * the concatenation is the result's `files`), so that hashing can start before the
+   * listing ends. A file root is one call with its one file.
+   */
+  onFiles?: (files: ListedFile[]) => void;
   signal?: AbortSignal;
 }
 
@@ -105,7 +111,9 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
   };
   if (rootStat.isFile()) {
     const name = normalizeName(basename(rootAbs));
-    return { kind: 'file', files: [{ path: name, absPath: rootAbs, size: rootStat.size }], excluded: 0, skipped };
+    const files = [{ path: name, absPath: rootAbs, size: rootStat.size }];
+    opts.onFiles?.(files.slice());
+    return { kind: 'file', files, excluded: 0, skipped };
   }
   if (!rootStat.isDirectory()) throw new DatasetIoError('not_file_or_directory', `not a regular file or directory: ${root}`, root);
 
@@ -115,10 +123,13 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
   const follow = opts.followSymlinks === true;
   const stack: DirTask[] = [{ abs: rootAbs, rel: '', ancestors: follow ? [`${rootStat.dev}:${rootStat.ino}`] : [] }];
   let lastReport = 0;
-  let sinceYield = 0;
+  let sinceYield = 15; // the first yield comes after the first directory
 
+  let found: ListedFile[] = [];
   const addFile = (rel: string, abs: string, size: number): void => {
-    files.push({ path: rel, absPath: abs, size });
+    const file = { path: rel, absPath: abs, size };
+    files.push(file);
+    if (opts.onFiles) found.push(file);
     bytes += size;
     if (files.length - lastReport >= 1000) {
       lastReport = files.length;
@@ -208,7 +219,13 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
     } else {
       stack.push(...subdirs);
     }
-    // Let signals (Ctrl-C) and progress output through between directories.
+    if (found.length > 0) {
+      const batch = found;
+      found = [];
+      opts.onFiles!(batch);
+    }
+    // Let signals (Ctrl-C), progress output and the hashing threads' results through
+    // between directories (right after the first one: the threads are starting).
     if (++sinceYield >= 16) {
       sinceYield = 0;
       await new Promise<void>((r) => setImmediate(r));

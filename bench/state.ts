@@ -1,0 +1,194 @@
+/**
+ * `npm run bench -- state`: the cost of provable status (issue 16) on PGlite, with a log of
+ * BENCH_STATE_CERTS certificates (default 100,000; quick 5,000):
+ *
+ * 1. `state.committed` — time of one state commitment after BENCH_STATE_CHANGED (1,000)
+ *    certificates changed (each cancelled by one log entry): the committer's whole append
+ *    (the batch transaction, catching up the write guard, the status records, the map
+ *    update, the node writes and the entry), BENCH_STATE_COMMITS rounds; baseline: plain
+ *    SHA-256 of the same bytes the map hashed. Floor: p99 ≤ 100 ms.
+ * 2. status proof — `StateCommitter.prove` of a random certificate plus the log reads of
+ *    the state proof (the entry and its inclusion proof), BENCH_STATE_SAMPLES samples;
+ *    baseline: the inclusion proof alone. Floor: p99 ≤ 5 ms.
+ * 3. audit replay — the state audit's replay of the stored log with every committed root
+ *    recomputed, in entries/s; baseline: reading the same entries in the same chunks
+ *    without replaying them. Floor: ≥ 50,000 entries/s.
+ *
+ * Entries are written straight to the log (no write guard: they carry no issuance links);
+ * the replay is the lenient one of audit.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, toBytes, toNumber } from '../src/db/index.ts';
+import { encodeEntry, toHex, type LogEvent } from '../src/ledger/index.ts';
+import { nodeRfc6962 } from '../src/ledger/node/index.ts';
+import { Sequencer } from '../src/ledger/pg/index.ts';
+import { LogStore } from '../src/ledger/pg/store.ts';
+import { applyEntry, certificateKeyId, emptyState, StateRootChecker } from '../src/state/index.ts';
+import { nodeSha256 } from '../src/state/map/node/index.ts';
+import type { Sha256 } from '../src/state/map/index.ts';
+import { LogStateGuard, PgMapNodeStore, StateCommitter, replayStored } from '../src/state/pg/index.ts';
+import { floor, int, isMain, knob, line, ms, note, openBenchDatabase, ratio, runMain, summarize } from './lib.ts';
+
+const CERTS = knob('BENCH_STATE_CERTS', 100_000, 5_000);
+const CHANGED = knob('BENCH_STATE_CHANGED', 1_000, 1_000);
+const COMMITS = knob('BENCH_STATE_COMMITS', 10, 3);
+const SAMPLES = knob('BENCH_STATE_SAMPLES', 5_000, 500);
+const TIME = '2026-01-01T00:00:00.000Z';
+const USCC = '91350100M000100Y43';
+const KEY_ID = '1a2b3c4d';
+const number = (i: number) => `DIP-2026-${String(i).padStart(6, '0')}`;
+const hex = (i: number) => toHex(nodeSha256(new TextEncoder().encode(String(i))));
+
+function ev(e: Record<string, unknown>): Uint8Array {
+  return encodeEntry({ time: TIME, ...e } as LogEvent);
+}
+
+async function main(): Promise<void> {
+  const database = await openBenchDatabase('pglite');
+  try {
+    const store = new LogStore(database.db, nodeRfc6962);
+    const writer = new Sequencer({ store, maxBatch: 4096 });
+    note(`writing ${int(CERTS)} certificates to the log`);
+    const head = [
+      ev({ kind: 'organisation.registered', orgId: '3f0c6a52-5a57-4d2e-9f51-2b7c0c1f8e11', orgKind: 'enterprise', uscc: USCC, nameHash: hex(-1) }),
+      ev({ kind: 'key.added', purpose: 'certificate', keyId: KEY_ID, vkey: `bench/certificate+${KEY_ID}+AQ==`, publicKey: hex(-2) }),
+    ];
+    await writer.appendManyWith(async () => ({ entries: head, result: undefined }));
+    const issued: { index: number; leafHash: string }[] = [];
+    for (let i = 0; i < CERTS; i += 4096) {
+      const entries: Uint8Array[] = [];
+      for (let j = i; j < Math.min(CERTS, i + 4096); j++)
+        entries.push(
+          ev({
+            kind: 'certificate.issued',
+            number: number(j),
+            version: 1,
+            holderUscc: USCC,
+            manifestRoot: hex(j),
+            files: 1,
+            bytes: 1,
+            validFrom: TIME,
+            validUntil: '2029-01-01T00:00:00.000Z',
+            keyId: KEY_ID,
+            payloadDigest: hex(j + 0.5),
+          }),
+        );
+      const a = await writer.appendManyWith(async () => ({ entries, result: undefined }));
+      a.leafHashes.forEach((h, k) => issued.push({ index: a.index + k, leafHash: toHex(h) }));
+    }
+
+    // the registry's side: the write guard replays the log, the committer commits its state
+    let recording: Uint8Array[] | null = null;
+    const sha: Sha256 = (d) => {
+      recording?.push(d.slice());
+      return nodeSha256(d);
+    };
+    const guard = new LogStateGuard(nodeRfc6962, false);
+    await guard.load(database.db);
+    const sequencer = new Sequencer({ store, guard, maxBatch: 4096 });
+    const mapStore = new PgMapNodeStore(database.db);
+    // how much of a commitment is the durable node write
+    let writeMs = 0;
+    const writeNodes = mapStore.writeNodes.bind(mapStore);
+    mapStore.writeNodes = async (tx, nodes) => {
+      const a = performance.now();
+      await writeNodes(tx, nodes);
+      writeMs += performance.now() - a;
+    };
+    const committer = new StateCommitter({ guard, appendManyWith: (e) => sequencer.appendManyWith(e), store: mapStore, now: () => new Date(), minIntervalMs: 0, sha256: sha });
+    note('first commitment (the whole state)');
+    let t = performance.now();
+    await committer.commit(true, false);
+    note(`first commitment: ${ms(performance.now() - t)}`);
+
+    // 1. state.committed after CHANGED certificates changed
+    const wall: number[] = [];
+    const base: number[] = [];
+    let next = 0;
+    for (let r = 0; r < COMMITS; r++) {
+      const changes: Uint8Array[] = [];
+      for (let k = 0; k < CHANGED; k++, next++) {
+        const i = (next * 7919) % CERTS;
+        changes.push(ev({ kind: 'certificate.cancelled', number: number(i), leafHash: issued[i]!.leafHash, prev: issued[i]!.index }));
+      }
+      await writer.appendManyWith(async () => ({ entries: changes, result: undefined }));
+      recording = [];
+      writeMs = 0;
+      t = performance.now();
+      await committer.commit(false, false);
+      wall.push(performance.now() - t);
+      note(`commitment ${r + 1}: ${ms(wall.at(-1)!)}, of which the node write ${ms(writeMs)}`);
+      const inputs: Uint8Array[] = recording;
+      recording = null;
+      const b = performance.now();
+      for (const x of inputs) nodeSha256(x);
+      base.push(performance.now() - b);
+    }
+    const w = summarize(wall);
+    const bs = summarize(base);
+    line(
+      `state ${int(CERTS)} certificates: state.committed after ${int(CHANGED)} changed keys (guard catch-up, records, map update, node writes, entry; PGlite): ` +
+        `p50 ${ms(w.p50)} p99 ${ms(w.p99)} over ${COMMITS} (${ratio(w.p50, bs.p50)} plain SHA-256 of the same bytes, p50 ${ms(bs.p50)}) ` +
+        floor('commit p99 ≤ 100 ms', w.p99 <= 100),
+    );
+
+    // 2. the state proof of /status
+    const size = (await store.treeState()).size;
+    const lat: number[] = [];
+    const incl: number[] = [];
+    for (let s = 0; s < SAMPLES; s++) {
+      const i = Math.floor(Math.random() * CERTS);
+      const a = performance.now();
+      const [p] = await committer.prove([certificateKeyId(number(i))]);
+      await Promise.all([store.inclusionProof(p!.commit.index, size), store.entry(p!.commit.index)]);
+      lat.push(performance.now() - a);
+      const b = performance.now();
+      await store.inclusionProof(issued[i]!.index, size);
+      incl.push(performance.now() - b);
+    }
+    const l = summarize(lat);
+    const li = summarize(incl);
+    line(
+      `state ${int(CERTS)} certificates: status proof (record + map proof + entry + inclusion proof; PGlite): p50 ${ms(l.p50)} p99 ${ms(l.p99)} over ${int(SAMPLES)} ` +
+        `(${ratio(l.p99, li.p99)} an inclusion proof alone, p99 ${ms(li.p99)}) ${floor('status proof p99 ≤ 5 ms', l.p99 <= 5)}`,
+    );
+
+    // 3. audit replay with every committed root recomputed, against reading the log
+    const total = (await store.treeState()).size;
+    const chunk = 4096;
+    const read: { index: number; data: Uint8Array }[] = [];
+    t = performance.now();
+    for (let begin = 0; begin < total; begin += chunk) {
+      const rows = await queryRows<{ idx: unknown; data: unknown }>(database.db, sql`SELECT idx, data FROM log_entries WHERE idx >= ${begin} AND idx < ${begin + chunk} ORDER BY idx`);
+      for (const r of rows) read.push({ index: toNumber(r.idx), data: toBytes(r.data) });
+    }
+    const readMs = performance.now() - t;
+    const readRate = (total / readMs) * 1000;
+    // the replay itself (what audit does with each entry read): apply, recompute every committed root
+    const roots = new StateRootChecker(nodeSha256);
+    const s = emptyState();
+    t = performance.now();
+    for (const e of read) {
+      if (roots.observe(e.data)) await roots.check(s, e.index, (JSON.parse(new TextDecoder().decode(e.data)) as { root: string }).root);
+      applyEntry(s, e, { hasher: nodeRfc6962 });
+    }
+    const replayMs = performance.now() - t;
+    if (roots.wrong.length > 0 || roots.checked !== COMMITS + 1) throw new Error(`audit: ${roots.checked} roots checked, ${roots.wrong.length} wrong`);
+    const rate = (total / replayMs) * 1000;
+    line(
+      `state ${int(CERTS)} certificates: audit replay of ${int(total)} entries with ${roots.checked} roots recomputed: ${int(rate)} entries/s ` +
+        `(${ratio(rate, readRate)} the log's read rate, ${int(readRate)} entries/s) ${floor('replay ≥ 50,000 entries/s', rate >= 50_000)}`,
+    );
+    // end to end, as \`datadeed audit\` runs it: read and replay in turn
+    t = performance.now();
+    await replayStored(database.db, { chunk, hasher: nodeRfc6962, roots: new StateRootChecker(nodeSha256) });
+    const e2e = (total / (performance.now() - t)) * 1000;
+    line(`state ${int(CERTS)} certificates: audit read + replay end to end (PGlite): ${int(e2e)} entries/s (${ratio(e2e, readRate)} the log's read rate)`);
+    await sequencer.close();
+    await writer.close();
+  } finally {
+    await database.close();
+  }
+}
+
+if (isMain(import.meta.url)) runMain(main);

@@ -1,0 +1,2 @@
+/** Public surface of src/certificates/node. */
+export { nodeCrypto, nodeEd25519, nodeSignatureVerify } from './crypto.ts';

@@ -1,0 +1,2 @@
+/** Public surface of src/evidence/pdf. */
+export { renderReceiptPdf } from './receipt.ts';

@@ -1,0 +1,20 @@
+/** Public surface of src/ledger/pg. */
+export { Sequencer, isFatalLedgerError } from './sequencer.ts';
+export { SEQUENCER_ERROR_CODES, SequencerError } from './errors.ts';
+export type { SequencerErrorCode } from './errors.ts';
+export type { AppendEffect, AppendGuard, AppendManyEffect, Integrated, SequencerOptions } from './sequencer.ts';
+export { Publisher, PUBLISHER_LOCK_KEY } from './publisher.ts';
+export type { PublisherOptions, SignedCheckpointStore } from './publisher.ts';
+export { LogWriter } from './writer.ts';
+export type { Appended } from './writer.ts';
+export type { TransactionTimeouts } from './timeouts.ts';
+export { auditLog } from './audit.ts';
+export type { AuditOptions, AuditProblem, AuditProblemCode, AuditReport } from './audit.ts';
+export { LogStore } from './store.ts';
+export type { StoredCheckpoint } from './store.ts';
+export { WitnessCosigner, registryPolicy } from './cosigner.ts';
+export type { CosignerOptions } from './cosigner.ts';
+export type { StoredWitnessState } from './store.ts';
+export { Timestamper } from './timestamper.ts';
+export type { TimestamperOptions } from './timestamper.ts';
+export { exportProof } from './export-proof.ts';

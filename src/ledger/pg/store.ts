@@ -1,0 +1,360 @@
+/**
+ * LogStore: the evidence log in PostgreSQL (either driver).
+ *
+ * Tables (see migrations/): log_entries, log_nodes (every complete Merkle node),
+ * log_tree_state (one row: size, root, right edge), log_checkpoints (every
+ * published signed checkpoint, by size) and log_cosignatures (signature lines added
+ * to a checkpoint later). All but the tree state are append-only in the database;
+ * the tree state only grows (trigger). Reads never load the tree: a proof reads
+ * O(log n) node rows in one query, a tile one index range of one level.
+ *
+ * What an implementation must guarantee:
+ *  - `lockTreeState` takes the row lock that serialises integration across
+ *    processes and returns the committed head;
+ *  - `writeIntegration` runs inside the caller's transaction, writes all or nothing,
+ *    and replaces the tree state only if it is still the state read
+ *    (compare-and-swap on size and root), else throws `tree_state_conflict`;
+ *  - `insertCheckpoint` never replaces a published checkpoint: a second one of the
+ *    same size with another root is `tree_forked`;
+ *  - rows, once committed, never change (cosignatures are added, never edited).
+ */
+import { sql } from 'drizzle-orm';
+import { hexArrayLiteral, intArrayLiteral, queryRows, toBytes, toNumber, type Db } from '../../db/index.ts';
+import { logNodes } from '../../db/index.ts';
+import { bytesEqual, toHex } from '../bytes.ts';
+import { CompactRange } from '../compact.ts';
+import { LedgerError } from '../errors.ts';
+import type { Hasher } from '../hasher.ts';
+import type { TreeState } from '../integrate.ts';
+import { assembleProof, compactNodeIds, nodesForPlan, planConsistency, planInclusion, type NodeId } from '../tree.ts';
+
+export interface StoredCheckpoint {
+  size: number;
+  rootHash: Uint8Array;
+  /** The signed note, exactly as served: the log's signature, then any cosignature lines. */
+  note: string;
+  createdAt: Date;
+}
+
+/** The registry's record of one witness (log_witness_state). */
+export interface StoredWitnessState {
+  keyName: string;
+  /** 8 lowercase hex digits. */
+  keyId: string;
+  /** The size the witness last cosigned, as far as the registry knows. */
+  size: number;
+  lastSuccessAt?: Date | undefined;
+  lastError?: string | undefined;
+  lastErrorAt?: Date | undefined;
+}
+
+/** One sequenced batch, as the integration step computed it. */
+export interface IntegrationWrite {
+  /** The state read under the lock (the compare-and-swap expectation). */
+  previous: TreeState;
+  /** The state to store. */
+  next: TreeState;
+  /** Entries at indices previous.size, previous.size + 1, … */
+  entries: Uint8Array[];
+  /** Every node completed by the batch. */
+  nodes: { id: NodeId; hash: Uint8Array }[];
+}
+
+const nodeKey = (id: NodeId) => `${id.level}/${id.index}`;
+
+/** The note with its cosignature lines, as one SQL expression over log_checkpoints aliased c. */
+const NOTE_WITH_COSIGNATURES = sql.raw(
+  `c.note || coalesce((SELECT string_agg(s.line || E'\\n', '' ORDER BY s.created_at, s.key_name, s.key_id) FROM log_cosignatures s WHERE s.tree_size = c.tree_size), '') AS note`,
+);
+
+export class LogStore {
+  /** The hot read of proofs, as a named prepared statement (parsed and planned once per connection). */
+  private readonly nodesById;
+
+  constructor(
+    readonly db: Db,
+    readonly hasher: Hasher,
+  ) {
+    this.nodesById = db
+      .select({ level: logNodes.level, idx: logNodes.idx, hash: logNodes.hash })
+      .from(logNodes)
+      .where(sql`(${logNodes.level}, ${logNodes.idx}) IN (SELECT * FROM unnest(${sql.placeholder('levels')}::smallint[], ${sql.placeholder('idxs')}::bigint[]))`)
+      .prepare('ledger_nodes_by_id');
+  }
+
+  /** The newest published checkpoint, or undefined before the first publication. */
+  async latestCheckpoint(db: Db = this.db): Promise<StoredCheckpoint | undefined> {
+    const rows = await queryRows(
+      db,
+      sql`SELECT c.tree_size, c.root_hash, ${NOTE_WITH_COSIGNATURES}, c.created_at FROM log_checkpoints c ORDER BY c.tree_size DESC LIMIT 1`,
+    );
+    return rows[0] ? toCheckpoint(rows[0]) : undefined;
+  }
+
+  /** The checkpoint of exactly `size`, if one was published. */
+  async checkpointAt(size: number, db: Db = this.db): Promise<StoredCheckpoint | undefined> {
+    const rows = await queryRows(
+      db,
+      sql`SELECT c.tree_size, c.root_hash, ${NOTE_WITH_COSIGNATURES}, c.created_at FROM log_checkpoints c WHERE c.tree_size = ${size}`,
+    );
+    return rows[0] ? toCheckpoint(rows[0]) : undefined;
+  }
+
+  /** Checkpoints with size in (afterSize, …], ascending, at most `limit`. */
+  async checkpointsAfter(afterSize: number, limit: number, db: Db = this.db): Promise<StoredCheckpoint[]> {
+    const rows = await queryRows(
+      db,
+      sql`SELECT c.tree_size, c.root_hash, ${NOTE_WITH_COSIGNATURES}, c.created_at FROM log_checkpoints c
+          WHERE c.tree_size > ${afterSize} ORDER BY c.tree_size LIMIT ${limit}`,
+    );
+    return rows.map(toCheckpoint);
+  }
+
+  /**
+   * Publish a signed checkpoint (inside the publisher's transaction). Publishing the
+   * same note again is a no-op; another root for a published size is `tree_forked`.
+   */
+  async insertCheckpoint(tx: Db, cp: StoredCheckpoint): Promise<void> {
+    const rows = await queryRows<{ root_hash: unknown }>(
+      tx,
+      sql`WITH ins AS (
+            INSERT INTO log_checkpoints (tree_size, root_hash, note, created_at)
+            VALUES (${cp.size}, decode(${toHex(cp.rootHash)}, 'hex'), ${cp.note}, ${cp.createdAt.toISOString()}::timestamptz)
+            ON CONFLICT (tree_size) DO NOTHING RETURNING root_hash)
+          SELECT root_hash FROM ins UNION ALL SELECT root_hash FROM log_checkpoints WHERE tree_size = ${cp.size} AND NOT EXISTS (SELECT 1 FROM ins)`,
+    );
+    const stored = rows[0] ? toBytes(rows[0].root_hash) : undefined;
+    if (!stored || !bytesEqual(stored, cp.rootHash))
+      throw new LedgerError('tree_forked', `a checkpoint of size ${cp.size} with another root is already published`);
+  }
+
+  /**
+   * Add a cosignature line (`— <name> <base64(key ID || signature)>`) to the published
+   * checkpoint of `size`. The caller has verified it. Returns false when no checkpoint
+   * of that size is published; adding the same key's line again keeps the first one.
+   */
+  async addCosignature(size: number, cosigner: { name: string; keyId: string }, line: string, at: Date, db: Db = this.db): Promise<boolean> {
+    const rows = await queryRows(
+      db,
+      sql`INSERT INTO log_cosignatures (tree_size, key_name, key_id, line, created_at)
+          SELECT c.tree_size, ${cosigner.name}, ${cosigner.keyId}, ${line}, ${at.toISOString()}::timestamptz FROM log_checkpoints c WHERE c.tree_size = ${size}
+          ON CONFLICT DO NOTHING RETURNING tree_size`,
+    );
+    return rows.length > 0 || (await this.checkpointAt(size, db)) !== undefined;
+  }
+
+  /** Tree sizes of the newest checkpoints that carry cosignatures, newest first. */
+  async cosignedSizes(limit: number, db: Db = this.db): Promise<number[]> {
+    const rows = await queryRows<{ tree_size: unknown }>(
+      db,
+      sql`SELECT DISTINCT tree_size FROM log_cosignatures ORDER BY tree_size DESC LIMIT ${limit}`,
+    );
+    return rows.map((r) => toNumber(r.tree_size));
+  }
+
+  /** The registry's record of its witnesses (log_witness_state). */
+  async witnessStates(db: Db = this.db): Promise<StoredWitnessState[]> {
+    const rows = await queryRows(db, sql`SELECT key_name, key_id, size, last_success_at, last_error, last_error_at FROM log_witness_state`);
+    const date = (v: unknown) => (v === null || v === undefined ? undefined : v instanceof Date ? v : new Date(String(v)));
+    return rows.map((r) => ({
+      keyName: String(r.key_name),
+      keyId: String(r.key_id),
+      size: toNumber(r.size),
+      lastSuccessAt: date(r.last_success_at),
+      lastError: r.last_error === null || r.last_error === undefined ? undefined : String(r.last_error),
+      lastErrorAt: date(r.last_error_at),
+    }));
+  }
+
+  /** Records one witness's state (insert or replace). */
+  async saveWitnessState(s: StoredWitnessState, db: Db = this.db): Promise<void> {
+    const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
+    await db.execute(
+      sql`INSERT INTO log_witness_state (key_name, key_id, size, last_success_at, last_error, last_error_at)
+          VALUES (${s.keyName}, ${s.keyId}, ${s.size}, ${iso(s.lastSuccessAt)}::timestamptz, ${s.lastError ?? null}, ${iso(s.lastErrorAt)}::timestamptz)
+          ON CONFLICT (key_name, key_id) DO UPDATE SET size = EXCLUDED.size, last_success_at = EXCLUDED.last_success_at,
+            last_error = EXCLUDED.last_error, last_error_at = EXCLUDED.last_error_at`,
+    );
+  }
+
+  /** Stores the time-stamp token over the checkpoint of `size` (the first one stored is kept). */
+  async insertTimestamp(size: number, token: Uint8Array, genTime: Date, at: Date, db: Db = this.db): Promise<void> {
+    await db.execute(
+      sql`INSERT INTO log_timestamps (tree_size, token, gen_time, created_at)
+          VALUES (${size}, decode(${toHex(token)}, 'hex'), ${genTime.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz)
+          ON CONFLICT (tree_size) DO NOTHING`,
+    );
+  }
+
+  /** The time-stamp token over the checkpoint of exactly `size`, if one is stored. */
+  async timestampAt(size: number, db: Db = this.db): Promise<{ token: Uint8Array; genTime: Date } | undefined> {
+    const rows = await queryRows<{ token: unknown; gen_time: unknown }>(db, sql`SELECT token, gen_time FROM log_timestamps WHERE tree_size = ${size}`);
+    const r = rows[0];
+    return r ? { token: toBytes(r.token), genTime: r.gen_time instanceof Date ? r.gen_time : new Date(String(r.gen_time)) } : undefined;
+  }
+
+  /** The committed tree state (no lock). */
+  async treeState(db: Db = this.db): Promise<TreeState> {
+    const rows = await queryRows(db, sql`SELECT tree_size, root_hash, right_edge, integrated_at FROM log_tree_state WHERE id`);
+    return toTreeState(rows[0]);
+  }
+
+  /**
+   * Lock the tree state row for this transaction (`SELECT … FOR UPDATE`: the lock that
+   * serialises integration across processes; it dies with the transaction or its
+   * connection) and return it.
+   */
+  async lockTreeState(tx: Db): Promise<TreeState> {
+    const rows = await queryRows(tx, sql`SELECT tree_size, root_hash, right_edge, integrated_at FROM log_tree_state WHERE id FOR UPDATE`);
+    return toTreeState(rows[0]);
+  }
+
+  /**
+   * Write one integrated batch — its entries, the nodes it completed and the new tree
+   * state — in one statement inside the caller's transaction. The tree state is
+   * replaced only if it still is `previous` (compare-and-swap).
+   * @throws LedgerError `tree_state_conflict` when it is not (nothing is kept: the
+   *   caller's transaction must roll back).
+   */
+  async writeIntegration(tx: Db, w: IntegrationWrite): Promise<void> {
+    const idxs = w.entries.map((_, i) => w.previous.size + i);
+    const rows = await queryRows(
+      tx,
+      sql`
+      WITH e AS (
+        INSERT INTO log_entries (idx, data)
+        SELECT i, decode(d, 'hex') FROM unnest(${intArrayLiteral(idxs)}::bigint[], ${hexArrayLiteral(w.entries)}::text[]) AS t(i, d)
+      ), n AS (
+        INSERT INTO log_nodes (level, idx, hash)
+        SELECT l, i, decode(h, 'hex') FROM unnest(
+          ${intArrayLiteral(w.nodes.map((n) => n.id.level))}::smallint[],
+          ${intArrayLiteral(w.nodes.map((n) => n.id.index))}::bigint[],
+          ${hexArrayLiteral(w.nodes.map((n) => n.hash))}::text[]) AS t(l, i, h)
+      )
+      UPDATE log_tree_state
+      SET tree_size = ${w.next.size}, root_hash = decode(${toHex(w.next.rootHash)}, 'hex'),
+          right_edge = decode(${w.next.edge.map(toHex).join('')}, 'hex'), integrated_at = ${w.next.time.toISOString()}::timestamptz
+      WHERE id AND tree_size = ${w.previous.size} AND root_hash = decode(${toHex(w.previous.rootHash)}, 'hex')
+      RETURNING tree_size`,
+    );
+    if (rows.length !== 1)
+      throw new LedgerError('tree_state_conflict', `the tree state is no longer the one of size ${w.previous.size} read under the lock`);
+  }
+
+  /** Fetch node hashes by id in one query. Missing nodes are absent from the map. */
+  async nodes(ids: readonly NodeId[], db: Db = this.db): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    if (ids.length === 0) return out;
+    const levels = intArrayLiteral(ids.map((i) => i.level));
+    const idxs = intArrayLiteral(ids.map((i) => i.index));
+    const rows: { level: unknown; idx: unknown; hash: unknown }[] =
+      db === this.db
+        ? await this.nodesById.execute({ levels, idxs })
+        : await queryRows(
+            db,
+            sql`SELECT n.level, n.idx, n.hash FROM log_nodes n
+                JOIN unnest(${levels}::smallint[], ${idxs}::bigint[]) AS q(l, i) ON n.level = q.l AND n.idx = q.i`,
+          );
+    for (const r of rows) out.set(`${toNumber(r.level)}/${toNumber(r.idx)}`, toBytes(r.hash));
+    return out;
+  }
+
+  /** Hashes of level `level`, indices [begin, end), ascending. */
+  async levelHashes(level: number, begin: number, end: number, db: Db = this.db): Promise<Uint8Array[]> {
+    const rows = await queryRows<{ idx: unknown; hash: unknown }>(
+      db,
+      sql`SELECT idx, hash FROM log_nodes WHERE level = ${level} AND idx >= ${begin} AND idx < ${end} ORDER BY idx`,
+    );
+    if (rows.length !== end - begin) throw new LedgerError('missing_node', `level ${level} [${begin}, ${end}) has ${rows.length} stored hashes`);
+    return rows.map((r) => toBytes(r.hash));
+  }
+
+  /** Entries [begin, end), ascending. */
+  async entries(begin: number, end: number, db: Db = this.db): Promise<Uint8Array[]> {
+    if (end <= begin) return [];
+    const rows = await queryRows<{ idx: unknown; data: unknown }>(
+      db,
+      sql`SELECT idx, data FROM log_entries WHERE idx >= ${begin} AND idx < ${end} ORDER BY idx`,
+    );
+    if (rows.length !== end - begin) throw new LedgerError('missing_node', `entries [${begin}, ${end}): ${rows.length} stored`);
+    return rows.map((r) => toBytes(r.data));
+  }
+
+  /** One entry, or undefined. */
+  async entry(index: number, db: Db = this.db): Promise<Uint8Array | undefined> {
+    const rows = await queryRows<{ data: unknown }>(db, sql`SELECT data FROM log_entries WHERE idx = ${index}`);
+    return rows[0] ? toBytes(rows[0].data) : undefined;
+  }
+
+  /**
+   * RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of `size`
+   * (which must not exceed the stored tree), plus the leaf hash. One query.
+   */
+  async inclusionProof(index: number, size: number, db: Db = this.db): Promise<{ leafHash: Uint8Array; proof: Uint8Array[] }> {
+    const plan = planInclusion(index, size);
+    const leaf: NodeId = { level: 0, index };
+    const found = await this.nodes([leaf, ...nodesForPlan(plan)], db);
+    const leafHash = found.get(nodeKey(leaf));
+    if (!leafHash) throw new LedgerError('missing_node', `leaf ${index} is not stored`);
+    return { leafHash, proof: assembleProof(this.hasher, plan, (id) => found.get(nodeKey(id))) };
+  }
+
+  /**
+   * Inclusion proofs (with leaf hashes) of several leaves in the tree of `size`, in the
+   * order of `indices`. One query for all of them.
+   */
+  async inclusionProofs(indices: readonly number[], size: number, db: Db = this.db): Promise<{ leafHash: Uint8Array; proof: Uint8Array[] }[]> {
+    const plans = indices.map((index) => ({ index, plan: planInclusion(index, size) }));
+    const ids = new Map<string, NodeId>();
+    for (const { index, plan } of plans) for (const id of [{ level: 0, index }, ...nodesForPlan(plan)]) ids.set(nodeKey(id), id);
+    const found = await this.nodes([...ids.values()], db);
+    return plans.map(({ index, plan }) => {
+      const leafHash = found.get(nodeKey({ level: 0, index }));
+      if (!leafHash) throw new LedgerError('missing_node', `leaf ${index} is not stored`);
+      return { leafHash, proof: assembleProof(this.hasher, plan, (id) => found.get(nodeKey(id))) };
+    });
+  }
+
+  /** RFC 9162 §2.1.4.1 consistency proof between trees of size1 ≤ size2. One query. */
+  async consistencyProof(size1: number, size2: number, db: Db = this.db): Promise<Uint8Array[]> {
+    if (size1 === 0 || size1 === size2) return [];
+    const plan = planConsistency(size1, size2);
+    const found = await this.nodes(nodesForPlan(plan), db);
+    return assembleProof(this.hasher, plan, (id) => found.get(nodeKey(id)));
+  }
+
+  /** The right edge of the stored tree of `size` leaves (O(log n) rows). */
+  async compactRange(size: number, db: Db = this.db): Promise<CompactRange> {
+    const ids = compactNodeIds(size);
+    const found = await this.nodes(ids, db);
+    const hashes = ids.map((id) => {
+      const h = found.get(nodeKey(id));
+      if (!h) throw new LedgerError('missing_node', `node ${nodeKey(id)} of tree size ${size} is not stored`);
+      return h;
+    });
+    return CompactRange.fromHashes(this.hasher, size, hashes);
+  }
+}
+
+function toCheckpoint(r: Record<string, unknown>): StoredCheckpoint {
+  return {
+    size: toNumber(r.tree_size),
+    rootHash: toBytes(r.root_hash),
+    note: String(r.note),
+    createdAt: r.created_at instanceof Date ? r.created_at : new Date(String(r.created_at)),
+  };
+}
+
+function toTreeState(r: Record<string, unknown> | undefined): TreeState {
+  if (!r) throw new LedgerError('tree_state_corrupt', 'the tree state row is missing');
+  const edge = toBytes(r.right_edge);
+  if (edge.length % 32 !== 0) throw new LedgerError('tree_state_corrupt', 'the right edge is not a sequence of 32-byte hashes');
+  const hashes: Uint8Array[] = [];
+  for (let i = 0; i < edge.length; i += 32) hashes.push(edge.slice(i, i + 32));
+  return {
+    size: toNumber(r.tree_size),
+    rootHash: toBytes(r.root_hash),
+    edge: hashes,
+    time: r.integrated_at instanceof Date ? r.integrated_at : new Date(String(r.integrated_at)),
+  };
+}

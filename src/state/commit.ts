@@ -1,0 +1,201 @@
+/**
+ * The state commitment (docs/log-format.md §6.9–§6.10, docs/state-map.md): which map keys
+ * an entry changes, the map updates that bring the authenticated map in line with a
+ * replayed state, the `state.committed` entry, and the check of a committed root against
+ * the replay (`StateRootChecker`, used by audit and by monitors). Pure: hashing is
+ * injected, nodes live behind the map's node-store interface.
+ */
+import { canonicalJson, encodeEntry, fromBase64, fromHex, toBase64, toHex, utf8, type LogEvent } from '../ledger/index.ts';
+import {
+  applyMapUpdates,
+  certificateMapKey,
+  depositMapKey,
+  EMPTY_HASH,
+  MemoryNodeStore,
+  type MapNodeStore,
+  type MapUpdate,
+  type Sha256,
+} from './map/index.ts';
+import {
+  certificateStatusRecord,
+  earliestDepositRecord,
+  type CertificateStatusRecord,
+  type EarliestDepositRecord,
+  type RegistryState,
+  type StateCommitRecord,
+} from './records.ts';
+
+/** A key's record as of a state commitment, with its map proof. */
+export interface ProvenStateValue {
+  id: StateKeyId;
+  record: CertificateStatusRecord | EarliestDepositRecord | null;
+  /** Standard base64 of the map proof (docs/state-map.md §5.2). */
+  proof: string;
+  commit: StateCommitRecord;
+}
+
+/** The kind of the state commitment entry. */
+export const STATE_COMMITTED = 'state.committed';
+
+/**
+ * A key of the state map as text: `c:<certificate number>` or `d:<digest hex>` (the map's
+ * own keys are bytes, docs/state-map.md §2.1; this is how code names them).
+ */
+export type StateKeyId = string;
+
+export const certificateKeyId = (number: string): StateKeyId => `c:${number}`;
+export const depositKeyId = (digest: string): StateKeyId => `d:${digest}`;
+
+const decoder = new TextDecoder();
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * The map keys whose records an entry may change: the certificate it names (`number`) and
+ * the one it supersedes, and the digest of a deposit. A superset is harmless (a key whose
+ * record did not change keeps its value); the set must never miss a change — audit
+ * recomputes every committed root from the replay and would name the difference.
+ * Also says whether the entry is itself a `state.committed` (with its size).
+ */
+export function stateKeysOfEntry(data: Uint8Array): { keys: StateKeyId[]; commitSize?: number } {
+  let ev: Record<string, unknown>;
+  try {
+    ev = JSON.parse(decoder.decode(data)) as Record<string, unknown>;
+  } catch {
+    return { keys: [] };
+  }
+  if (typeof ev !== 'object' || ev === null) return { keys: [] };
+  if (ev.kind === STATE_COMMITTED) return { keys: [], commitSize: typeof ev.size === 'number' ? ev.size : undefined };
+  const keys: StateKeyId[] = [];
+  if (typeof ev.number === 'string') keys.push(certificateKeyId(ev.number));
+  if (typeof ev.supersedes === 'string') keys.push(certificateKeyId(ev.supersedes));
+  if (ev.kind === 'evidence.deposited' && typeof ev.digest === 'string' && HEX64.test(ev.digest)) keys.push(depositKeyId(ev.digest));
+  return { keys };
+}
+
+/** Every key the state has: each certificate and each deposited digest. */
+export function allStateKeys(s: RegistryState): StateKeyId[] {
+  const out: StateKeyId[] = [];
+  for (const [n] of s.certificates.entries()) out.push(certificateKeyId(n));
+  for (const [d] of s.earliest.entries()) out.push(depositKeyId(d));
+  return out;
+}
+
+/** The record a key maps to in state `s` (undefined: absent). */
+export function stateRecord(s: RegistryState, id: StateKeyId): CertificateStatusRecord | EarliestDepositRecord | undefined {
+  return id.startsWith('c:') ? certificateStatusRecord(s, id.slice(2)) : earliestDepositRecord(s, id.slice(2));
+}
+
+/** The map key bytes of a key id (docs/state-map.md §2.1). */
+export function stateMapKey(id: StateKeyId): Uint8Array {
+  return id.startsWith('c:') ? certificateMapKey(id.slice(2)) : depositMapKey(fromHex(id.slice(2)));
+}
+
+/** SHA-256 of the canonical JSON of a record (docs/log-format.md §6.9): the map value. */
+export function stateRecordValue(record: CertificateStatusRecord | EarliestDepositRecord, sha256: Sha256): Uint8Array {
+  return sha256(utf8(canonicalJson(record)));
+}
+
+/** The map updates that set each of `ids` to its record's hash in `s` (or remove it). */
+export function stateMapUpdates(s: RegistryState, ids: Iterable<StateKeyId>, sha256: Sha256): MapUpdate[] {
+  const out: MapUpdate[] = [];
+  for (const id of new Set(ids)) {
+    const r = stateRecord(s, id);
+    out.push({ key: stateMapKey(id), value: r === undefined ? null : stateRecordValue(r, sha256) });
+  }
+  return out;
+}
+
+/** The `state.committed` event (docs/log-format.md §6.10) for the state of the first `size` entries. */
+export function stateCommittedEntry(size: number, root: Uint8Array, time: string): Uint8Array {
+  return encodeEntry({ v: 1, kind: STATE_COMMITTED, time, size, root: toHex(root) } as unknown as LogEvent);
+}
+
+/** A committed root the replay does not give. */
+export interface WrongRoot {
+  /** Index of the `state.committed` entry. */
+  index: number;
+  /** The root it commits to (hex). */
+  logged: string;
+  /** The root of the replayed state (hex). */
+  replayed: string;
+}
+
+/**
+ * Recomputes every committed state root while a log is replayed: feed it each entry
+ * before the replay applies it (`observe`); for a `state.committed` it returns true, and
+ * the caller then awaits `check(state, index, root)` with the state of the entries before
+ * it. Keeps its own map (in memory, or any node store) updated with the keys changed
+ * since the previous commitment: O(changed keys × log n) per commitment.
+ */
+export class StateRootChecker {
+  private root: Uint8Array = EMPTY_HASH;
+  private readonly dirty = new Set<StateKeyId>();
+  readonly wrong: WrongRoot[] = [];
+  /** Commitments checked. */
+  checked = 0;
+
+  constructor(
+    private readonly sha256: Sha256,
+    readonly store: MapNodeStore = new MemoryNodeStore(),
+  ) {}
+
+  /** Notes an entry's changed keys; true when it is a `state.committed` to check. */
+  observe(data: Uint8Array): boolean {
+    const k = stateKeysOfEntry(data);
+    for (const id of k.keys) this.dirty.add(id);
+    return k.commitSize !== undefined;
+  }
+
+  /** The checker as plain JSON: its root, pending keys, findings and map nodes (hash ‖ node, base64). */
+  serialize(): unknown {
+    if (!(this.store instanceof MemoryNodeStore)) throw new Error('only a memory-backed checker can be saved');
+    const hashes = [...this.store.hashes()];
+    const nodes = this.store.getNodesNow(hashes);
+    const packed = new Uint8Array(hashes.length * 97);
+    hashes.forEach((h, i) => {
+      packed.set(h, i * 97);
+      packed.set(nodes[i]!, i * 97 + 32);
+    });
+    return { root: toHex(this.root), dirty: [...this.dirty], wrong: this.wrong, checked: this.checked, nodes: toBase64(packed) };
+  }
+
+  /** A checker {@link serialize} saved (trusted input: the auditor's own file). */
+  static deserialize(json: unknown, sha256: Sha256): StateRootChecker {
+    const j = json as { root: string; dirty: StateKeyId[]; wrong: WrongRoot[]; checked: number; nodes: string };
+    const c = new StateRootChecker(sha256);
+    c.root = fromHex(j.root);
+    for (const id of j.dirty) c.dirty.add(id);
+    c.wrong.push(...j.wrong);
+    c.checked = j.checked;
+    const packed = fromBase64(j.nodes);
+    const records = [];
+    for (let at = 0; at < packed.length; at += 97) records.push({ hash: packed.subarray(at, at + 32), bytes: packed.subarray(at + 32, at + 97) });
+    (c.store as MemoryNodeStore).putNodesNow(records);
+    return c;
+  }
+
+  /** Whether a key changed since the last commitment checked (its record is not the committed one). */
+  isDirty(id: StateKeyId): boolean {
+    return this.dirty.has(id);
+  }
+
+  /** The map root of `s` (the entries observed so far), updating the checker's map. */
+  async rootOf(s: RegistryState): Promise<Uint8Array> {
+    if (this.dirty.size > 0) {
+      const commit = await applyMapUpdates(this.store, this.root, stateMapUpdates(s, this.dirty, this.sha256), this.sha256);
+      await this.store.putNodes(commit.newNodes);
+      this.root = commit.root;
+      this.dirty.clear();
+    }
+    return this.root;
+  }
+
+  /** Checks a commitment at `index` (the state `s` before it) against its logged root (hex). */
+  async check(s: RegistryState, index: number, logged: string): Promise<boolean> {
+    const replayed = toHex(await this.rootOf(s));
+    this.checked++;
+    if (replayed === logged) return true;
+    this.wrong.push({ index, logged, replayed });
+    return false;
+  }
+}

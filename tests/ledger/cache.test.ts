@@ -1,0 +1,69 @@
+/** The read path's memory: the byte-bounded LRU and the monotonic checkpoint memo. */
+import { describe, expect, it } from 'vitest';
+import { ByteLru, MonotonicMemo } from '../../src/ledger/index.ts';
+
+describe('ByteLru', () => {
+  it('evicts the least recently used first, by bytes', () => {
+    const lru = new ByteLru<Uint8Array>(100, (b) => b.byteLength);
+    lru.set('a', new Uint8Array(40));
+    lru.set('b', new Uint8Array(40));
+    expect(lru.get('a')).toBeDefined(); // a is now the most recent
+    lru.set('c', new Uint8Array(40)); // 120 > 100: b goes
+    expect(lru.get('b')).toBeUndefined();
+    expect(lru.get('a')).toBeDefined();
+    expect(lru.get('c')).toBeDefined();
+    expect(lru.size).toEqual({ entries: 2, bytes: 80 });
+  });
+  it('never holds a value larger than its bound, and replaces a key without counting it twice', () => {
+    const lru = new ByteLru<Uint8Array>(100, (b) => b.byteLength);
+    lru.set('big', new Uint8Array(101));
+    expect(lru.get('big')).toBeUndefined();
+    lru.set('a', new Uint8Array(60));
+    lru.set('a', new Uint8Array(30));
+    expect(lru.size).toEqual({ entries: 1, bytes: 30 });
+    expect(lru.hits + lru.misses).toBe(1);
+  });
+});
+
+describe('MonotonicMemo', () => {
+  it('reads once per ttl however many ask at once, and reads again when the version changes', async () => {
+    let t = 0;
+    let reads = 0;
+    let version = 0;
+    let value = 1;
+    const memo = new MonotonicMemo<number>(
+      async () => {
+        reads++;
+        return value;
+      },
+      100,
+      () => t,
+      (a, b) => a - b,
+      () => version,
+    );
+    expect(await Promise.all([memo.get(), memo.get(), memo.get()])).toEqual([1, 1, 1]);
+    expect(reads).toBe(1);
+    value = 2;
+    t = 50;
+    expect(await memo.get()).toBe(1); // within the ttl
+    version = 1; // this process published
+    expect(await memo.get()).toBe(2);
+    expect(reads).toBe(2);
+    t = 200;
+    value = 3;
+    expect(await memo.get()).toBe(3);
+    expect(reads).toBe(3);
+  });
+  it('never hands out a value older than one it handed out (a lagging replica)', async () => {
+    let t = 0;
+    let value = 10;
+    const memo = new MonotonicMemo<number>(async () => value, 10, () => t, (a, b) => a - b);
+    expect(await memo.get()).toBe(10);
+    value = 7; // a replica behind the primary
+    t = 100;
+    expect(await memo.get()).toBe(10);
+    value = 11;
+    t = 200;
+    expect(await memo.get()).toBe(11);
+  });
+});
