@@ -15,6 +15,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
-    globalSetup: ['tests/helpers/global-setup.ts'],
+    globalSetup: ['tests/helpers/build-setup.ts', 'tests/helpers/global-setup.ts'],
   },
 });

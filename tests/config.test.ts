@@ -53,17 +53,17 @@ describe('loadConfig', () => {
   });
 
   it('the CLI stops with exit 2 and names the variable, before touching anything', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    const r = spawnSync(process.execPath, ['bin/datadeed.mjs', 'serve'], {
       cwd: ROOT,
       env: { ...process.env, PORT: 'eighty', DATABASE_URL: '' },
       encoding: 'utf8',
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\[bad_config\] PORT: /);
-    const u = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'frobnicate'], { cwd: ROOT, encoding: 'utf8' });
+    const u = spawnSync(process.execPath, ['bin/datadeed.mjs', 'frobnicate'], { cwd: ROOT, encoding: 'utf8' });
     expect(u.status).toBe(2);
     expect(u.stderr).toMatch(/\[unknown_command\]/);
-    const a = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', '--bogus'], { cwd: ROOT, encoding: 'utf8' });
+    const a = spawnSync(process.execPath, ['bin/datadeed.mjs', 'audit', '--bogus'], { cwd: ROOT, encoding: 'utf8' });
     expect(a.status).toBe(2);
     expect(a.stderr).toMatch(/\[bad_arguments\]/);
   });

@@ -148,7 +148,7 @@ describe('certificates via the API', () => {
     // async: the server runs in this process, so the event loop must stay free
     const run = () =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'verify', file, '--online', base], { cwd: ROOT });
+        const child = spawn(process.execPath, ['bin/datadeed.mjs', 'verify', file, '--online', base], { cwd: ROOT });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d) => (stdout += d));

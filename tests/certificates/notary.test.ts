@@ -141,7 +141,7 @@ describe('bundles under a notary quorum', { timeout: 300_000 }, () => {
       writeFileSync(keysFile, JSON.stringify({ keys: t.certificateKeys.map((k) => ({ ...k, purpose: 'certificate' })) }));
       const run = (k: string) => {
         const policy = writePolicy(dir, policyText(k), `verify-${k}.policy`);
-        return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'verify', file, '--keys', keysFile, '--policy', policy], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+        return spawnSync(process.execPath, ['bin/datadeed.mjs', 'verify', file, '--keys', keysFile, '--policy', policy], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
       };
       const ok = run('1');
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);

@@ -52,7 +52,7 @@ async function download(urlPath: string, name: string): Promise<string> {
 /** `datadeed verify <file> --key <vkey>`, the real CLI in a child process (async: the server runs in this process). */
 function verify(file: string, vkey: string) {
   return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'verify', file, '--key', vkey], { cwd: ROOT });
+    const child = spawn(process.execPath, ['bin/datadeed.mjs', 'verify', file, '--key', vkey], { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -261,8 +261,8 @@ describe('the PAdES signature of a certificate PDF and a receipt PDF', () => {
     const r = await verifyCli(file);
     expect(r.code).toBe(1);
     expect(checkOf(r.out, 'pdf_signature')).toMatchObject({ ok: false, code: 'pdf_digest_mismatch' });
-    // …the same through the real command line (bin/datadeed runs this in node; here through tsx)
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'verify', file, '--key', LOG_KEY.vkey], { cwd: ROOT, encoding: 'utf8' });
+    // …the same through the real command line (bin/datadeed.mjs, the compiled program)
+    const cli = spawnSync(process.execPath, ['bin/datadeed.mjs', 'verify', file, '--key', LOG_KEY.vkey], { cwd: ROOT, encoding: 'utf8' });
     expect(cli.status, cli.stdout + cli.stderr).toBe(1);
     expect(cli.stdout).toMatch(/pdf_signature\s+FAIL\s+pdf_digest_mismatch/);
   });

@@ -73,7 +73,7 @@ function runAndKill(killAfter: number): Promise<Map<number, string>> {
 }
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: childEnv(), encoding: 'utf8' });
+  return spawnSync(process.execPath, ['bin/datadeed.mjs', ...args], { cwd: ROOT, env: childEnv(), encoding: 'utf8' });
 }
 
 describe('crash safety', () => {

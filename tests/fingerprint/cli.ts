@@ -1,4 +1,4 @@
-/** Runs the real CLI as a child process: `node --import tsx src/cli/main.ts …`. */
+/** Runs the real CLI as a child process: `node bin/datadeed.mjs …` (the compiled program). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +15,7 @@ export interface CliResult {
 
 /** Starts the CLI; `done` resolves when it exits. */
 export function startCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const child = spawn(process.execPath, ['bin/datadeed.mjs', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@
  * pinned in expected.json (computed once with Python's hashlib). Here it is recomputed
  * by an independent route — `sha256sum` for the file digests, a hand-written JCS leaf
  * and a recursive RFC 6962 MTH over node:crypto — and reproduced by the core and by the
- * real CLI (`node --import tsx src/cli/main.ts fingerprint …`). The browser suite
+ * real CLI (`node bin/datadeed.mjs fingerprint …`). The browser suite
  * reproduces it in Chromium.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

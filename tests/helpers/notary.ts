@@ -45,7 +45,7 @@ export function inProcessWitness(dataDir: string): Promise<RunningWitness> {
 
 /** `datadeed witness serve` as a child process; resolves once it prints its URL. */
 export function childWitness(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'witness', 'serve', '--data-dir', dataDir, '--port', String(port)], {
+  const child = spawn(process.execPath, ['bin/datadeed.mjs', 'witness', 'serve', '--data-dir', dataDir, '--port', String(port)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,5 @@
 /**
- * The real server as a child process: `node --import tsx src/cli/main.ts serve` on a
+ * The real server as a child process: `node bin/datadeed.mjs serve` (the compiled program, built by tests/helpers/build-setup.ts) on a
  * temporary data directory (and its own PostgreSQL database with DATABASE_URL), on a free
  * port. Its stdout and stderr are kept for the test to read.
  */
@@ -70,7 +70,7 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServedProcess
   };
   if (!pg) delete childEnv.DATABASE_URL;
   delete childEnv.NODE_OPTIONS;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/datadeed.mjs', 'serve', ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -34,7 +34,7 @@ function cli(args: string[], env: Record<string, string>) {
   const e: NodeJS.ProcessEnv = { ...process.env, DATADEED_ORIGIN: ORIGIN, ...env };
   if (!env.DATABASE_URL) delete e.DATABASE_URL;
   // a start that is not refused keeps serving: the timeout ends it, and the test fails
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: e, encoding: 'utf8', timeout: 240_000 });
+  return spawnSync(process.execPath, ['bin/datadeed.mjs', ...args], { cwd: ROOT, env: e, encoding: 'utf8', timeout: 240_000 });
 }
 
 describe('key commands', () => {

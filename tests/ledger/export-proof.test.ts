@@ -25,7 +25,7 @@ const entries: Uint8Array[] = [];
 let publishedSize = 0;
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...env } });
+  return spawnSync(process.execPath, ['bin/datadeed.mjs', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...env } });
 }
 
 beforeAll(async () => {

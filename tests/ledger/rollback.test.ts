@@ -50,7 +50,7 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: childEnv(), encoding: 'utf8' });
+  return spawnSync(process.execPath, ['bin/datadeed.mjs', ...args], { cwd: ROOT, env: childEnv(), encoding: 'utf8' });
 }
 
 async function openRaw() {

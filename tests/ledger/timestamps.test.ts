@@ -138,7 +138,7 @@ describe('RFC 3161 time-stamps of checkpoints', { timeout: 300_000 }, () => {
     const file = path.join(dir, 'receipt.datadeed.json');
     writeFileSync(file, JSON.stringify(stamped));
     const run = (ca: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'verify', file, '--key', logKey.vkey, '--tsa-roots', ca], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      spawnSync(process.execPath, ['bin/datadeed.mjs', 'verify', file, '--key', logKey.vkey, '--tsa-roots', ca], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     const ok = run(tsa.caFile);
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/timestamp\s+PASS\s+ok\s+time-stamped .* by CN=DataDeed Test TSA/);

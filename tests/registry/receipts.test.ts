@@ -53,7 +53,7 @@ async function trust(): Promise<TrustedKeys> {
 /** `datadeed verify <file> --online <server>` (async: the server runs in this process). */
 function verifyOnline(file: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'verify', file, '--online', base], { cwd: ROOT });
+    const child = spawn(process.execPath, ['bin/datadeed.mjs', 'verify', file, '--online', base], { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -150,7 +150,7 @@ describe('`datadeed audit` on the command line', () => {
   const cli = (args: string[]) => {
     const e: NodeJS.ProcessEnv = { ...process.env, ...env };
     if (!env.DATABASE_URL) delete e.DATABASE_URL;
-    return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: e, encoding: 'utf8' });
+    return spawnSync(process.execPath, ['bin/datadeed.mjs', ...args], { cwd: ROOT, env: e, encoding: 'utf8' });
   };
 
   beforeAll(async () => {

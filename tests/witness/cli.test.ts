@@ -1,9 +1,9 @@
 /**
  * `datadeed witness` as a user runs it: init (key file 0600, verifier key printed),
  * add-log, and serve as a child process spoken to over HTTP; stopped with SIGTERM and
- * started again with its state intact. The commands run as `node --import tsx
- * src/cli/main.ts witness …` — what `npx tsx src/cli/main.ts` runs, without the npx and
- * tsx wrapper processes, so SIGTERM reaches the witness itself and its exit code is seen.
+ * started again with its state intact. The commands run as `node bin/datadeed.mjs
+ * witness …` — the compiled program, without an npx wrapper process, so SIGTERM reaches
+ * the witness itself and its exit code is seen.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -19,13 +19,13 @@ const dir = path.join(mkdtempSync(path.join(tmpdir(), 'datadeed-witness-cli-')),
 const children: ChildProcess[] = [];
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'witness', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(process.execPath, ['bin/datadeed.mjs', 'witness', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts `witness serve` on a free port; resolves with its URL once it prints it. */
 function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'witness', 'serve', '--data-dir', dir, '--port', '0'], {
+  const child = spawn(process.execPath, ['bin/datadeed.mjs', 'witness', 'serve', '--data-dir', dir, '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
