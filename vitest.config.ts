@@ -8,6 +8,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // one module graph per worker, shared by the files it runs: importing the whole system
+    // again for every file cost ~200 s of the suite (tests keep no module-level state and
+    // mock no modules)
+    isolate: false,
     globalSetup: ['tests/helpers/build-setup.ts', 'tests/helpers/global-setup.ts'],
   },
 });
