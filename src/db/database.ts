@@ -151,7 +151,8 @@ async function openPostgres(url: string, max: number, idleInTransactionMs?: numb
     max,
     onnotice: () => {},
     connect_timeout: 10,
-    ...(idleInTransactionMs ? { connection: { idle_in_transaction_session_timeout: idleInTransactionMs } } : {}),
+    // application_name marks our sessions: a lock waiter ends only frozen sessions of its own application (ledger/pg/timeouts.ts)
+    connection: { application_name: 'datadeed', ...(idleInTransactionMs ? { idle_in_transaction_session_timeout: idleInTransactionMs } : {}) },
   });
   const db = drizzle({ client, schema }) as unknown as Db;
   return {

@@ -34,7 +34,7 @@ import type { Db } from '../../db/index.ts';
 import { SequencerError } from './errors.ts';
 import { isFatalLedgerError } from './sequencer.ts';
 import type { LogStore, StoredCheckpoint } from './store.ts';
-import { setTransactionTimeouts, type TransactionTimeouts } from './timeouts.ts';
+import { setTransactionTimeouts, watchLockWait, type TransactionTimeouts } from './timeouts.ts';
 
 /**
  * Where the signer keeps the newest checkpoint it signed, outside the database
@@ -280,8 +280,10 @@ export class Publisher {
    */
   private async publishOnce(asked: number): Promise<StoredCheckpoint | undefined> {
     return this.store.db.transaction(async (tx) => {
-      if (this.timeouts) await setTransactionTimeouts(tx, this.timeouts);
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(${PUBLISHER_LOCK_KEY.toString()}::bigint)`);
+      const t = this.timeouts;
+      if (t) await setTransactionTimeouts(tx, t);
+      const lock = () => tx.execute(sql`SELECT pg_advisory_xact_lock(${PUBLISHER_LOCK_KEY.toString()}::bigint)`);
+      await (t ? watchLockWait(this.store.db, t.idleInTransactionMs, lock) : lock());
       const tree = await this.store.treeState(tx);
       const newest = await this.store.latestCheckpoint(tx);
       await this.guard(tree, newest, tx);

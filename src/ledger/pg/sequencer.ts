@@ -31,7 +31,7 @@ import { integrate, openTreeState, type TreeState } from '../integrate.ts';
 import type { Db } from '../../db/index.ts';
 import type { LogStore } from './store.ts';
 import { SequencerError } from './errors.ts';
-import { LOCK_NOT_AVAILABLE, setTransactionTimeouts, sqlState, type TransactionTimeouts } from './timeouts.ts';
+import { LOCK_NOT_AVAILABLE, setTransactionTimeouts, sqlState, watchLockWait, type TransactionTimeouts } from './timeouts.ts';
 
 /** Runs inside the batch transaction (under a savepoint) with the index the entry will get. */
 export type AppendEffect<T> = (tx: Db, index: number) => Promise<{ entry: Uint8Array; result: T }>;
@@ -328,7 +328,8 @@ export class Sequencer {
       if (this.timeouts) await setTransactionTimeouts(tx, this.timeouts);
       let state: TreeState;
       try {
-        state = await this.store.lockTreeState(tx);
+        const t = this.timeouts;
+        state = t ? await watchLockWait(this.store.db, t.idleInTransactionMs, () => this.store.lockTreeState(tx)) : await this.store.lockTreeState(tx);
       } catch (err) {
         if (sqlState(err) === LOCK_NOT_AVAILABLE) throw new LockTimeout('the tree state lock was not granted in time', { cause: err });
         throw err;
