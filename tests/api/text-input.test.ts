@@ -47,6 +47,9 @@ async function call(method: string, path: string, who?: Who, body?: unknown) {
 
 /** Row counts of every table, a digest of every table's rows but the two that authentication touches, and the log size. */
 async function snapshot(): Promise<Record<string, string | number>> {
+  // the state commitment of what the set-up changed is written in the background: let it
+  // land first (a bad request changes no state, so nothing is committed after it)
+  await ctx.committer.settle();
   const db = ctx.database.db;
   const rows = <T,>(r: unknown) => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
   const tables = rows<{ table_name: string }>(

@@ -87,7 +87,7 @@ describe.runIf(available)('every page (Chromium)', () => {
 
   it('axe, injected as the page checks do it, reports a violation planted in a page', async () => {
     const page = await chromium.context.newPage();
-    await page.goto(`${base}/`, { waitUntil: 'networkidle' });
+    await page.goto(`${base}/`, { waitUntil: 'load' });
     await page.evaluate(() => document.querySelector('main')!.append(Object.assign(document.createElement('img'), { src: '/assets/none.png' })));
     await page.evaluate(AXE);
     const ids = await page.evaluate(async () => {
@@ -110,7 +110,7 @@ describe.runIf(available)('every page (Chromium)', () => {
         const paths = pagePaths(seed)[role].filter((p) => !p.endsWith('.pdf'));
         for (const path of paths) {
           await page.setViewportSize({ width: 375, height: 800 });
-          const res = await page.goto(base + path, { waitUntil: 'networkidle' });
+          const res = await page.goto(base + path, { waitUntil: 'load' });
           expect(res?.status() ?? 0, path).toBeLessThan(500);
           expect(res?.headers()['content-type'] ?? '', path).toMatch(/^text\/html/);
           const lang_ = await page.getAttribute('html', 'lang');

@@ -66,6 +66,17 @@ export class StateCommitter {
   }
 
   /**
+   * Wait for the commitment in progress, then commit what changed since the newest one
+   * (waiting out the interval) and wait for a checkpoint that includes it. Afterwards,
+   * until the state changes again, the committer writes nothing. For shutdown and for
+   * whoever needs the log quiet.
+   */
+  async settle(): Promise<void> {
+    await this.chain;
+    if (this.opts.guard.changedKeys().length > 0) await this.commit(false);
+  }
+
+  /**
    * Commit now — after waiting out the interval since the last one — if the state
    * changed (or, with `force`, if nothing was ever committed), then (`publish`) wait for
    * a checkpoint that includes the commitment. One at a time, in call order. Never called
