@@ -12,6 +12,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['tests/helpers/build-setup.ts'],
-    maxWorkers: 1,
+    // the page checks (one long file) beside the three short ones: 176 s -> about the long file's time
+    maxWorkers: 2,
   },
 });

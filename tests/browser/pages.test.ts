@@ -117,7 +117,7 @@ describe.runIf(available)('every page (Chromium)', () => {
           expect(lang_, path).toBe(lang === 'zh' ? 'zh-CN' : 'en');
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
           if (overflow > 0) problems.push(`${path}: overflows by ${overflow} px at 375 px`);
-          await page.screenshot({ path: `${SHOTS}/${role}-${lang}-${slug(path)}-375.png`, fullPage: true });
+          await page.screenshot({ path: `${SHOTS}/${role}-${lang}-${slug(path)}-375.jpg`, fullPage: true, type: 'jpeg', quality: 80 });
           await page.evaluate(AXE);
           const violations = (await page.evaluate(async () => {
             const r = await (globalThis as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
@@ -127,7 +127,7 @@ describe.runIf(available)('every page (Chromium)', () => {
           })) as { id: string; impact: string; targets: string[] }[];
           for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${path}: ${v.impact} ${v.id} at ${v.targets.join(', ')}`);
           await page.setViewportSize({ width: 1440, height: 900 });
-          await page.screenshot({ path: `${SHOTS}/${role}-${lang}-${slug(path)}-1440.png`, fullPage: true });
+          await page.screenshot({ path: `${SHOTS}/${role}-${lang}-${slug(path)}-1440.jpg`, fullPage: true, type: 'jpeg', quality: 80 });
         }
         await page.close();
         expect(problems).toEqual([]);
