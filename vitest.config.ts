@@ -7,7 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // three on two cores: files that wait (timeouts, child processes, sleeps) leave a core idle with two
+    maxWorkers: 3,
     // one module graph per worker, shared by the files it runs: importing the whole system
     // again for every file cost ~200 s of the suite (tests keep no module-level state and
     // mock no modules)
