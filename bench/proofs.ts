@@ -140,7 +140,7 @@ async function runOne(
     if (o.settle) {
       const t = performance.now();
       await database.db.execute(sql`CHECKPOINT`);
-      await database.db.execute(sql`VACUUM (ANALYZE) log_entries, log_nodes, log_checkpoints`);
+      await database.db.execute(sql`VACUUM (ANALYZE) log_entries, log_tiles, log_tree_state, log_checkpoints`);
       note(`${kind}: CHECKPOINT + VACUUM (ANALYZE) in ${ms(performance.now() - t)}`);
       await measureProofs(kind, database.db, plainStore, cp, o.samples, 'after CHECKPOINT + VACUUM ANALYZE');
     } else {

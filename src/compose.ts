@@ -204,7 +204,7 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
     return published && published.size > index ? published : writer.publisher.waitForCheckpoint(index + 1);
   };
   return {
-    treeSize: async () => (await store.treeState()).size,
+    treeSize: () => store.treeSize(),
     latestCheckpoint: () => store.latestCheckpoint(),
     checkpointIncluding,
     servedCheckpoint: () => served.get(),

@@ -33,17 +33,18 @@ export const logEntries = pgTable(
 );
 
 /**
- * Every complete node of the Merkle tree: level 0 = leaf hashes, level l index i
- * covers leaves [i·2^l, (i+1)·2^l). Complete nodes never change. Append-only.
+ * The full tiles of the Merkle tree (C2SP tlog-tiles, height 8): tile (level, idx) holds
+ * the 256 hashes of tree level 8·level at indices idx·256 … idx·256 + 255. Append-only;
+ * the incomplete tile of each level is in log_tree_state.partial_tiles.
  */
-export const logNodes = pgTable(
-  'log_nodes',
+export const logTiles = pgTable(
+  'log_tiles',
   {
     level: smallint('level').notNull(),
     idx: bigint('idx', { mode: 'number' }).notNull(),
-    hash: bytea('hash').notNull(),
+    hashes: bytea('hashes').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.level, t.idx] }), check('log_nodes_hash_len', sql`octet_length(${t.hash}) = 32`)],
+  (t) => [primaryKey({ columns: [t.level, t.idx] }), check('log_tiles_full', sql`octet_length(${t.hashes}) = 8192`), check('log_tiles_idx_nonneg', sql`${t.idx} >= 0 AND ${t.level} >= 0`)],
 );
 
 /** Every signed checkpoint the log published (on an interval and on demand, not per batch). Append-only. */
@@ -71,12 +72,14 @@ export const logTreeState = pgTable(
     rootHash: bytea('root_hash').notNull(),
     rightEdge: bytea('right_edge').notNull(),
     integratedAt: timestamp('integrated_at', { withTimezone: true, mode: 'date' }).notNull(),
+    partialTiles: bytea('partial_tiles').notNull().default(sql`''::bytea`),
   },
   (t) => [
     check('log_tree_state_one_row', sql`${t.id}`),
     check('log_tree_state_size_nonneg', sql`${t.treeSize} >= 0`),
     check('log_tree_state_root_len', sql`octet_length(${t.rootHash}) = 32`),
     check('log_tree_state_edge_len', sql`octet_length(${t.rightEdge}) % 32 = 0`),
+    check('log_tree_state_partial_len', sql`octet_length(${t.partialTiles}) % 32 = 0`),
   ],
 );
 

@@ -13,6 +13,7 @@ import { bytesEqual } from './bytes.ts';
 import { CompactRange } from './compact.ts';
 import { LedgerError } from './errors.ts';
 import type { Hasher } from './hasher.ts';
+import { integrateTiles, partialTilesLength, type FullTile } from './tile-store.ts';
 import type { NodeId } from './tree.ts';
 
 /** The head of the stored tree: one row, replaced per batch by compare-and-swap. */
@@ -25,6 +26,12 @@ export interface TreeState {
   edge: Uint8Array[];
   /** When the state was integrated (the injected clock); never goes back. */
   time: Date;
+  /**
+   * The partial tiles of the tree (C2SP tlog-tiles), concatenated by tile level: the
+   * hashes of each level's incomplete tile, whose length the size fixes
+   * (`partialTileWidths`). Full tiles are stored apart and never change.
+   */
+  partialTiles: Uint8Array;
 }
 
 /** What the sequencer read, under the lock, in the batch transaction. */
@@ -45,12 +52,15 @@ export interface IntegrateWrites {
   firstIndex: number;
   /** The new tree state, to replace `reads.state` (compare-and-swap on its size and root). */
   state: TreeState;
-  /** Every node that became complete, ascending by level within each leaf: exactly the new rows. */
+  /** Every node that became complete, ascending by level within each leaf. */
   nodes: { id: NodeId; hash: Uint8Array }[];
+  /** The tiles the batch filled (256 hashes each): exactly the new tile rows. */
+  tiles: FullTile[];
 }
 
 /**
- * Opens a stored tree state: checks that the edge fits the size and folds to the root.
+ * Opens a stored tree state: checks that the edge fits the size and folds to the root,
+ * and that the partial tiles have the length the size gives them.
  * @throws LedgerError `tree_state_corrupt`.
  */
 export function openTreeState(hasher: Hasher, state: TreeState): CompactRange {
@@ -63,6 +73,8 @@ export function openTreeState(hasher: Hasher, state: TreeState): CompactRange {
   }
   if (!bytesEqual(range.root(), state.rootHash))
     throw new LedgerError('tree_state_corrupt', `the tree state's right edge does not fold to its root at size ${state.size}`);
+  if (!(state.partialTiles instanceof Uint8Array) || state.partialTiles.length !== partialTilesLength(state.size))
+    throw new LedgerError('tree_state_corrupt', `the tree state's partial tiles do not fit its size ${state.size}`);
   return range;
 }
 
@@ -93,14 +105,16 @@ export function integrate(hasher: Hasher, reads: IntegrateReads): IntegrateWrite
   const time = nextTime(reads.state.time, reads.now, reads.maxClockSkewMs ?? 0);
   const nodes: { id: NodeId; hash: Uint8Array }[] = [];
   for (const leaf of reads.leaves) range.append(leaf, (id, hash) => nodes.push({ id, hash }));
+  const tiles = integrateTiles(reads.state.size, reads.state.partialTiles, nodes, range.size);
   return {
     firstIndex: reads.state.size,
-    state: { size: range.size, rootHash: range.root(), edge: range.hashes(), time },
+    state: { size: range.size, rootHash: range.root(), edge: range.hashes(), time, partialTiles: tiles.partials },
     nodes,
+    tiles: tiles.full,
   };
 }
 
 /** The tree state of the empty log. */
 export function emptyTreeState(hasher: Hasher, time: Date): TreeState {
-  return { size: 0, rootHash: hasher.emptyRoot(), edge: [], time };
+  return { size: 0, rootHash: hasher.emptyRoot(), edge: [], time, partialTiles: new Uint8Array(0) };
 }

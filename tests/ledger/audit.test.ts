@@ -54,10 +54,22 @@ describe('audit', () => {
     expect(report.problem).toMatchObject({ code: 'entry_hash_mismatch', index: 137 });
   });
 
-  it('names a changed interior node', async () => {
-    await asAttacker(ctx.database.db, 'log_nodes', sql`UPDATE log_nodes SET hash = set_byte(hash, 0, get_byte(hash, 0) # 128) WHERE level = 3 AND idx = 5`);
+  it('names a changed leaf hash of a full tile', async () => {
+    // tile 0/000 holds the leaf hashes of entries 0–255; hash 40 starts at byte 40·32
+    await asAttacker(ctx.database.db, 'log_tiles', sql`UPDATE log_tiles SET hashes = set_byte(hashes, 40 * 32, get_byte(hashes, 40 * 32) # 128) WHERE level = 0 AND idx = 0`);
     const report = await audit();
-    expect(report.problem).toMatchObject({ code: 'node_hash_mismatch', index: 40 });
+    expect(report.problem).toMatchObject({ code: 'entry_hash_mismatch', index: 40 });
+  });
+
+  it('names a changed interior node (the level-8 hash of leaves 0–255, in the partial tile of level 1)', async () => {
+    // the tree of 408 leaves: level 0's partial tile holds 152 hashes, then level 1's holds one — the last 32 bytes
+    await asAttacker(
+      ctx.database.db,
+      'log_tree_state',
+      sql`UPDATE log_tree_state SET partial_tiles = set_byte(partial_tiles, octet_length(partial_tiles) - 32, get_byte(partial_tiles, octet_length(partial_tiles) - 32) # 128)`,
+    );
+    const report = await audit();
+    expect(report.problem).toMatchObject({ code: 'node_hash_mismatch', index: 0 });
   });
 
   it('names a checkpoint whose signed note was altered', async () => {

@@ -14,7 +14,7 @@ const { expectCode } = assertCodes(LedgerError);
 const T0 = new Date('2026-03-01T00:00:00.000Z');
 const leaves = (n: number, tag = 'e') => Array.from({ length: n }, (_, i) => ref.leafHash(new TextEncoder().encode(`${tag}${i}`)));
 
-/** Every perfect subtree of [0, n): what log_nodes holds for a tree of n leaves. */
+/** Every perfect subtree of [0, n): the nodes a tree of n leaves has completed. */
 function completeNodes(all: Uint8Array[]): Map<string, string> {
   const out = new Map<string, string>();
   for (let level = 0; 2 ** level <= all.length; level++)

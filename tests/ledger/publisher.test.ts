@@ -175,9 +175,9 @@ describe('tree state row', () => {
     await sequencer.append(utf8('{"moves":"the head"}'));
     await sequencer.close();
     const next = { ...stale, size: stale.size + 1 };
-    await expectCodeAsync(() => database.db.transaction((tx) => store.writeIntegration(tx, { previous: stale, next, entries: [], nodes: [] })), 'tree_state_conflict');
+    await expectCodeAsync(() => database.db.transaction((tx) => store.writeIntegration(tx, { previous: stale, next, entries: [], tiles: [] })), 'tree_state_conflict');
     // with the stale head's entry: its index is taken, the statement fails as a whole
-    await expect(database.db.transaction((tx) => store.writeIntegration(tx, { previous: stale, next, entries: [utf8('{}')], nodes: [] }))).rejects.toThrow();
+    await expect(database.db.transaction((tx) => store.writeIntegration(tx, { previous: stale, next, entries: [utf8('{}')], tiles: [] }))).rejects.toThrow();
     expect((await store.treeState()).size).toBe(stale.size + 1);
     expect(await store.entry(stale.size)).toEqual(utf8('{"moves":"the head"}'));
   });

@@ -18,7 +18,7 @@ import { loadConfig } from '../../src/config.ts';
 import { composeSystem, type System } from '../../src/compose.ts';
 import { embeddedDataDir } from '../../src/config.ts';
 import { openDatabase, queryRows, type Db } from '../../src/db/index.ts';
-import { ed25519Verifier, encodeEntry, toHex, type TreeState } from '../../src/ledger/index.ts';
+import { ed25519Verifier, emptyTreeState, encodeEntry, integrate, toHex, type TreeState } from '../../src/ledger/index.ts';
 import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 import { auditLog, LogStore, Sequencer, type StoredCheckpoint } from '../../src/ledger/pg/index.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
@@ -57,16 +57,24 @@ async function openRaw() {
   return openDatabase({ url: env.DATABASE_URL, dataDir: embeddedDataDir(loadConfig(env)) });
 }
 
+/** The partial tiles of the first `size` entries, recomputed from them (what the tree state held at that size). */
+async function partialTilesAt(store: LogStore, size: number): Promise<Uint8Array> {
+  const leaves = (await store.entries(0, size)).map((e) => nodeRfc6962.hashLeaf(e));
+  return integrate(nodeRfc6962, { state: emptyTreeState(nodeRfc6962, new Date(0)), leaves, now: new Date(0) }).state.partialTiles;
+}
+
 /** What a superuser does: reset the log to the older checkpoint `to`, consistently. */
-async function rollBack(db: Db, to: StoredCheckpoint, edge: Uint8Array[]) {
+async function rollBack(db: Db, to: StoredCheckpoint, edge: Uint8Array[], partialTiles: Uint8Array) {
   await db.transaction(async (tx) => {
-    for (const t of ['log_entries', 'log_nodes', 'log_checkpoints', 'log_tree_state']) await tx.execute(sql.raw(`ALTER TABLE ${t} DISABLE TRIGGER USER`));
+    for (const t of ['log_entries', 'log_tiles', 'log_checkpoints', 'log_tree_state']) await tx.execute(sql.raw(`ALTER TABLE ${t} DISABLE TRIGGER USER`));
     await tx.execute(sql`DELETE FROM log_entries WHERE idx >= ${to.size}`);
-    await tx.execute(sql`DELETE FROM log_nodes WHERE (idx + 1) * (1::bigint << level) > ${to.size}`);
+    // tiles not yet full at that size
+    await tx.execute(sql`DELETE FROM log_tiles WHERE (idx + 1) * 256 > (${to.size}::bigint >> (8 * level))`);
     await tx.execute(sql`DELETE FROM log_checkpoints WHERE tree_size > ${to.size}`);
     await tx.execute(sql`UPDATE log_tree_state SET tree_size = ${to.size}, root_hash = decode(${toHex(to.rootHash)}, 'hex'),
-                         right_edge = decode(${edge.map(toHex).join('')}, 'hex'), integrated_at = ${to.createdAt.toISOString()}::timestamptz`);
-    for (const t of ['log_entries', 'log_nodes', 'log_checkpoints', 'log_tree_state']) await tx.execute(sql.raw(`ALTER TABLE ${t} ENABLE TRIGGER USER`));
+                         right_edge = decode(${edge.map(toHex).join('')}, 'hex'), integrated_at = ${to.createdAt.toISOString()}::timestamptz,
+                         partial_tiles = decode(${toHex(partialTiles)}, 'hex')`);
+    for (const t of ['log_entries', 'log_tiles', 'log_checkpoints', 'log_tree_state']) await tx.execute(sql.raw(`ALTER TABLE ${t} ENABLE TRIGGER USER`));
   });
 }
 
@@ -92,7 +100,7 @@ describe('rollback and fork guard', () => {
       writeFileSync(trustedFile(), newest.note);
       const edge = (await ctx.store.compactRange(older.size)).hashes();
 
-      await rollBack(ctx.database.db, older, edge);
+      await rollBack(ctx.database.db, older, edge, await partialTilesAt(ctx.store, older.size));
       // consistent with itself: an audit without an outside checkpoint passes
       const plain = await auditLog({ store: ctx.store, origin: ctx.config.origin, verifiers: [ed25519Verifier(ctx.logKey.vkey)] });
       expect(plain).toMatchObject({ ok: true, treeSize: older.size });

@@ -1,14 +1,15 @@
 /**
  * `audit`: recompute the whole log from its stored entries and check everything
  * stored or signed against that recomputation:
- *  - every leaf hash and every complete node in log_nodes;
+ *  - every hash stored in the tiles (log_tiles and the tree state's partial tiles):
+ *    the leaf hashes and the nodes of tree levels 8, 16, …;
  *  - every published checkpoint: its signature (with the trusted verifier keys),
  *    its body (origin, size, root) against its row, and its root against the root
  *    recomputed from the entries at that size;
  *  - consistency between each pair of consecutive checkpoints, with an RFC 9162
  *    consistency proof built from the stored nodes;
  *  - the tree state row (size, root, right edge) against the recomputed tree;
- *  - no entries or nodes beyond the tree state, no checkpoint beyond it;
+ *  - no entries or full tiles beyond the tree state, no checkpoint beyond it;
  *  - optionally, a checkpoint a client saved earlier (`trusted`): the log must
  *    extend it — a smaller log was rolled back, another root at its size is a fork.
  *    A database rolled back consistently (entries, nodes, checkpoints and tree state
@@ -25,6 +26,8 @@ import { CompactRange } from '../compact.ts';
 import { openNote, type NoteVerifier } from '../note.ts';
 import type { Checkpoint } from '../checkpoint.ts';
 import { verifyConsistency } from '../proof.ts';
+import { partialTilesLength } from '../tile-store.ts';
+import { TILE_HEIGHT } from '../tiles.ts';
 import type { LogStore, StoredCheckpoint } from './store.ts';
 import type { NodeId } from '../tree.ts';
 
@@ -91,6 +94,12 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
   let entries = 0;
   let trusted: Checkpoint | undefined;
   try {
+    if (state.partialTiles.length !== partialTilesLength(treeSize))
+      throw new Found({
+        code: 'tree_state_mismatch',
+        index: treeSize,
+        message: `the tree state's partial tiles hold ${state.partialTiles.length} bytes, not the ${partialTilesLength(treeSize)} a tree of size ${treeSize} has`,
+      });
     if (opts.trusted !== undefined) {
       trusted = await openTrusted(opts.trusted, opts);
       if (trusted.size > treeSize)
@@ -103,7 +112,7 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
     // Rows beyond the tree state were never acknowledged: a sign of tampering.
     const beyond = await queryRows<{ n: unknown }>(
       store.db,
-      sql`SELECT (SELECT count(*) FROM log_entries WHERE idx >= ${treeSize}) + (SELECT count(*) FROM log_nodes WHERE level = 0 AND idx >= ${treeSize}) AS n`,
+      sql`SELECT (SELECT count(*) FROM log_entries WHERE idx >= ${treeSize}) + (SELECT count(*) FROM log_tiles WHERE (idx + 1) * 256 > (${treeSize}::bigint >> (8 * level))) AS n`,
     );
     if (toNumber(beyond[0]?.n ?? 0) > 0)
       throw new Found({ code: 'rows_beyond_tree', index: treeSize, message: `rows stored at or beyond tree size ${treeSize}` });
@@ -163,7 +172,8 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
         const idx = toNumber(r.idx);
         if (idx !== expect) throw new Found({ code: 'missing_entry', index: expect, message: `entry ${expect} is missing` });
         const data = r.data as Uint8Array;
-        edge.append(store.hasher.hashLeaf(data), (id, hash) => computed.push({ id, hash }));
+        // the stored tree is its tiles: the hashes of levels 0, 8, 16, … (every other node is folded from them)
+        edge.append(store.hasher.hashLeaf(data), (id, hash) => id.level % TILE_HEIGHT === 0 && computed.push({ id, hash }));
         expect++;
         entries++;
         while (cp && cp.size === edge.size) {

@@ -381,7 +381,7 @@ export class Sequencer {
         now: this.now(),
         maxClockSkewMs: this.maxClockSkewMs,
       });
-      await this.store.writeIntegration(tx, { previous: state, next: writes.state, entries: accepted.flatMap((a) => a.entries), nodes: writes.nodes });
+      await this.store.writeIntegration(tx, { previous: state, next: writes.state, entries: accepted.flatMap((a) => a.entries), tiles: writes.tiles });
       next = writes.state;
       // COMMIT follows when this callback returns. Why a crash anywhere up to here is
       // safe: nobody has been acknowledged, and the transaction rolls back as a whole

@@ -1,12 +1,16 @@
 /**
  * LogStore: the evidence log in PostgreSQL (either driver).
  *
- * Tables (see migrations/): log_entries, log_nodes (every complete Merkle node),
- * log_tree_state (one row: size, root, right edge), log_checkpoints (every
- * published signed checkpoint, by size) and log_cosignatures (signature lines added
- * to a checkpoint later). All but the tree state are append-only in the database;
- * the tree state only grows (trigger). Reads never load the tree: a proof reads
- * O(log n) node rows in one query, a tile one index range of one level.
+ * Tables (see migrations/): log_entries, log_tiles (the full C2SP tlog-tiles of the
+ * tree: 256 hashes of tree level 8·L per row), log_tree_state (one row: size, root,
+ * right edge and the partial tiles), log_checkpoints (every published signed
+ * checkpoint, by size) and log_cosignatures (signature lines added to a checkpoint
+ * later). All but the tree state are append-only in the database; the tree state only
+ * grows (trigger). A batch writes its entries, the tiles it filled (one row per 256
+ * hashes of a level, so mostly none) and the tree state: about one row per entry,
+ * where a row per Merkle node cost three. Reads never load the tree: a proof reads
+ * the O(log₂₅₆ n) tiles it touches in one query (full tiles, which never change, come
+ * from memory after the first read) and folds the nodes between tile levels.
  *
  * What an implementation must guarantee:
  *  - `lockTreeState` takes the row lock that serialises integration across
@@ -20,12 +24,14 @@
  */
 import { sql } from 'drizzle-orm';
 import { hexArrayLiteral, intArrayLiteral, queryRows, toBytes, toNumber, type Db } from '../../db/index.ts';
-import { logNodes } from '../../db/index.ts';
 import { bytesEqual, toHex } from '../bytes.ts';
 import { CompactRange } from '../compact.ts';
 import { LedgerError } from '../errors.ts';
 import type { Hasher } from '../hasher.ts';
 import type { TreeState } from '../integrate.ts';
+import { ByteLru } from '../cache.ts';
+import { foldTileHashes, fullTileSubtree, nodeInTile, splitPartialTiles, subtreeNode, type FullTile } from '../tile-store.ts';
+import { TILE_HEIGHT, TILE_WIDTH } from '../tiles.ts';
 import { assembleProof, compactNodeIds, nodesForPlan, planConsistency, planInclusion, type NodeId } from '../tree.ts';
 
 export interface StoredCheckpoint {
@@ -56,9 +62,12 @@ export interface IntegrationWrite {
   next: TreeState;
   /** Entries at indices previous.size, previous.size + 1, … */
   entries: Uint8Array[];
-  /** Every node completed by the batch. */
-  nodes: { id: NodeId; hash: Uint8Array }[];
+  /** The tiles the batch filled (`integrate`'s `tiles`); its partial tiles are in `next`. */
+  tiles: FullTile[];
 }
+
+/** Full tiles held in memory, as their subtrees (16 KB each): 2,048 tiles, 32 MiB. */
+const TILE_CACHE_BYTES = 32 * 1024 * 1024;
 
 const nodeKey = (id: NodeId) => `${id.level}/${id.index}`;
 
@@ -68,19 +77,13 @@ const NOTE_WITH_COSIGNATURES = sql.raw(
 );
 
 export class LogStore {
-  /** The hot read of proofs, as a named prepared statement (parsed and planned once per connection). */
-  private readonly nodesById;
+  /** Subtrees of full tiles read from the database (never of an uncommitted transaction's): they never change. */
+  private readonly fullTiles = new ByteLru<Uint8Array>(TILE_CACHE_BYTES, (v) => v.length);
 
   constructor(
     readonly db: Db,
     readonly hasher: Hasher,
-  ) {
-    this.nodesById = db
-      .select({ level: logNodes.level, idx: logNodes.idx, hash: logNodes.hash })
-      .from(logNodes)
-      .where(sql`(${logNodes.level}, ${logNodes.idx}) IN (SELECT * FROM unnest(${sql.placeholder('levels')}::smallint[], ${sql.placeholder('idxs')}::bigint[]))`)
-      .prepare('ledger_nodes_by_id');
-  }
+  ) {}
 
   /** The newest published checkpoint, or undefined before the first publication. */
   async latestCheckpoint(db: Db = this.db): Promise<StoredCheckpoint | undefined> {
@@ -195,8 +198,15 @@ export class LogStore {
 
   /** The committed tree state (no lock). */
   async treeState(db: Db = this.db): Promise<TreeState> {
-    const rows = await queryRows(db, sql`SELECT tree_size, root_hash, right_edge, integrated_at FROM log_tree_state WHERE id`);
+    const rows = await queryRows(db, sql`SELECT tree_size, root_hash, right_edge, integrated_at, partial_tiles FROM log_tree_state WHERE id`);
     return toTreeState(rows[0]);
+  }
+
+  /** The committed tree size (no lock; reads neither edge nor partial tiles). */
+  async treeSize(db: Db = this.db): Promise<number> {
+    const rows = await queryRows<{ tree_size: unknown }>(db, sql`SELECT tree_size FROM log_tree_state WHERE id`);
+    if (!rows[0]) throw new LedgerError('tree_state_corrupt', 'the tree state row is missing');
+    return toNumber(rows[0].tree_size);
   }
 
   /**
@@ -205,35 +215,39 @@ export class LogStore {
    * connection) and return it.
    */
   async lockTreeState(tx: Db): Promise<TreeState> {
-    const rows = await queryRows(tx, sql`SELECT tree_size, root_hash, right_edge, integrated_at FROM log_tree_state WHERE id FOR UPDATE`);
+    const rows = await queryRows(tx, sql`SELECT tree_size, root_hash, right_edge, integrated_at, partial_tiles FROM log_tree_state WHERE id FOR UPDATE`);
     return toTreeState(rows[0]);
   }
 
   /**
-   * Write one integrated batch — its entries, the nodes it completed and the new tree
-   * state — in one statement inside the caller's transaction. The tree state is
-   * replaced only if it still is `previous` (compare-and-swap).
+   * Write one integrated batch — its entries, the tiles it filled and the new tree state
+   * with its partial tiles — in one statement inside the caller's transaction. The tree
+   * state is replaced only if it still is `previous` (compare-and-swap).
    * @throws LedgerError `tree_state_conflict` when it is not (nothing is kept: the
    *   caller's transaction must roll back).
    */
   async writeIntegration(tx: Db, w: IntegrationWrite): Promise<void> {
     const idxs = w.entries.map((_, i) => w.previous.size + i);
+    const tiles = w.tiles.length
+      ? sql`, t AS (
+        INSERT INTO log_tiles (level, idx, hashes)
+        SELECT l, i, decode(h, 'hex') FROM unnest(
+          ${intArrayLiteral(w.tiles.map((t) => t.level))}::smallint[],
+          ${intArrayLiteral(w.tiles.map((t) => t.index))}::bigint[],
+          ${hexArrayLiteral(w.tiles.map((t) => t.hashes))}::text[]) AS t(l, i, h)
+      )`
+      : sql``;
     const rows = await queryRows(
       tx,
       sql`
       WITH e AS (
         INSERT INTO log_entries (idx, data)
         SELECT i, decode(d, 'hex') FROM unnest(${intArrayLiteral(idxs)}::bigint[], ${hexArrayLiteral(w.entries)}::text[]) AS t(i, d)
-      ), n AS (
-        INSERT INTO log_nodes (level, idx, hash)
-        SELECT l, i, decode(h, 'hex') FROM unnest(
-          ${intArrayLiteral(w.nodes.map((n) => n.id.level))}::smallint[],
-          ${intArrayLiteral(w.nodes.map((n) => n.id.index))}::bigint[],
-          ${hexArrayLiteral(w.nodes.map((n) => n.hash))}::text[]) AS t(l, i, h)
-      )
+      )${tiles}
       UPDATE log_tree_state
       SET tree_size = ${w.next.size}, root_hash = decode(${toHex(w.next.rootHash)}, 'hex'),
-          right_edge = decode(${w.next.edge.map(toHex).join('')}, 'hex'), integrated_at = ${w.next.time.toISOString()}::timestamptz
+          right_edge = decode(${w.next.edge.map(toHex).join('')}, 'hex'), integrated_at = ${w.next.time.toISOString()}::timestamptz,
+          partial_tiles = decode(${toHex(w.next.partialTiles)}, 'hex')
       WHERE id AND tree_size = ${w.previous.size} AND root_hash = decode(${toHex(w.previous.rootHash)}, 'hex')
       RETURNING tree_size`,
     );
@@ -241,32 +255,75 @@ export class LogStore {
       throw new LedgerError('tree_state_conflict', `the tree state is no longer the one of size ${w.previous.size} read under the lock`);
   }
 
-  /** Fetch node hashes by id in one query. Missing nodes are absent from the map. */
+  /**
+   * Fetch perfect node hashes by id: the tiles they are folded from, in one query (none
+   * when every tile needed is a full one already in memory). Nodes the stored tree does
+   * not hold are absent from the map.
+   */
   async nodes(ids: readonly NodeId[], db: Db = this.db): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
     if (ids.length === 0) return out;
-    const levels = intArrayLiteral(ids.map((i) => i.level));
-    const idxs = intArrayLiteral(ids.map((i) => i.index));
-    const rows: { level: unknown; idx: unknown; hash: unknown }[] =
-      db === this.db
-        ? await this.nodesById.execute({ levels, idxs })
-        : await queryRows(
-            db,
-            sql`SELECT n.level, n.idx, n.hash FROM log_nodes n
-                JOIN unnest(${levels}::smallint[], ${idxs}::bigint[]) AS q(l, i) ON n.level = q.l AND n.idx = q.i`,
-          );
-    for (const r of rows) out.set(`${toNumber(r.level)}/${toNumber(r.idx)}`, toBytes(r.hash));
+    const cacheable = db === this.db;
+    const wanted = ids.map((id) => ({ id, at: nodeInTile(id) }));
+    const missing = new Map<string, { level: number; index: number }>();
+    for (const w of wanted) {
+      const key = `${w.at.level}/${w.at.index}`;
+      const cached = cacheable ? this.fullTiles.get(key) : undefined;
+      if (cached) out.set(nodeKey(w.id), subtreeNode(cached, w.at));
+      else missing.set(key, { level: w.at.level, index: w.at.index });
+    }
+    if (missing.size === 0) return out;
+    const list = [...missing.values()];
+    // one statement, one snapshot: the full tiles asked for and the partial ones (a tile
+    // filled meanwhile is either still partial here or already a row, never neither)
+    const rows = await queryRows<{ level: unknown; idx: unknown; hashes: unknown }>(
+      db,
+      sql`SELECT level, idx, hashes FROM log_tiles
+          WHERE (level, idx) IN (SELECT * FROM unnest(${intArrayLiteral(list.map((t) => t.level))}::smallint[], ${intArrayLiteral(list.map((t) => t.index))}::bigint[]))
+          UNION ALL SELECT -1, tree_size, partial_tiles FROM log_tree_state WHERE id`,
+    );
+    const full = new Map<string, Uint8Array>();
+    const partial = new Map<string, Uint8Array>();
+    for (const r of rows) {
+      const level = toNumber(r.level);
+      if (level >= 0) {
+        const subtree = fullTileSubtree(this.hasher, toBytes(r.hashes));
+        const key = `${level}/${toNumber(r.idx)}`;
+        full.set(key, subtree);
+        if (cacheable) this.fullTiles.set(key, subtree);
+        continue;
+      }
+      const size = toNumber(r.idx);
+      splitPartialTiles(size, toBytes(r.hashes)).forEach((hashes, l) => {
+        if (hashes.length > 0) partial.set(`${l}/${Math.floor(size / 2 ** (TILE_HEIGHT * (l + 1)))}`, hashes);
+      });
+    }
+    for (const w of wanted) {
+      if (out.has(nodeKey(w.id))) continue;
+      const key = `${w.at.level}/${w.at.index}`;
+      const subtree = full.get(key);
+      if (subtree) {
+        out.set(nodeKey(w.id), subtreeNode(subtree, w.at));
+        continue;
+      }
+      const hashes = partial.get(key);
+      if (hashes && (w.at.offset + w.at.count) * 32 <= hashes.length) out.set(nodeKey(w.id), foldTileHashes(this.hasher, hashes, w.at.offset, w.at.count));
+    }
     return out;
   }
 
   /** Hashes of level `level`, indices [begin, end), ascending. */
   async levelHashes(level: number, begin: number, end: number, db: Db = this.db): Promise<Uint8Array[]> {
-    const rows = await queryRows<{ idx: unknown; hash: unknown }>(
-      db,
-      sql`SELECT idx, hash FROM log_nodes WHERE level = ${level} AND idx >= ${begin} AND idx < ${end} ORDER BY idx`,
-    );
-    if (rows.length !== end - begin) throw new LedgerError('missing_node', `level ${level} [${begin}, ${end}) has ${rows.length} stored hashes`);
-    return rows.map((r) => toBytes(r.hash));
+    const ids: NodeId[] = [];
+    for (let i = begin; i < end; i++) ids.push({ level, index: i });
+    const found = await this.nodes(ids, db);
+    const out: Uint8Array[] = [];
+    for (const id of ids) {
+      const h = found.get(nodeKey(id));
+      if (!h) throw new LedgerError('missing_node', `level ${level} [${begin}, ${end}) has ${out.length} stored hashes`);
+      out.push(h);
+    }
+    return out;
   }
 
   /** Entries [begin, end), ascending. */
@@ -347,6 +404,7 @@ function toCheckpoint(r: Record<string, unknown>): StoredCheckpoint {
 
 function toTreeState(r: Record<string, unknown> | undefined): TreeState {
   if (!r) throw new LedgerError('tree_state_corrupt', 'the tree state row is missing');
+  const partialTiles = toBytes(r.partial_tiles);
   const edge = toBytes(r.right_edge);
   if (edge.length % 32 !== 0) throw new LedgerError('tree_state_corrupt', 'the right edge is not a sequence of 32-byte hashes');
   const hashes: Uint8Array[] = [];
@@ -356,5 +414,6 @@ function toTreeState(r: Record<string, unknown> | undefined): TreeState {
     rootHash: toBytes(r.root_hash),
     edge: hashes,
     time: r.integrated_at instanceof Date ? r.integrated_at : new Date(String(r.integrated_at)),
+    partialTiles,
   };
 }

@@ -1,0 +1,183 @@
+/**
+ * The tree stored as C2SP tlog-tiles (https://c2sp.org/tlog-tiles), pure: what a store
+ * keeps instead of one row per Merkle node. Only the hashes of tree levels 0, 8, 16, …
+ * are stored — tile level L holds tree level 8·L, 256 hashes to a full tile; every other
+ * perfect node is computed from at most 128 consecutive hashes of one tile (the levels
+ * between two tile levels are a perfect binary tree over the tile's hashes).
+ *
+ * Full tiles never change. The incomplete tile of each level — its "partial tile" — is
+ * kept with the tree state and replaced with each batch; its hashes are a prefix of the
+ * tile it becomes. The partial tiles of a tree of `size` leaves are fixed by `size`:
+ * level L has ⌊size / 256^L⌋ hashes, of which the last ⌊size / 256^L⌋ mod 256 are
+ * in the partial tile of index ⌊size / 256^(L+1)⌋.
+ */
+import { LedgerError } from './errors.ts';
+import type { Hasher } from './hasher.ts';
+import { TILE_HEIGHT, TILE_WIDTH } from './tiles.ts';
+import type { NodeId } from './tree.ts';
+
+const HASH = 32;
+
+/** Where a perfect node's hash comes from: `count` consecutive hashes of tile (`level`, `index`), from `offset`. */
+export interface NodeInTile {
+  /** Tile level (tree level 8·level). */
+  level: number;
+  /** Tile index within its level. */
+  index: number;
+  /** Position of the node's first hash in the tile (0–255). */
+  offset: number;
+  /** Hashes folded into the node: 2^(node level − 8·tile level), 1–128. */
+  count: number;
+}
+
+/** The tile hashes perfect node `id` is computed from (C2SP tlog-tiles §Merkle Tree). */
+export function nodeInTile(id: NodeId): NodeInTile {
+  const level = Math.floor(id.level / TILE_HEIGHT);
+  const count = 2 ** (id.level - level * TILE_HEIGHT);
+  const first = id.index * count;
+  return { level, index: Math.floor(first / TILE_WIDTH), offset: first % TILE_WIDTH, count };
+}
+
+/** Hashes at tree level 8·`level` in a tree of `size` leaves: ⌊size / 256^level⌋. */
+export function hashesAtTileLevel(level: number, size: number): number {
+  return Math.floor(size / 2 ** (TILE_HEIGHT * level));
+}
+
+/**
+ * Widths of the partial tiles of a tree of `size` leaves, by tile level from 0 (0 where a
+ * level has only full tiles); as many levels as the tree has hashes at.
+ */
+export function partialTileWidths(size: number): number[] {
+  const out: number[] = [];
+  for (let level = 0; hashesAtTileLevel(level, size) > 0; level++) out.push(hashesAtTileLevel(level, size) % TILE_WIDTH);
+  return out;
+}
+
+/** Bytes of the partial tiles of a tree of `size` leaves, concatenated by level. */
+export function partialTilesLength(size: number): number {
+  return partialTileWidths(size).reduce((a, w) => a + w * HASH, 0);
+}
+
+/**
+ * The partial tiles of a tree of `size`, split by level, from their concatenation.
+ * @throws LedgerError `tree_state_corrupt` when the bytes do not fit the size.
+ */
+export function splitPartialTiles(size: number, bytes: Uint8Array): Uint8Array[] {
+  const widths = partialTileWidths(size);
+  if (bytes.length !== widths.reduce((a, w) => a + w * HASH, 0))
+    throw new LedgerError('tree_state_corrupt', `the partial tiles hold ${bytes.length} bytes, not what a tree of size ${size} has`);
+  const out: Uint8Array[] = [];
+  let o = 0;
+  for (const w of widths) {
+    out.push(bytes.subarray(o, o + w * HASH));
+    o += w * HASH;
+  }
+  return out;
+}
+
+/** A full tile written by a batch: 256 hashes. */
+export interface FullTile {
+  level: number;
+  index: number;
+  hashes: Uint8Array;
+}
+
+/**
+ * The tile writes of one integrated batch: the tiles it filled and the partial tiles
+ * after it. `nodes` are the nodes the batch completed (`integrate`'s output), which
+ * hold, in index order, every new hash of each tile level.
+ * @throws LedgerError `tree_state_corrupt` when the previous partial tiles do not fit
+ *   `previousSize` or the nodes do not continue them.
+ */
+export function integrateTiles(
+  previousSize: number,
+  previousPartials: Uint8Array,
+  nodes: readonly { id: NodeId; hash: Uint8Array }[],
+  size: number,
+): { full: FullTile[]; partials: Uint8Array } {
+  const before = splitPartialTiles(previousSize, previousPartials);
+  const levels = partialTileWidths(size).length;
+  const fresh: Uint8Array[][] = Array.from({ length: levels }, () => []);
+  for (const n of nodes) if (n.id.level % TILE_HEIGHT === 0) fresh[n.id.level / TILE_HEIGHT]!.push(n.hash);
+  const full: FullTile[] = [];
+  const partials: Uint8Array[] = [];
+  for (let level = 0; level < levels; level++) {
+    const had = hashesAtTileLevel(level, previousSize);
+    const has = hashesAtTileLevel(level, size);
+    const added = fresh[level]!;
+    if (had + added.length !== has)
+      throw new LedgerError('tree_state_corrupt', `tile level ${level}: ${had} + ${added.length} new hashes, but a tree of ${size} has ${has}`);
+    // the hashes of the tile being filled: the previous partial tile, then the new ones
+    let tile = new Uint8Array(TILE_WIDTH * HASH);
+    let width = had % TILE_WIDTH;
+    tile.set(before[level] ?? new Uint8Array(0), 0);
+    let index = Math.floor(had / TILE_WIDTH);
+    for (const h of added) {
+      tile.set(h, width * HASH);
+      width++;
+      if (width === TILE_WIDTH) {
+        full.push({ level, index, hashes: tile });
+        tile = new Uint8Array(TILE_WIDTH * HASH);
+        width = 0;
+        index++;
+      }
+    }
+    partials.push(tile.subarray(0, width * HASH));
+  }
+  const out = new Uint8Array(partials.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of partials) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return { full, partials: out };
+}
+
+/**
+ * The hash of a perfect subtree over `count` (a power of two) consecutive hashes of
+ * `tile`, from position `offset` (RFC 9162 §2.1.1, folded pairwise).
+ */
+export function foldTileHashes(hasher: Hasher, tile: Uint8Array, offset: number, count: number): Uint8Array {
+  let level: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) level.push(tile.subarray((offset + i) * HASH, (offset + i + 1) * HASH));
+  if (count === 1) return level[0]!.slice();
+  while (level.length > 1) {
+    const up: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) up.push(hasher.hashChildren(level[i]!, level[i + 1]!));
+    level = up;
+  }
+  return level[0]!;
+}
+
+/** Nodes of a full tile's subtree: 256 + 128 + … + 2 (levels 0–7 above the tile's level). */
+const SUBTREE_NODES = 2 * TILE_WIDTH - 2;
+/** Index of the first node of subtree level `k` in {@link fullTileSubtree}'s layout. */
+const subtreeStart = (k: number) => 2 * TILE_WIDTH - 2 ** (TILE_HEIGHT + 1 - k);
+
+/**
+ * Every perfect node within a full tile — its 256 hashes and the 254 nodes above them
+ * up to (not including) the next tile level — computed once, so that proofs over a
+ * cached full tile hash nothing. One buffer of 510 hashes, level by level; read with
+ * {@link subtreeNode}.
+ */
+export function fullTileSubtree(hasher: Hasher, tile: Uint8Array): Uint8Array {
+  if (tile.length !== TILE_WIDTH * HASH) throw new LedgerError('missing_node', `a full tile has ${TILE_WIDTH * HASH} bytes, not ${tile.length}`);
+  const out = new Uint8Array(SUBTREE_NODES * HASH);
+  out.set(tile, 0);
+  for (let k = 1; k < TILE_HEIGHT; k++) {
+    const below = subtreeStart(k - 1);
+    const here = subtreeStart(k);
+    for (let j = 0; j < TILE_WIDTH >> k; j++) {
+      const l = (below + 2 * j) * HASH;
+      out.set(hasher.hashChildren(out.subarray(l, l + HASH), out.subarray(l + HASH, l + 2 * HASH)), (here + j) * HASH);
+    }
+  }
+  return out;
+}
+
+/** The node of `node` (see {@link nodeInTile}) in a {@link fullTileSubtree}. */
+export function subtreeNode(subtree: Uint8Array, node: NodeInTile): Uint8Array {
+  const k = Math.log2(node.count);
+  const at = (subtreeStart(k) + node.offset / node.count) * HASH;
+  return subtree.subarray(at, at + HASH);
+}

@@ -1,0 +1,126 @@
+/**
+ * Migration 0015 (log_nodes → log_tiles): a log written by the node-per-row schema,
+ * migrated, serves the same tree. The old rows are written as that schema's sequencer
+ * wrote them (every perfect node, one row each); after the migration the full tiles,
+ * the partial tiles, inclusion and consistency proofs and the audit are checked against
+ * the independent RFC 9162 code of tests/helpers/tlog-client.ts.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hexArrayLiteral, queryRows, type Database, type Db } from '../../src/db/index.ts';
+import * as schema from '../../src/db/schema.ts';
+import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
+import { auditLog, LogStore } from '../../src/ledger/pg/index.ts';
+import { CompactRange, splitPartialTiles } from '../../src/ledger/index.ts';
+import * as ref from '../helpers/tlog-client.ts';
+import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
+
+const MIGRATIONS = path.resolve(import.meta.dirname, '../../migrations');
+const N = 66_000; // past 65,536: a full tile at level 1 and a partial one at level 2
+
+let database: Database;
+let drop = async () => {};
+let dir: string;
+const entries = Array.from({ length: N }, (_, i) => new TextEncoder().encode(`{"kind":"test.old","i":${i}}`));
+const leaves = entries.map((e) => ref.leafHash(e));
+
+async function migrateFrom(folder: string): Promise<void> {
+  if (database.kind === 'pglite') {
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    await migrate(database.db as never, { migrationsFolder: folder });
+  } else {
+    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+    await migrate(database.db as never, { migrationsFolder: folder });
+  }
+}
+
+beforeAll(async () => {
+  // a database without migrations (openDatabase would apply them all)
+  if (usingPostgres) {
+    const created = await createPostgresDatabase();
+    drop = created.drop;
+    const { default: postgres } = await import('postgres');
+    const { drizzle } = await import('drizzle-orm/postgres-js');
+    const client = postgres(created.url, { max: 4, onnotice: () => {} });
+    database = { kind: 'postgres', db: drizzle({ client, schema }) as unknown as Db, close: () => client.end() };
+  } else {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { drizzle } = await import('drizzle-orm/pglite');
+    const client = await PGlite.create();
+    database = { kind: 'pglite', db: drizzle({ client, schema }) as unknown as Db, close: () => client.close() };
+  }
+  // the migrations before 0015
+  dir = mkdtempSync(path.join(tmpdir(), 'dd-mig-'));
+  cpSync(MIGRATIONS, dir, { recursive: true });
+  rmSync(path.join(dir, '0015_log_tiles.sql'));
+  const journal = JSON.parse(readFileSync(path.join(dir, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((e) => e.tag !== '0015_log_tiles');
+  writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify(journal));
+  await migrateFrom(dir);
+
+  // the log as the node-per-row sequencer stored it
+  const range = CompactRange.empty(nodeRfc6962);
+  const nodes: { level: number; idx: number; hash: Uint8Array }[] = [];
+  for (const l of leaves) range.append(l, (id, hash) => nodes.push({ level: id.level, idx: id.index, hash }));
+  for (let i = 0; i < N; i += 5000) {
+    const part = entries.slice(i, i + 5000);
+    await database.db.execute(
+      sql`INSERT INTO log_entries (idx, data) SELECT i, decode(d, 'hex') FROM unnest(${`{${part.map((_, k) => i + k).join(',')}}`}::bigint[], ${hexArrayLiteral(part)}::text[]) AS t(i, d)`,
+    );
+  }
+  for (let i = 0; i < nodes.length; i += 5000) {
+    const part = nodes.slice(i, i + 5000);
+    await database.db.execute(
+      sql`INSERT INTO log_nodes (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM unnest(${`{${part.map((n) => n.level).join(',')}}`}::smallint[], ${`{${part.map((n) => n.idx).join(',')}}`}::bigint[], ${hexArrayLiteral(part.map((n) => n.hash))}::text[]) AS t(l, i, h)`,
+    );
+  }
+  await database.db.execute(
+    sql`UPDATE log_tree_state SET tree_size = ${N}, root_hash = decode(${ref.hex(range.root())}, 'hex'), right_edge = decode(${range.hashes().map(ref.hex).join('')}, 'hex'), integrated_at = now()`,
+  );
+  await migrateFrom(MIGRATIONS);
+}, 300_000);
+
+afterAll(async () => {
+  await database?.close();
+  await drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('migration 0015: the node rows become tiles', () => {
+  it('moves every full tile and the partial tiles; log_nodes is gone', async () => {
+    const tiles = await queryRows<{ level: number; idx: unknown; hashes: Uint8Array }>(database.db, sql`SELECT level, idx, hashes FROM log_tiles ORDER BY level, idx`);
+    // 66,000 leaves: 257 full tiles at level 0, 1 at level 1
+    expect(tiles.map((t) => `${t.level}/${Number(t.idx)}`)).toEqual([...Array.from({ length: 257 }, (_, i) => `0/${i}`), '1/0']);
+    for (const t of tiles) {
+      const span = 256 ** t.level;
+      const want = Buffer.concat(Array.from({ length: 256 }, (_, k) => Buffer.from(ref.mth(leaves.slice((Number(t.idx) * 256 + k) * span, (Number(t.idx) * 256 + k + 1) * span)))));
+      expect(Buffer.from(t.hashes).equals(want), `tile ${t.level}/${Number(t.idx)}`).toBe(true);
+    }
+    const store = new LogStore(database.db, nodeRfc6962);
+    const state = await store.treeState();
+    const [p0, p1, p2] = splitPartialTiles(N, state.partialTiles);
+    // level 0: 66,000 − 257·256 = 208 hashes; level 1: ⌊66,000/256⌋ = 257 → 1; level 2: 1
+    expect([p0!.length, p1!.length, p2!.length]).toEqual([208 * 32, 32, 32]);
+    expect(ref.hex(p2!)).toBe(ref.hex(ref.mth(leaves.slice(0, 65_536))));
+    const gone = await queryRows<{ n: unknown }>(database.db, sql`SELECT count(*) AS n FROM pg_tables WHERE tablename = 'log_nodes'`);
+    expect(Number(gone[0]!.n)).toBe(0);
+  });
+
+  it('serves proofs from them that the reference verifies, and the audit passes', async () => {
+    const store = new LogStore(database.db, nodeRfc6962);
+    for (const index of [0, 255, 256, 40_000, 65_535, 65_536, 65_999]) {
+      for (const size of [index + 1, 65_536 + (index % 7), N].filter((s) => s > index)) {
+        const { leafHash, proof } = await store.inclusionProof(index, size);
+        expect(ref.hex(leafHash)).toBe(ref.hex(leaves[index]!));
+        expect(ref.hex(ref.rootFromPath(index, size, leafHash, proof))).toBe(ref.hex(ref.mth(leaves.slice(0, size))));
+      }
+    }
+    for (const [a, b] of [[1, N], [256, 65_537], [65_536, N], [1000, 1001]] as const)
+      expect((await store.consistencyProof(a, b)).map(ref.hex)).toEqual(ref.consistency(a, leaves.slice(0, b)).map(ref.hex));
+    const report = await auditLog({ store, origin: 'migrated.example/log', verifiers: [] });
+    expect(report).toMatchObject({ ok: true, treeSize: N, entries: N });
+  }, 120_000);
+});
