@@ -149,35 +149,42 @@ export function foldTileHashes(hasher: Hasher, tile: Uint8Array, offset: number,
   return level[0]!;
 }
 
-/** Nodes of a full tile's subtree: 256 + 128 + … + 2 (levels 0–7 above the tile's level). */
-const SUBTREE_NODES = 2 * TILE_WIDTH - 2;
-/** Index of the first node of subtree level `k` in {@link fullTileSubtree}'s layout. */
-const subtreeStart = (k: number) => 2 * TILE_WIDTH - 2 ** (TILE_HEIGHT + 1 - k);
-
-/**
- * Every perfect node within a full tile — its 256 hashes and the 254 nodes above them
- * up to (not including) the next tile level — computed once, so that proofs over a
- * cached full tile hash nothing. One buffer of 510 hashes, level by level; read with
- * {@link subtreeNode}.
- */
-export function fullTileSubtree(hasher: Hasher, tile: Uint8Array): Uint8Array {
-  if (tile.length !== TILE_WIDTH * HASH) throw new LedgerError('missing_node', `a full tile has ${TILE_WIDTH * HASH} bytes, not ${tile.length}`);
-  const out = new Uint8Array(SUBTREE_NODES * HASH);
-  out.set(tile, 0);
-  for (let k = 1; k < TILE_HEIGHT; k++) {
-    const below = subtreeStart(k - 1);
-    const here = subtreeStart(k);
-    for (let j = 0; j < TILE_WIDTH >> k; j++) {
-      const l = (below + 2 * j) * HASH;
-      out.set(hasher.hashChildren(out.subarray(l, l + HASH), out.subarray(l + HASH, l + 2 * HASH)), (here + j) * HASH);
-    }
-  }
-  return out;
+/** The perfect nodes within a tile, level by level above the tile's own hashes (see {@link tileSubtree}). */
+export interface TileSubtree {
+  /** Hashes in the tile (256 when full). */
+  width: number;
+  /** `levels[k]`: the ⌊width / 2^k⌋ nodes over 2^k consecutive hashes each, concatenated (k = 0 is the tile itself, up to 7). */
+  levels: Uint8Array[];
+  /** Bytes held. */
+  bytes: number;
 }
 
-/** The node of `node` (see {@link nodeInTile}) in a {@link fullTileSubtree}. */
-export function subtreeNode(subtree: Uint8Array, node: NodeInTile): Uint8Array {
+/**
+ * Every perfect node within a tile — its hashes and the nodes above them up to (not
+ * including) the next tile level: 510 hashes for a full tile, computed once so that
+ * proofs over a cached tile hash nothing. A partial tile's subtree holds the nodes its
+ * hashes complete, which never change as the tile grows.
+ */
+export function tileSubtree(hasher: Hasher, tile: Uint8Array): TileSubtree {
+  if (tile.length % HASH !== 0 || tile.length > TILE_WIDTH * HASH) throw new LedgerError('missing_node', `a tile holds up to ${TILE_WIDTH} hashes, not ${tile.length} bytes`);
+  const width = tile.length / HASH;
+  const levels: Uint8Array[] = [tile.slice()];
+  let bytes = tile.length;
+  for (let k = 1; k < TILE_HEIGHT; k++) {
+    const below = levels[k - 1]!;
+    const n = width >> k;
+    const here = new Uint8Array(n * HASH);
+    for (let j = 0; j < n; j++) here.set(hasher.hashChildren(below.subarray(2 * j * HASH, (2 * j + 1) * HASH), below.subarray((2 * j + 1) * HASH, (2 * j + 2) * HASH)), j * HASH);
+    levels.push(here);
+    bytes += here.length;
+  }
+  return { width, levels, bytes };
+}
+
+/** The hash of `node` (see {@link nodeInTile}) from a {@link tileSubtree}, or undefined when the tile does not hold all its hashes yet. */
+export function subtreeNode(subtree: TileSubtree, node: NodeInTile): Uint8Array | undefined {
+  if (node.offset + node.count > subtree.width) return undefined;
   const k = Math.log2(node.count);
-  const at = (subtreeStart(k) + node.offset / node.count) * HASH;
-  return subtree.subarray(at, at + HASH);
+  const j = node.offset / node.count;
+  return subtree.levels[k]!.subarray(j * HASH, (j + 1) * HASH);
 }

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import {
   emptyTreeState,
   foldTileHashes,
-  fullTileSubtree,
   integrate,
   LedgerError,
   nodeInTile,
@@ -17,6 +16,7 @@ import {
   rfc6962,
   splitPartialTiles,
   subtreeNode,
+  tileSubtree,
   type FullTile,
   type TreeState,
 } from '../../src/ledger/index.ts';
@@ -94,15 +94,25 @@ describe('nodes folded from tiles', () => {
   const tile0 = concat(levelHashes(all, 0).slice(0, 256));
 
   it('every perfect node of a full tile equals the reference MTH of its leaves', () => {
-    const subtree = fullTileSubtree(rfc6962, tile0);
+    const subtree = tileSubtree(rfc6962, tile0);
     for (let level = 0; level < 8; level++)
       for (let index = 0; (index + 1) * 2 ** level <= 256; index++) {
         const at = nodeInTile({ level, index });
         expect(at).toMatchObject({ level: 0, index: 0 });
         const want = ref.hex(ref.mth(all.slice(index * 2 ** level, (index + 1) * 2 ** level)));
-        expect(ref.hex(subtreeNode(subtree, at)), `node ${level}/${index}`).toBe(want);
+        expect(ref.hex(subtreeNode(subtree, at)!), `node ${level}/${index}`).toBe(want);
         expect(ref.hex(foldTileHashes(rfc6962, tile0, at.offset, at.count)), `node ${level}/${index} folded`).toBe(want);
       }
+  });
+
+  it('a partial tile holds the nodes its hashes complete, and no others', () => {
+    const partial = tileSubtree(rfc6962, tile0.subarray(0, 100 * 32));
+    // 100 hashes: levels 0–6 complete nodes below 100; (6, 1) covers hashes 64–127, not all there
+    expect(ref.hex(subtreeNode(partial, nodeInTile({ level: 6, index: 0 }))!)).toBe(ref.hex(ref.mth(all.slice(0, 64))));
+    expect(ref.hex(subtreeNode(partial, nodeInTile({ level: 5, index: 2 }))!)).toBe(ref.hex(ref.mth(all.slice(64, 96))));
+    expect(subtreeNode(partial, nodeInTile({ level: 6, index: 1 }))).toBeUndefined();
+    expect(subtreeNode(partial, nodeInTile({ level: 0, index: 100 }))).toBeUndefined();
+    expect(ref.hex(subtreeNode(partial, nodeInTile({ level: 0, index: 99 }))!)).toBe(ref.hex(all[99]!));
   });
 
   it('places a node in the tile of its first leaf-level hash', () => {

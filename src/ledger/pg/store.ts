@@ -30,7 +30,7 @@ import { LedgerError } from '../errors.ts';
 import type { Hasher } from '../hasher.ts';
 import type { TreeState } from '../integrate.ts';
 import { ByteLru } from '../cache.ts';
-import { foldTileHashes, fullTileSubtree, nodeInTile, splitPartialTiles, subtreeNode, type FullTile } from '../tile-store.ts';
+import { nodeInTile, splitPartialTiles, subtreeNode, tileSubtree, type FullTile, type TileSubtree } from '../tile-store.ts';
 import { TILE_HEIGHT, TILE_WIDTH } from '../tiles.ts';
 import { assembleProof, compactNodeIds, nodesForPlan, planConsistency, planInclusion, type NodeId } from '../tree.ts';
 
@@ -66,7 +66,7 @@ export interface IntegrationWrite {
   tiles: FullTile[];
 }
 
-/** Full tiles held in memory, as their subtrees (16 KB each): 2,048 tiles, 32 MiB. */
+/** Tiles held in memory, as their subtrees (16 KB for a full one): about 2,000 tiles, 32 MiB. */
 const TILE_CACHE_BYTES = 32 * 1024 * 1024;
 
 const nodeKey = (id: NodeId) => `${id.level}/${id.index}`;
@@ -80,8 +80,8 @@ const NOTE_WITH_COSIGNATURES = sql.raw(
 );
 
 export class LogStore {
-  /** Subtrees of full tiles read from the database (never of an uncommitted transaction's): they never change. */
-  private readonly fullTiles = new ByteLru<Uint8Array>(TILE_CACHE_BYTES, (v) => v.length);
+  /** Subtrees of tiles read from the database, full or partial (the widest prefix seen): their nodes never change. */
+  private readonly tiles = new ByteLru<TileSubtree>(TILE_CACHE_BYTES, (t) => t.bytes);
 
   constructor(
     readonly db: Db,
@@ -259,20 +259,22 @@ export class LogStore {
   }
 
   /**
-   * Fetch perfect node hashes by id: the tiles they are folded from, in one query (none
-   * when every tile needed is a full one already in memory). Nodes the stored tree does
-   * not hold are absent from the map.
+   * Fetch perfect node hashes by id: from the tiles they are folded from, held in memory
+   * once read (a tile's hashes never change, a partial tile only grows), else in one
+   * query for the tiles missing. Nodes the stored tree does not hold are absent.
    */
   async nodes(ids: readonly NodeId[], db: Db = this.db): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
     if (ids.length === 0) return out;
+    // only what is committed is cached: never a read inside a transaction that may roll back
     const cacheable = db === this.db;
     const wanted = ids.map((id) => ({ id, at: nodeInTile(id) }));
     const missing = new Map<string, { level: number; index: number }>();
     for (const w of wanted) {
       const key = `${w.at.level}/${w.at.index}`;
-      const cached = cacheable ? this.fullTiles.get(key) : undefined;
-      if (cached) out.set(nodeKey(w.id), subtreeNode(cached, w.at));
+      const cached = cacheable ? this.tiles.get(key) : undefined;
+      const hash = cached && subtreeNode(cached, w.at);
+      if (hash) out.set(nodeKey(w.id), hash);
       else missing.set(key, { level: w.at.level, index: w.at.index });
     }
     if (missing.size === 0) return out;
@@ -285,32 +287,29 @@ export class LogStore {
           WHERE (level, idx) IN (SELECT * FROM unnest(${intArrayLiteral(list.map((t) => t.level))}::smallint[], ${intArrayLiteral(list.map((t) => t.index))}::bigint[]))
           UNION ALL SELECT -1, tree_size, partial_tiles FROM log_tree_state WHERE id`,
     );
-    const full = new Map<string, Uint8Array>();
-    const partial = new Map<string, Uint8Array>();
+    const read = new Map<string, TileSubtree>();
+    const keep = (key: string, hashes: Uint8Array) => {
+      const subtree = tileSubtree(this.hasher, hashes);
+      read.set(key, subtree);
+      if (cacheable && (this.tiles.get(key)?.width ?? -1) < subtree.width) this.tiles.set(key, subtree);
+    };
     for (const r of rows) {
       const level = toNumber(r.level);
       if (level >= 0) {
-        const subtree = fullTileSubtree(this.hasher, toBytes(r.hashes));
-        const key = `${level}/${toNumber(r.idx)}`;
-        full.set(key, subtree);
-        if (cacheable) this.fullTiles.set(key, subtree);
+        keep(`${level}/${toNumber(r.idx)}`, toBytes(r.hashes));
         continue;
       }
       const size = toNumber(r.idx);
       splitPartialTiles(size, toBytes(r.hashes)).forEach((hashes, l) => {
-        if (hashes.length > 0) partial.set(`${l}/${Math.floor(size / 2 ** (TILE_HEIGHT * (l + 1)))}`, hashes);
+        const key = `${l}/${Math.floor(size / 2 ** (TILE_HEIGHT * (l + 1)))}`;
+        if (hashes.length > 0 && missing.has(key)) keep(key, hashes);
       });
     }
     for (const w of wanted) {
       if (out.has(nodeKey(w.id))) continue;
-      const key = `${w.at.level}/${w.at.index}`;
-      const subtree = full.get(key);
-      if (subtree) {
-        out.set(nodeKey(w.id), subtreeNode(subtree, w.at));
-        continue;
-      }
-      const hashes = partial.get(key);
-      if (hashes && (w.at.offset + w.at.count) * 32 <= hashes.length) out.set(nodeKey(w.id), foldTileHashes(this.hasher, hashes, w.at.offset, w.at.count));
+      const subtree = read.get(`${w.at.level}/${w.at.index}`);
+      const hash = subtree && subtreeNode(subtree, w.at);
+      if (hash) out.set(nodeKey(w.id), hash);
     }
     return out;
   }
