@@ -199,12 +199,35 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
     (a, b) => a.size - b.size || a.note.length - b.note.length,
     () => `${published}/${cosigner?.quorumTreeSize ?? 0}`,
   );
+  // The tree only grows (the store's trigger and the rollback guard see to it): a size
+  // read once is a lower bound for good, so a request within it needs no read.
+  let knownSize = 0;
+  const readSize = async () => {
+    const size = await store.treeSize();
+    if (size > knownSize) knownSize = size;
+    return size;
+  };
+  // A published checkpoint never changes but for cosignature lines added after it:
+  // served from memory for `cacheMs`, then read again for them.
+  const checkpoints = new Map<number, { cp: LogCheckpoint; at: number }>();
+  const checkpointAt = async (size: number) => {
+    const hit = checkpoints.get(size);
+    if (hit && performance.now() - hit.at < cacheMs) return hit.cp;
+    const cp = await store.checkpointAt(size);
+    if (cp) {
+      checkpoints.delete(size);
+      if (checkpoints.size >= 1024) checkpoints.delete(checkpoints.keys().next().value!);
+      checkpoints.set(size, { cp, at: performance.now() });
+    }
+    return cp;
+  };
   const checkpointIncluding = async (index: number) => {
     const published = await store.latestCheckpoint();
     return published && published.size > index ? published : writer.publisher.waitForCheckpoint(index + 1);
   };
   return {
-    treeSize: () => store.treeSize(),
+    treeSize: readSize,
+    treeSizeAtLeast: async (size) => (knownSize >= size ? knownSize : readSize()),
     latestCheckpoint: () => store.latestCheckpoint(),
     checkpointIncluding,
     servedCheckpoint: () => served.get(),
@@ -215,7 +238,7 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
     witnessStatus: () => cosigner?.status() ?? [],
     timestampToken: async (size) => (await store.timestampAt(size))?.token,
     stopped: () => writer.sequencer.fatal ?? writer.publisher.fatal,
-    checkpointAt: (size) => store.checkpointAt(size),
+    checkpointAt,
     entry: (index) => store.entry(index),
     entries: (begin, end) => store.entries(begin, end),
     leafHash: async (index) => (await store.nodes([{ level: 0, index }])).get(`0/${index}`),

@@ -69,7 +69,13 @@ export interface LogReader {
   witnessStatus(): WitnessStatus[];
   /** Why the log stopped writing and signing (a rollback or fork guard), or undefined while it runs. */
   stopped(): Error | undefined;
+  /**
+   * The tree size, or — when `size` is no larger than a size this reader already read —
+   * that size without a read (the tree only grows): for checks that a request is within the tree.
+   */
+  treeSizeAtLeast(size: number): Promise<number>;
   /** The published checkpoint of exactly `size`, if any. */
+
   checkpointAt(size: number): Promise<LogCheckpoint | undefined>;
   /** One entry, or undefined. */
   entry(index: number): Promise<Uint8Array | undefined>;

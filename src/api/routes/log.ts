@@ -73,7 +73,7 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: P
     }),
     async (c) => {
       const { index } = c.req.valid('param');
-      if (index >= (await treeSize(log))) throw notFound('entry', `No entry ${index} in the log.`);
+      if (index >= (await log.treeSizeAtLeast(index + 1))) throw notFound('entry', `No entry ${index} in the log.`);
       const [data, leaf] = await Promise.all([log.entry(index), log.leafHash(index)]);
       if (!data || !leaf) throw notFound('entry', `No entry ${index} in the log.`);
       let event: unknown = null;
@@ -100,9 +100,9 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: P
     }),
     async (c) => {
       const { index, size: asked } = c.req.valid('query');
-      const current = await treeSize(log);
       // by default the tree of the newest published checkpoint, which comes with the proof
-      const size = asked ?? (await log.latestCheckpoint())?.size ?? current;
+      const size = asked ?? (await log.latestCheckpoint())?.size ?? (await treeSize(log));
+      const current = await log.treeSizeAtLeast(size);
       if (size > current) throw new ApiError('size_beyond_tree', `size ${size} exceeds the tree size ${current}.`);
       if (index >= size) throw new ApiError('index_out_of_range', `index ${index} is not below size ${size}.`);
       const [{ leafHash, proof }, cp] = await Promise.all([log.inclusionProof(index, size), log.checkpointAt(size)]);
@@ -124,8 +124,8 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: P
     }),
     async (c) => {
       const { from, to: asked } = c.req.valid('query');
-      const current = await treeSize(log);
-      const to = asked ?? (await log.latestCheckpoint())?.size ?? current;
+      const to = asked ?? (await log.latestCheckpoint())?.size ?? (await treeSize(log));
+      const current = await log.treeSizeAtLeast(to);
       if (to > current) throw new ApiError('size_beyond_tree', `to ${to} exceeds the tree size ${current}.`);
       if (from > to) throw new ApiError('invalid_tree_size', `from ${from} exceeds to ${to}.`);
       const proof = await log.consistencyProof(from, to);

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ByteLru, parseTilePath, tileNodes, tileWidthFor, encodeEntryBundle, TILE_WIDTH, type LogCheckpoint } from '../../ledger/index.ts';
+import { ByteLru, parseTilePath, tileNodes, tileWidthFor, encodeEntryBundle, TILE_HEIGHT, TILE_WIDTH, type LogCheckpoint } from '../../ledger/index.ts';
 import type { AppEnv } from '../auth.ts';
 import type { ApiServices } from '../services.ts';
 import { ApiError, notFound } from '../problem.ts';
@@ -68,7 +68,8 @@ export function registerTlogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: 
       tiles.set(key, body);
       return respond(body);
     };
-    const size = await log.treeSize();
+    // the smallest tree holding the tile as asked: a size already seen that large needs no read
+    const size = await log.treeSizeAtLeast((tile.index * TILE_WIDTH + tile.width) * 2 ** (TILE_HEIGHT * (tile.kind === 'hash' ? tile.level : 0)));
     if (tile.kind === 'hash') {
       const available = tileWidthFor(tile.level, tile.index, size);
       if (available === 0 || available < tile.width)
