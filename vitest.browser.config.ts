@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { longestFirst } from './tests/helpers/sequencer.ts';
 
 /**
  * The browser suite (tests/browser): Chromium through playwright-core. Run with
@@ -14,5 +15,7 @@ export default defineConfig({
     globalSetup: ['tests/helpers/build-setup.ts'],
     // the page checks (one long file) beside the three short ones: 176 s -> about the long file's time
     maxWorkers: 2,
+    // the long page checks first, the others beside them (it started last on a fresh checkout: 199 s)
+    sequence: { sequencer: longestFirst(['tests/browser/pages.test.ts', 'tests/browser/journey.test.ts', 'tests/browser/fingerprint.test.ts']) },
   },
 });

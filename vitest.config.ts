@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { longestFirst } from './tests/helpers/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -14,5 +15,26 @@ export default defineConfig({
     // mock no modules)
     isolate: false,
     globalSetup: ['tests/helpers/build-setup.ts', 'tests/helpers/global-setup.ts'],
+    // the slowest files of the last CI run (both databases), started first
+    sequence: {
+      sequencer: longestFirst([
+        'tests/api/fuzz.test.ts',
+        'tests/ledger/audit.test.ts',
+        'tests/witness/cli.test.ts',
+        'tests/ledger/rollback.test.ts',
+        'tests/keys/cli.test.ts',
+        'tests/api/serve-timeouts.test.ts',
+        'tests/state/audit.test.ts',
+        'tests/witness/server.test.ts',
+        'tests/api/rate-limit.test.ts',
+        'tests/fingerprint/cli.test.ts',
+        'tests/program.test.ts',
+        'tests/db/tiles-migration.test.ts',
+        'tests/evidence/cli.test.ts',
+        'tests/registry/pledges.test.ts',
+        'tests/registry/workflow.test.ts',
+        'tests/ledger/witnesses.test.ts',
+      ]),
+    },
   },
 });
