@@ -57,7 +57,7 @@ interface Setup {
  * random hashes (only the path matters), and the checkpoint root is computed from them,
  * so the proof is valid without hashing a million leaves.
  */
-export async function setup(): Promise<Setup> {
+async function setup(): Promise<Setup> {
   const logSeed = new Uint8Array(randomBytes(32));
   const certSeed = new Uint8Array(randomBytes(32));
   const logPub = ed25519PublicKeyFromSeed(logSeed);

@@ -20,7 +20,7 @@ import type { NumberFormat } from './registry/index.ts';
 import { DataDeedError } from './errors.ts';
 import { migrationStatus, openDatabase, type Database, type Db } from './db/index.ts';
 import { meta } from './db/index.ts';
-import { ed25519Verifier, encodeEntry, LedgerError, MonotonicMemo, type LogCheckpoint, type LogEvent, type LogReader } from './ledger/index.ts';
+import { ByteLru, ed25519Verifier, encodeEntry, LedgerError, MonotonicMemo, type LogCheckpoint, type LogEvent, type LogReader } from './ledger/index.ts';
 import { KeyError, type KeyCheckMode, type KeySet } from './keys/index.ts';
 import { openKeys, publishedKeys } from './keys/pg/index.ts';
 import { documentSigner, type DocumentSigningKey, type LogKey } from './keys/node/index.ts';
@@ -209,16 +209,12 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
   };
   // A published checkpoint never changes but for cosignature lines added after it:
   // served from memory for `cacheMs`, then read again for them.
-  const checkpoints = new Map<number, { cp: LogCheckpoint; at: number }>();
+  const checkpoints = new ByteLru<{ cp: LogCheckpoint; at: number }>(4 * 1024 * 1024, (v) => v.cp.note.length);
   const checkpointAt = async (size: number) => {
-    const hit = checkpoints.get(size);
+    const hit = checkpoints.get(String(size));
     if (hit && performance.now() - hit.at < cacheMs) return hit.cp;
     const cp = await store.checkpointAt(size);
-    if (cp) {
-      checkpoints.delete(size);
-      if (checkpoints.size >= 1024) checkpoints.delete(checkpoints.keys().next().value!);
-      checkpoints.set(size, { cp, at: performance.now() });
-    }
+    if (cp) checkpoints.set(String(size), { cp, at: performance.now() });
     return cp;
   };
   const checkpointIncluding = async (index: number) => {

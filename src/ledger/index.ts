@@ -57,7 +57,7 @@ export {
   tileWidthFor,
 } from './tiles.ts';
 export type { TileId, TilePath } from './tiles.ts';
-export { foldTileHashes, hashesAtTileLevel, integrateTiles, nodeInTile, partialTileWidths, partialTilesLength, splitPartialTiles, tileSubtree, subtreeNode } from './tile-store.ts';
+export { hashesAtTileLevel, integrateTiles, nodeInTile, partialTileIndex, partialTileWidths, partialTilesLength, splitPartialTiles, tileSubtree, subtreeNode } from './tile-store.ts';
 export type { FullTile, NodeInTile, TileSubtree } from './tile-store.ts';
 export { MAX_ENTRY_BYTES, decodeEntry, encodeEntry } from './entry.ts';
 export { canonicalJson } from './json.ts';

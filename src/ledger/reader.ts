@@ -75,7 +75,6 @@ export interface LogReader {
    */
   treeSizeAtLeast(size: number): Promise<number>;
   /** The published checkpoint of exactly `size`, if any. */
-
   checkpointAt(size: number): Promise<LogCheckpoint | undefined>;
   /** One entry, or undefined. */
   entry(index: number): Promise<Uint8Array | undefined>;

@@ -43,6 +43,11 @@ export function hashesAtTileLevel(level: number, size: number): number {
   return Math.floor(size / 2 ** (TILE_HEIGHT * level));
 }
 
+/** Index of the partial tile of tile level `level` in a tree of `size` leaves (C2SP tlog-tiles: ⌊size / 256^(level+1)⌋). */
+export function partialTileIndex(level: number, size: number): number {
+  return Math.floor(hashesAtTileLevel(level, size) / TILE_WIDTH);
+}
+
 /**
  * Widths of the partial tiles of a tree of `size` leaves, by tile level from 0 (0 where a
  * level has only full tiles); as many levels as the tree has hashes at.
@@ -111,7 +116,7 @@ export function integrateTiles(
     let tile = new Uint8Array(TILE_WIDTH * HASH);
     let width = had % TILE_WIDTH;
     tile.set(before[level] ?? new Uint8Array(0), 0);
-    let index = Math.floor(had / TILE_WIDTH);
+    let index = partialTileIndex(level, previousSize);
     for (const h of added) {
       tile.set(h, width * HASH);
       width++;
@@ -133,52 +138,47 @@ export function integrateTiles(
   return { full, partials: out };
 }
 
-/**
- * The hash of a perfect subtree over `count` (a power of two) consecutive hashes of
- * `tile`, from position `offset` (RFC 9162 §2.1.1, folded pairwise).
- */
-export function foldTileHashes(hasher: Hasher, tile: Uint8Array, offset: number, count: number): Uint8Array {
-  let level: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) level.push(tile.subarray((offset + i) * HASH, (offset + i + 1) * HASH));
-  if (count === 1) return level[0]!.slice();
-  while (level.length > 1) {
-    const up: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) up.push(hasher.hashChildren(level[i]!, level[i + 1]!));
-    level = up;
-  }
-  return level[0]!;
-}
-
 /** The perfect nodes within a tile, level by level above the tile's own hashes (see {@link tileSubtree}). */
 export interface TileSubtree {
   /** Hashes in the tile (256 when full). */
   width: number;
-  /** `levels[k]`: the ⌊width / 2^k⌋ nodes over 2^k consecutive hashes each, concatenated (k = 0 is the tile itself, up to 7). */
-  levels: Uint8Array[];
-  /** Bytes held. */
+  /**
+   * `levels[k]`: the ⌊width / 2^k⌋ nodes over 2^k consecutive hashes each, concatenated
+   * (k = 0 is the tile itself, up to 7); a level above 0 is computed when first asked for.
+   */
+  levels: (Uint8Array | undefined)[];
+  /** The hasher that folds the levels. */
+  hasher: Hasher;
+  /** Bytes the subtree holds once every level is computed (a cache's measure). */
   bytes: number;
 }
 
 /**
- * Every perfect node within a tile — its hashes and the nodes above them up to (not
- * including) the next tile level: 510 hashes for a full tile, computed once so that
- * proofs over a cached tile hash nothing. A partial tile's subtree holds the nodes its
- * hashes complete, which never change as the tile grows.
+ * The perfect nodes within a tile — its hashes and the nodes above them up to (not
+ * including) the next tile level: 510 hashes for a full tile, each level folded once,
+ * when a node of it is first asked for, so that proofs over a cached tile hash nothing
+ * and a reader of the tile's own hashes (the audit, tile serving) hashes nothing at all.
+ * A partial tile's subtree holds the nodes its hashes complete, which never change as
+ * the tile grows.
  */
 export function tileSubtree(hasher: Hasher, tile: Uint8Array): TileSubtree {
   if (tile.length % HASH !== 0 || tile.length > TILE_WIDTH * HASH) throw new LedgerError('missing_node', `a tile holds up to ${TILE_WIDTH} hashes, not ${tile.length} bytes`);
   const width = tile.length / HASH;
-  const levels: Uint8Array[] = [tile.slice()];
-  let bytes = tile.length;
-  for (let k = 1; k < TILE_HEIGHT; k++) {
-    const below = levels[k - 1]!;
-    const n = width >> k;
-    const here = new Uint8Array(n * HASH);
-    for (let j = 0; j < n; j++) here.set(hasher.hashChildren(below.subarray(2 * j * HASH, (2 * j + 1) * HASH), below.subarray((2 * j + 1) * HASH, (2 * j + 2) * HASH)), j * HASH);
-    levels.push(here);
-    bytes += here.length;
-  }
-  return { width, levels, bytes };
+  let bytes = 0;
+  for (let k = 0; k < TILE_HEIGHT; k++) bytes += (width >> k) * HASH;
+  return { width, levels: [tile.slice()], hasher, bytes };
+}
+
+function subtreeLevel(subtree: TileSubtree, k: number): Uint8Array {
+  const have = subtree.levels[k];
+  if (have) return have;
+  const below = subtreeLevel(subtree, k - 1);
+  const n = subtree.width >> k;
+  const here = new Uint8Array(n * HASH);
+  for (let j = 0; j < n; j++)
+    here.set(subtree.hasher.hashChildren(below.subarray(2 * j * HASH, (2 * j + 1) * HASH), below.subarray((2 * j + 1) * HASH, (2 * j + 2) * HASH)), j * HASH);
+  subtree.levels[k] = here;
+  return here;
 }
 
 /** The hash of `node` (see {@link nodeInTile}) from a {@link tileSubtree}, or undefined when the tile does not hold all its hashes yet. */
@@ -186,5 +186,5 @@ export function subtreeNode(subtree: TileSubtree, node: NodeInTile): Uint8Array 
   if (node.offset + node.count > subtree.width) return undefined;
   const k = Math.log2(node.count);
   const j = node.offset / node.count;
-  return subtree.levels[k]!.subarray(j * HASH, (j + 1) * HASH);
+  return subtreeLevel(subtree, k).subarray(j * HASH, (j + 1) * HASH);
 }

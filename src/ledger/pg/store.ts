@@ -30,8 +30,7 @@ import { LedgerError } from '../errors.ts';
 import type { Hasher } from '../hasher.ts';
 import type { TreeState } from '../integrate.ts';
 import { ByteLru } from '../cache.ts';
-import { nodeInTile, splitPartialTiles, subtreeNode, tileSubtree, type FullTile, type TileSubtree } from '../tile-store.ts';
-import { TILE_HEIGHT, TILE_WIDTH } from '../tiles.ts';
+import { nodeInTile, partialTileIndex, splitPartialTiles, subtreeNode, tileSubtree, type FullTile, type TileSubtree } from '../tile-store.ts';
 import { assembleProof, compactNodeIds, nodesForPlan, planConsistency, planInclusion, type NodeId } from '../tree.ts';
 
 export interface StoredCheckpoint {
@@ -301,7 +300,7 @@ export class LogStore {
       }
       const size = toNumber(r.idx);
       splitPartialTiles(size, toBytes(r.hashes)).forEach((hashes, l) => {
-        const key = `${l}/${Math.floor(size / 2 ** (TILE_HEIGHT * (l + 1)))}`;
+        const key = `${l}/${partialTileIndex(l, size)}`;
         if (hashes.length > 0 && missing.has(key)) keep(key, hashes);
       });
     }
