@@ -27,20 +27,17 @@ import fontkit from '@pdf-lib/fontkit';
 import {
   AFRelationship,
   degrees,
+  drawEllipse,
+  drawLine,
+  drawRectangle,
+  drawSvgPath,
   PDFDocument,
   PDFHexString,
-  PDFName,
-  PDFOperator,
-  PDFOperatorNames,
-  fill,
-  popGraphicsState,
-  pushGraphicsState,
-  rectangle,
   rgb,
   setFillingRgbColor,
   type Color,
   type PDFFont,
-  type PDFPage,
+  type PDFOperator,
 } from 'pdf-lib';
 import { createHash } from 'node:crypto';
 import QRCode from 'qrcode';
@@ -48,9 +45,9 @@ import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import { SignPdf, Signer } from '@signpdf/signpdf';
 import { CertificateError } from '../errors.ts';
 import { cadesDetachedSignature, SUBFILTER_CADES, type DocumentSigner } from '../cades.ts';
-import { sha256 } from '../../ledger/index.ts';
 import { subsetNotoSansSc } from './fonts.ts';
 import { useNodeDeflate } from './deflate.ts';
+import { operatorsText, PageContent, pdfNumber, staticShapes } from './content.ts';
 import type { CertificatePayload } from '../payload.ts';
 import { bundleFileName, serializeBundle, type Bundle } from '../bundle.ts';
 import { utf8 } from '../../ledger/index.ts';
@@ -110,7 +107,8 @@ class CadesSigner extends Signer {
   }
 
   override async sign(pdf: Buffer): Promise<Buffer> {
-    return Buffer.from(await cadesDetachedSignature(sha256(pdf), this.key));
+    // node:crypto's SHA-256 (OpenSSL): this module is Node only, and the document is ~50 KB.
+    return Buffer.from(await cadesDetachedSignature(new Uint8Array(createHash('sha256').update(pdf).digest()), this.key));
   }
 }
 
@@ -270,11 +268,11 @@ interface Fonts {
   bold: PDFFont;
 }
 
-function text(page: PDFPage, s: string, x: number, y: number, font: PDFFont, size: number, color: Color = INK): void {
-  if (s) page.drawText(s, { x, y, font, size, color });
+function text(page: PageContent, s: string, x: number, y: number, font: PDFFont, size: number, color: Color = INK): void {
+  if (s) page.text(s, { x, y, font, size, color });
 }
 
-function centered(page: PDFPage, s: string, y: number, font: PDFFont, size: number, color: Color = INK): void {
+function centered(page: PageContent, s: string, y: number, font: PDFFont, size: number, color: Color = INK): void {
   text(page, s, (A4[0] - font.widthOfTextAtSize(s, size)) / 2, y, font, size, color);
 }
 
@@ -284,28 +282,23 @@ function centered(page: PDFPage, s: string, y: number, font: PDFFont, size: numb
  * text extraction and copy give "5f9c4ab0 8cac7457 …" rather than the spaced-out
  * glyphs (poppler and Acrobat honour ActualText).
  */
-function drawHex(page: PDFPage, hex: string, x: number, y: number, font: PDFFont, size: number, perLine: number): number {
+function drawHex(page: PageContent, hex: string, x: number, y: number, font: PDFFont, size: number, perLine: number): number {
   const cell = size * 0.62;
   const gap = size * 0.55;
   let line = 0;
   for (let start = 0; start < hex.length; start += perLine) {
     const chunk = hex.slice(start, start + perLine);
     const actual = chunk.replace(/(.{8})(?=.)/g, '$1 ');
-    page.pushOperators(
-      // pdf-lib's typings omit dictionaries as operands; an inline property list is valid PDF (ISO 32000-1 §14.6.2).
-      PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [
-        PDFName.of('Span'),
-        page.doc.context.obj({ ActualText: PDFHexString.fromText(actual) }) as unknown as PDFName,
-      ]),
-    );
+    // An inline property list (ISO 32000-1 §14.6.2), written as pdf-lib writes a dictionary.
+    page.raw(`/Span <<\n/ActualText ${PDFHexString.fromText(actual).toString()}\n>> BDC`);
     let cx = x;
     for (let i = 0; i < chunk.length; i++) {
       if (i > 0 && i % 8 === 0) cx += gap;
       const ch = chunk[i]!;
-      page.drawText(ch, { x: cx + (cell - font.widthOfTextAtSize(ch, size)) / 2, y: y - line * size * 1.45, font, size, color: INK });
+      page.text(ch, { x: cx + (cell - font.widthOfTextAtSize(ch, size)) / 2, y: y - line * size * 1.45, font, size, color: INK });
       cx += cell;
     }
-    page.pushOperators(PDFOperator.of(PDFOperatorNames.EndMarkedContent));
+    page.raw('EMC');
     line++;
   }
   return line;
@@ -316,11 +309,12 @@ function drawHex(page: PDFPage, hex: string, x: number, y: number, font: PDFFont
  * square, then each row's runs of dark modules as rectangles of one path, filled at once. Sharp at
  * any zoom and far cheaper than a PNG encoded and then decoded again for embedding.
  */
-function drawQr(page: PDFPage, url: string, x: number, y: number, size: number): void {
+function drawQr(page: PageContent, url: string, x: number, y: number, size: number): void {
   const { modules } = QRCode.create(url, { errorCorrectionLevel: 'M' });
   const n = modules.size;
   const cell = size / (n + 2);
-  const ops = [pushGraphicsState(), setFillingRgbColor(1, 1, 1), rectangle(x, y, size, size), fill(), setFillingRgbColor(0x1a / 255, 0x23 / 255, 0x45 / 255)];
+  const num = pdfNumber;
+  let ops = `q\n${QR_WHITE}\n${num(x)} ${num(y)} ${num(size)} ${num(size)} re\nf\n${QR_DARK}`;
   for (let row = 0; row < n; row++) {
     const top = y + size - (row + 1) * cell;
     for (let col = 0; col < n; ) {
@@ -332,13 +326,16 @@ function drawQr(page: PDFPage, url: string, x: number, y: number, size: number):
       while (end < n && modules.get(row, end)) end++;
       const x0 = x + (col + 1) * cell;
       const x1 = x + (end + 1) * cell;
-      ops.push(rectangle(r2(x0), r2(top), r2(x1 - x0), r2(cell)));
+      ops += `\n${num(r2(x0))} ${num(r2(top))} ${num(r2(x1 - x0))} ${num(r2(cell))} re`;
       col = end;
     }
   }
-  ops.push(fill(), popGraphicsState());
-  page.pushOperators(...ops);
+  page.raw(`${ops}\nf\nQ`);
 }
+
+/** The QR code's colours as pdf-lib writes them (white, then the dark modules' #1a2345). */
+const QR_WHITE = setFillingRgbColor(1, 1, 1).toString();
+const QR_DARK = setFillingRgbColor(0x1a / 255, 0x23 / 255, 0x45 / 255).toString();
 
 /** A coordinate rounded to 1/100 point (keeps the content stream short). */
 function r2(v: number): number {
@@ -419,11 +416,33 @@ function plainLayout(font: FontkitFont): FontkitFont {
 
 // ---------------------------------------------------------------- ornaments
 
-function borders(page: PDFPage): void {
+/** pdf-lib's drawRectangle operators for a plain (unrotated, unfilled) framed rectangle, as PDFPage.drawRectangle passes them. */
+function frame(x: number, y: number, width: number, height: number, borderColor: Color, borderWidth: number, graphicsState?: string): PDFOperator[] {
+  const zero = degrees(0);
+  return drawRectangle({ x, y, width, height, rotate: zero, xSkew: zero, ySkew: zero, borderWidth, color: undefined, borderColor, graphicsState });
+}
+
+/** pdf-lib's drawSvgPath operators, as PDFPage.drawSvgPath passes them (no graphics state: see {@link withState}). */
+function svgPath(path: string, o: { x: number; y: number; color?: Color; borderColor?: Color; borderWidth?: number }): PDFOperator[] {
+  return drawSvgPath(path, { x: o.x, y: o.y, scale: undefined, rotate: degrees(0), color: o.color, borderColor: o.borderColor, borderWidth: o.borderWidth ?? 0 });
+}
+
+/** Operators text that begins `q` with a graphics state set right after it (as pdf-lib's drawing methods write an opacity). */
+function withState(text: string, stateKey: string): string {
+  return `q\n${stateKey} gs${text.slice(1)}`;
+}
+
+function borders(page: PageContent): void {
+  page.raw(staticShapes('borders', bordersOperators));
+}
+
+function bordersOperators(): PDFOperator[] {
   const [w, h] = A4;
-  page.drawRectangle({ x: 20, y: 20, width: w - 40, height: h - 40, borderColor: GOLD, borderWidth: 2.6 });
-  page.drawRectangle({ x: 27, y: 27, width: w - 54, height: h - 54, borderColor: GOLD, borderWidth: 0.7 });
-  page.drawRectangle({ x: 30.5, y: 30.5, width: w - 61, height: h - 61, borderColor: PALE, borderWidth: 0.35 });
+  const ops = [
+    ...frame(20, 20, w - 40, h - 40, GOLD, 2.6),
+    ...frame(27, 27, w - 54, h - 54, GOLD, 0.7),
+    ...frame(30.5, 30.5, w - 61, h - 61, PALE, 0.35),
+  ];
   // Corner ornaments: a small diamond with short flourishes at each inner corner.
   for (const [cx, cy] of [
     [27, 27],
@@ -432,13 +451,33 @@ function borders(page: PDFPage): void {
     [w - 27, h - 27],
   ] as const) {
     const d = 7;
-    page.drawSvgPath(`M 0 ${-d} L ${d} 0 L 0 ${d} L ${-d} 0 Z`, { x: cx, y: cy, color: GOLD });
-    page.drawSvgPath(`M 0 ${-3} L 3 0 L 0 3 L -3 0 Z`, { x: cx, y: cy, color: rgb(1, 1, 1) });
+    ops.push(...svgPath(`M 0 ${-d} L ${d} 0 L 0 ${d} L ${-d} 0 Z`, { x: cx, y: cy, color: GOLD }));
+    ops.push(...svgPath(`M 0 ${-3} L 3 0 L 0 3 L -3 0 Z`, { x: cx, y: cy, color: rgb(1, 1, 1) }));
   }
+  return ops;
 }
 
 /** A pale guilloche rosette (three phase-shifted sine rings) behind the table. */
-function rosette(page: PDFPage, cx: number, cy: number): void {
+function rosette(page: PageContent, cx: number, cy: number): void {
+  const state = page.stateKey(undefined, 0.55);
+  for (const ring of staticRings(cx, cy)) page.raw(withState(ring, state));
+}
+
+/** The rosette's rings (without their graphics state), built once per process. */
+function staticRings(cx: number, cy: number): string[] {
+  const key = `rosette ${cx} ${cy}`;
+  let rings = rosettes.get(key);
+  if (rings === undefined) {
+    rings = rosetteRings(cx, cy);
+    rosettes.set(key, rings);
+  }
+  return rings;
+}
+
+const rosettes = new Map<string, string[]>();
+
+function rosetteRings(cx: number, cy: number): string[] {
+  const out: string[] = [];
   const rings: [number, number, number, number][] = [
     [150, 9, 18, 0],
     [150, 9, 18, Math.PI / 18],
@@ -453,20 +492,30 @@ function rosette(page: PDFPage, cx: number, cy: number): void {
       const r = r0 + amp * Math.sin(lobes * t + phase);
       d += `${i === 0 ? 'M' : 'L'}${(r * Math.cos(t)).toFixed(1)} ${(r * Math.sin(t)).toFixed(1)}`;
     }
-    page.drawSvgPath(`${d}Z`, { x: cx, y: cy, borderColor: PALE, borderWidth: 0.45, borderOpacity: 0.55 });
+    out.push(operatorsText(svgPath(`${d}Z`, { x: cx, y: cy, borderColor: PALE, borderWidth: 0.45 })));
   }
+  return out;
 }
 
-function ornamentRule(page: PDFPage, y: number): void {
+function ornamentRule(page: PageContent, y: number): void {
   const mid = A4[0] / 2;
-  page.drawLine({ start: { x: mid - 130, y }, end: { x: mid - 9, y }, thickness: 0.7, color: GOLD });
-  page.drawLine({ start: { x: mid + 9, y }, end: { x: mid + 130, y }, thickness: 0.7, color: GOLD });
-  page.drawSvgPath('M 0 -4 L 4 0 L 0 4 L -4 0 Z', { x: mid, y, color: GOLD });
+  page.raw(
+    staticShapes(`ornament rule ${y}`, () => [
+      ...line({ x: mid - 130, y }, { x: mid - 9, y }, 0.7, GOLD),
+      ...line({ x: mid + 9, y }, { x: mid + 130, y }, 0.7, GOLD),
+      ...svgPath('M 0 -4 L 4 0 L 0 4 L -4 0 Z', { x: mid, y, color: GOLD }),
+    ]),
+  );
+}
+
+/** pdf-lib's drawLine operators, as PDFPage.drawLine passes them. */
+function line(start: { x: number; y: number }, end: { x: number; y: number }, thickness: number, color: Color): PDFOperator[] {
+  return drawLine({ start, end, thickness, color, dashArray: undefined, dashPhase: undefined, lineCap: undefined, graphicsState: undefined });
 }
 
 /** The seal: double red ring, text along the upper arc, a five-pointed star, a line of text below it. */
 /** A large red stamp across the page, framed, rotated 30° (a revoked certificate). */
-function stampAcross(page: PDFPage, fonts: Fonts, stamp: Bilingual): void {
+function stampAcross(page: PageContent, fonts: Fonts, stamp: Bilingual): void {
   const [W, H] = A4;
   const angle = 30;
   const rad = (angle * Math.PI) / 180;
@@ -481,21 +530,42 @@ function stampAcross(page: PDFPage, fonts: Fonts, stamp: Bilingual): void {
   const cy = H / 2;
   const ox = cx - (Math.cos(rad) * (width + 24)) / 2 + (Math.sin(rad) * (height + 16)) / 2;
   const oy = cy - (Math.sin(rad) * (width + 24)) / 2 - (Math.cos(rad) * (height + 16)) / 2;
-  page.drawRectangle({ x: ox, y: oy, width: width + 24, height: height + 16, rotate: degrees(angle), borderColor: SEAL, borderWidth: 3, borderOpacity: 0.8 });
+  page.operators(
+    drawRectangle({
+      x: ox,
+      y: oy,
+      width: width + 24,
+      height: height + 16,
+      rotate: degrees(angle),
+      xSkew: degrees(0),
+      ySkew: degrees(0),
+      borderWidth: 3,
+      color: undefined,
+      borderColor: SEAL,
+      graphicsState: page.stateKey(undefined, 0.8).slice(1),
+    }),
+  );
   // baselines in the box's own frame: the Chinese line above, the English below
   const baselines = [12 + 22 * 1.3 + 6, 12];
   lines.forEach(([text, size], i) => {
     const dx = 12 + (width - fonts.bold.widthOfTextAtSize(text, size)) / 2;
     const dy = baselines[i]!;
-    page.drawText(text, { x: ox + Math.cos(rad) * dx - Math.sin(rad) * dy, y: oy + Math.sin(rad) * dx + Math.cos(rad) * dy, font: fonts.bold, size, color: SEAL, opacity: 0.8, rotate: degrees(angle) });
+    page.text(text, { x: ox + Math.cos(rad) * dx - Math.sin(rad) * dy, y: oy + Math.sin(rad) * dx + Math.cos(rad) * dy, font: fonts.bold, size, color: SEAL, opacity: 0.8, rotate: angle });
   });
 }
 
-function seal(page: PDFPage, fonts: Fonts, cx: number, cy: number, ring: string, center: string): void {
+function seal(page: PageContent, fonts: Fonts, cx: number, cy: number, ring: string, center: string): void {
   const R = 50;
   const opacity = 0.88;
-  page.drawCircle({ x: cx, y: cy, size: R, borderColor: SEAL, borderWidth: 2.4, borderOpacity: opacity });
-  page.drawCircle({ x: cx, y: cy, size: R - 4.2, borderColor: SEAL, borderWidth: 0.6, borderOpacity: opacity });
+  const circle = (size: number, borderWidth: number) =>
+    withState(
+      staticShapes(`seal circle ${cx} ${cy} ${size} ${borderWidth}`, () =>
+        drawEllipse({ x: cx, y: cy, xScale: size, yScale: size, rotate: undefined, color: undefined, borderColor: SEAL, borderWidth, borderDashArray: undefined, borderDashPhase: undefined, borderLineCap: undefined, graphicsState: undefined }),
+      ),
+      page.stateKey(undefined, opacity),
+    );
+  page.raw(circle(R, 2.4));
+  page.raw(circle(R - 4.2, 0.6));
   // Star (SVG y grows downwards).
   let star = '';
   for (let i = 0; i < 10; i++) {
@@ -503,7 +573,7 @@ function seal(page: PDFPage, fonts: Fonts, cx: number, cy: number, ring: string,
     const a = -Math.PI / 2 + (i * Math.PI) / 5;
     star += `${i === 0 ? 'M' : 'L'}${(r * Math.cos(a)).toFixed(2)} ${(r * Math.sin(a)).toFixed(2)}`;
   }
-  page.drawSvgPath(`${star}Z`, { x: cx, y: cy + 2, color: SEAL, opacity });
+  page.raw(withState(staticShapes(`seal star ${cx} ${cy}`, () => svgPath(`${star}Z`, { x: cx, y: cy + 2, color: SEAL })), page.stateKey(opacity, undefined)));
   // Ring text, clockwise over the top.
   const chars = [...ring];
   const size = chars.length > 14 ? 8.5 : 10.5;
@@ -515,10 +585,10 @@ function seal(page: PDFPage, fonts: Fonts, cx: number, cy: number, ring: string,
     const w = fonts.bold.widthOfTextAtSize(ch, size);
     const px = cx + rText * Math.cos(theta) - (w / 2) * Math.sin(theta);
     const py = cy + rText * Math.sin(theta) + (w / 2) * Math.cos(theta);
-    page.drawText(ch, { x: px, y: py, font: fonts.bold, size, color: SEAL, opacity, rotate: degrees((theta * 180) / Math.PI - 90) });
+    page.text(ch, { x: px, y: py, font: fonts.bold, size, color: SEAL, opacity, rotate: (theta * 180) / Math.PI - 90 });
   }
   const cw = fonts.bold.widthOfTextAtSize(center, 9);
-  page.drawText(center, { x: cx - cw / 2, y: cy - 24, font: fonts.bold, size: 9, color: SEAL, opacity });
+  page.text(center, { x: cx - cw / 2, y: cy - 24, font: fonts.bold, size: 9, color: SEAL, opacity });
 }
 
 // ---------------------------------------------------------------- the generic document
@@ -541,12 +611,22 @@ function allText(spec: DocumentSpec): { regular: string; bold: string } {
     spec.seal.date,
     ...spec.notes.flatMap((n) => [n.zh, n.en]),
     '…·/ ',
+    ALWAYS_SUBSET,
   ];
   return {
     regular: parts.join(''),
-    bold: [spec.title.zh, spec.title.en, spec.id.value, spec.seal.ring, spec.seal.center, spec.stamp?.zh ?? '', spec.stamp?.en ?? ''].join(''),
+    bold: [spec.title.zh, spec.title.en, spec.id.value, spec.seal.ring, spec.seal.center, spec.stamp?.zh ?? '', spec.stamp?.en ?? '', ALWAYS_SUBSET].join(''),
   };
 }
+
+/**
+ * Characters in both subsets whatever the page says: the digits, and the first letters
+ * of binary size units (KiB … EiB). Numbers, dates, log indices and sizes are then no
+ * reason for a new subset: documents whose names are the same share one subset
+ * (`./fonts.ts` keeps subsets by character set) and its compressed stream
+ * (`./deflate.ts`). A few hundred bytes more per PDF.
+ */
+const ALWAYS_SUBSET = '0123456789KMGTPE';
 
 /**
  * Renders a one-page, bilingual A4 document with an attached file (the generic
@@ -569,7 +649,7 @@ export async function renderDocumentPdf(spec: DocumentSpec): Promise<Uint8Array>
     bold: await doc.embedFont(boldBytes, { subset: false, features: { liga: false, locl: false } }),
   };
   const { regular, bold } = fonts;
-  const page = doc.addPage(A4);
+  const page = new PageContent(doc.addPage(A4));
 
   borders(page);
   rosette(page, W / 2, 470);
@@ -612,20 +692,20 @@ export async function renderDocumentPdf(spec: DocumentSpec): Promise<Uint8Array>
   const squeeze = Math.min(9, Math.max(0, (natural - (y - TABLE_FLOOR)) / contents.length));
   const padTop = 16 - squeeze * (5 / 9);
   const padBottom = 11 - squeeze * (4 / 9);
-  page.drawLine({ start: { x: labelX, y }, end: { x: W - 68, y }, thickness: 0.8, color: GOLD });
+  page.operators(line({ x: labelX, y }, { x: W - 68, y }, 0.8, GOLD));
   const row = (label: Bilingual, content: number, draw: (top: number) => void) => {
     const top = y - padTop;
     text(page, label.zh, labelX, top, regular, 10.5, INK);
     text(page, label.en, labelX, top - 12, regular, 7.5, MUTED);
     draw(top);
     y = top - content - padBottom;
-    page.drawLine({ start: { x: labelX, y }, end: { x: W - 68, y }, thickness: 0.4, color: RULE });
+    page.operators(line({ x: labelX, y }, { x: W - 68, y }, 0.4, RULE));
   };
   spec.fields.forEach((f, r) => {
     row(f, contents[r]!, (top) => valueLines[r]!.forEach((l, i) => text(page, l, valueX, top - i * 14, regular, 10.5, INK)));
   });
   row(spec.fingerprint.label, contents[contents.length - 1]!, (top) => drawHex(page, spec.fingerprint.hex, valueX, top, regular, 10, 32));
-  page.drawLine({ start: { x: labelX, y }, end: { x: W - 68, y }, thickness: 0.8, color: GOLD });
+  page.operators(line({ x: labelX, y }, { x: W - 68, y }, 0.8, GOLD));
 
   // QR code with its caption.
   const qrSize = 92;
@@ -659,6 +739,7 @@ export async function renderDocumentPdf(spec: DocumentSpec): Promise<Uint8Array>
   seal(page, fonts, sealX, sealY, spec.seal.ring, spec.seal.center);
   if (spec.stamp) stampAcross(page, fonts, spec.stamp);
   text(page, spec.seal.date, sealX - regular.widthOfTextAtSize(spec.seal.date, 9.5) / 2, sealY - 66, regular, 9.5, INK);
+  page.finish();
 
   // Attachment and metadata.
   const a = spec.attachment;
