@@ -186,7 +186,7 @@ function pdfSigner(db: Db, log: LogReader, key: DocumentSigningKey | null): Docu
 }
 
 /** The log as the public reads it, over the store, the publisher and the witnesses' cosigner. */
-function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner | undefined, cacheMs: number): LogReader {
+function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner | undefined, cacheMs: number, exclusive: boolean): LogReader {
   // The checkpoint `/checkpoint` serves changes at most once per publication: read it at
   // most once per `cacheMs` (at once after this instance publishes or sees a quorum), and
   // never hand out one older than one already handed out.
@@ -203,7 +203,10 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
   // read once is a lower bound for good, so a request within it needs no read.
   let knownSize = 0;
   const readSize = async () => {
-    const size = await store.treeSize();
+    // The embedded database serves this process alone and every append goes through its
+    // sequencer: once a batch has run, the sequencer knows the committed size exactly.
+    const own = exclusive ? writer.sequencer.committedSize : undefined;
+    const size = own ?? (await store.treeSize());
     if (size > knownSize) knownSize = size;
     return size;
   };
@@ -426,7 +429,7 @@ export async function composeSystem(config: Config, opts: ComposeOptions = {}): 
     }
     const accounts = new AccountService(db, now, (effect) => seq.appendWith(effect));
     const { deps: _wiring, ...registryServices } = registry; // the routes get the services, not their wiring (which holds the database)
-    const reader = logReader(store, seq, cosigner, config.checkpointCacheMs);
+    const reader = logReader(store, seq, cosigner, config.checkpointCacheMs, database.kind === 'pglite');
     // webhooks: a job after commit, driven from the log; a batch only notifies it
     const webhooks = new WebhookDispatcher({
       db,
@@ -451,7 +454,7 @@ export async function composeSystem(config: Config, opts: ComposeOptions = {}): 
       subscriptions: subscriptionService,
       keys: keys.keySet,
       clock,
-      settings: { origin: config.origin, publicUrl: config.publicUrl, rateLimit: config.rateLimit, trustProxy: config.trustProxy, timeZone: config.timeZone, authority: config.authority, tileCacheBytes: config.tileCacheBytes, ...(trustPolicy ? { trustPolicy } : {}) },
+      settings: { origin: config.origin, publicUrl: config.publicUrl, rateLimit: config.rateLimit, trustProxy: config.trustProxy, timeZone: config.timeZone, authority: config.authority, tileCacheBytes: config.tileCacheBytes, answerCacheMs: config.checkpointCacheMs, ...(trustPolicy ? { trustPolicy } : {}) },
       state: { prove: (ids) => committer.prove(ids) },
       ready: () => readiness(db, store, clock, Math.max(30_000, 10 * config.checkpointIntervalMs)),
     };

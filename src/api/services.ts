@@ -31,6 +31,11 @@ export interface ApiSettings {
   /** Bytes of immutable tiles and entry bundles kept in memory (DATADEED_TILE_CACHE_MB; 0: none). Default 64 MiB. */
   tileCacheBytes?: number;
   /**
+   * How long an answer that leads to the newest checkpoint (a certificate status) may be
+   * served from memory while the tree has not grown (DATADEED_CHECKPOINT_CACHE_MS; default 250).
+   */
+  answerCacheMs?: number;
+  /**
    * With witnesses (DATADEED_WITNESS_POLICY): the registry's trust policy as C2SP
    * tlog-policy text — its own log key, the witnesses (notary offices) and the quorum —
    * served at `/v1/trust-policy` and used to name the witnesses that cosigned.

@@ -174,6 +174,15 @@ export class Sequencer {
     return { queueDepth: this.queue.length, ...this.counts };
   }
 
+  /**
+   * The tree size this process last committed or read under the lock (undefined before
+   * its first batch). Never more than what is committed; on a database no other process
+   * writes (the embedded one), exactly the committed size once a batch has run.
+   */
+  get committedSize(): number | undefined {
+    return this.verified?.size;
+  }
+
   /** Calls `listener` after every committed batch; returns the function that stops it. */
   onBatch(listener: BatchListener): () => void {
     this.listeners.add(listener);

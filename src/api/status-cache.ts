@@ -1,0 +1,82 @@
+/**
+ * Certificate status answers, kept while they cannot have changed (issue 20: the status
+ * a bank polls read ~10 rows and proofs per request).
+ *
+ * Every registry decision is a log entry appended in the same transaction as its table
+ * change (the log is the source of truth), so a status computed after reading tree size
+ * S is correct for as long as the tree size is still S: the caller reads the size first,
+ * then computes, and keys the answer by that size. Data can only be newer than its key,
+ * never older. What else an answer depends on is in its key too — the day (licences and
+ * policies end on a date) and who asks (a licence's scope is shown to its parties only).
+ * The newest checkpoint, which the answer's proofs lead to, may be published without the
+ * tree growing (a checkpoint of the same entries, cosignatures added), so an answer is
+ * kept at most `maxAgeMs` — the time `/checkpoint` itself is served from memory.
+ *
+ * Concurrent requests for one key wait for one computation. Bounded by entries, least
+ * recently used first out; in this process's memory. Time is injected.
+ */
+
+/** Most answers kept (each a few KiB). */
+export const STATUS_CACHE_MAX_ENTRIES = 4096;
+
+interface Kept<V> {
+  version: string;
+  at: number;
+  value: V;
+}
+
+export class StatusCache<V> {
+  readonly #kept = new Map<string, Kept<V>>();
+  readonly #computing = new Map<string, Promise<V>>();
+
+  constructor(
+    readonly maxAgeMs: number,
+    readonly maxEntries = STATUS_CACHE_MAX_ENTRIES,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /**
+   * The answer for `key` at `version`: kept (same version, younger than `maxAgeMs`), being
+   * computed, or computed now by `compute` (a failure is not kept). `version` must be read
+   * before `compute` reads anything.
+   */
+  get(key: string, version: string, compute: () => Promise<V>): Promise<V> {
+    const hit = this.#kept.get(key);
+    if (hit && hit.version === version && this.now() - hit.at < this.maxAgeMs) {
+      this.#kept.delete(key);
+      this.#kept.set(key, hit); // most recently used last
+      return Promise.resolve(hit.value);
+    }
+    const slot = `${version}\n${key}`;
+    const pending = this.#computing.get(slot);
+    if (pending) return pending;
+    const at = this.now();
+    const p = compute().then(
+      (value) => {
+        this.#computing.delete(slot);
+        this.#keep(key, { version, at, value });
+        return value;
+      },
+      (err: unknown) => {
+        this.#computing.delete(slot);
+        throw err;
+      },
+    );
+    this.#computing.set(slot, p);
+    return p;
+  }
+
+  /** Answers kept now. */
+  get size(): number {
+    return this.#kept.size;
+  }
+
+  #keep(key: string, kept: Kept<V>): void {
+    const old = this.#kept.get(key);
+    // a slower computation of an older version never replaces a newer one
+    if (old && old.at > kept.at) return;
+    this.#kept.delete(key);
+    this.#kept.set(key, kept);
+    while (this.#kept.size > this.maxEntries) this.#kept.delete(this.#kept.keys().next().value!);
+  }
+}
