@@ -16,20 +16,12 @@ import {
   parseSignatureLine,
   verifyCosignature,
 } from '../../src/witness/index.ts';
+import { assertCodes } from '../helpers/assert-code.ts';
 import { LOG, TestLog, verify, witnessKey } from './fixtures.ts';
 
 const W = witnessKey('witness.example.com/w1', 'spec witness');
 
-function expectWitnessCode(fn: () => unknown, code: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(WitnessError);
-  expect((thrown as WitnessError).code).toBe(code);
-}
+const { expectCode } = assertCodes(WitnessError);
 
 describe('cosignature key ID and verifier key', () => {
   it('key ID = SHA-256(name ‖ "\\n" ‖ 0x04 ‖ public key)[:4], computed a second way with node:crypto', () => {
@@ -51,14 +43,14 @@ describe('cosignature key ID and verifier key', () => {
   });
 
   it('refuses log keys (0x01), a wrong key ID, bad names and bad encodings', () => {
-    expectWitnessCode(() => parseCosignerKey(LOG.vkey), 'malformed_cosigner_key');
+    expectCode(() => parseCosignerKey(LOG.vkey), 'malformed_cosigner_key');
     const vkey = W.vkey;
     const wrongId = vkey.replace(/\+[0-9a-f]{8}\+/, '+00000000+');
     for (const bad of [wrongId, `x${vkey}`.replace(/^x[^+]*/, 'other.name'), vkey.replace('+', '++'), vkey.slice(0, -2), `a b${vkey}`, 'nothing']) {
-      expectWitnessCode(() => parseCosignerKey(bad), 'malformed_cosigner_key');
+      expectCode(() => parseCosignerKey(bad), 'malformed_cosigner_key');
     }
-    expectWitnessCode(() => formatCosignerKey('has space', W.key.publicKey), 'malformed_cosigner_key');
-    expectWitnessCode(() => formatCosignerKey('ok', new Uint8Array(31)), 'malformed_cosigner_key');
+    expectCode(() => formatCosignerKey('has space', W.key.publicKey), 'malformed_cosigner_key');
+    expectCode(() => formatCosignerKey('ok', new Uint8Array(31)), 'malformed_cosigner_key');
   });
 });
 
