@@ -202,10 +202,12 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
   // The tree only grows (the store's trigger and the rollback guard see to it): a size
   // read once is a lower bound for good, so a request within it needs no read.
   let knownSize = 0;
+  let startSize: number | undefined;
   const readSize = async () => {
     // The embedded database serves this process alone and every append goes through its
     // sequencer: once a batch has run, the sequencer knows the committed size exactly.
-    const own = exclusive ? writer.sequencer.committedSize : undefined;
+    // Before its first batch, the size read once stands (nothing else can change it).
+    const own = exclusive ? (writer.sequencer.committedSize ?? (startSize ??= await store.treeSize())) : undefined;
     const size = own ?? (await store.treeSize());
     if (size > knownSize) knownSize = size;
     return size;

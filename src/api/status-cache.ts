@@ -9,8 +9,9 @@
  * never older. What else an answer depends on is in its key too — the day (licences and
  * policies end on a date) and who asks (a licence's scope is shown to its parties only).
  * The newest checkpoint, which the answer's proofs lead to, may be published without the
- * tree growing (a checkpoint of the same entries, cosignatures added), so an answer is
- * kept at most `maxAgeMs` — the time `/checkpoint` itself is served from memory.
+ * tree growing (a checkpoint of the same entries, cosignatures added), so an answer older
+ * than `maxAgeMs` — the time `/checkpoint` itself is served from memory — is computed
+ * again (in the background: the kept one is served meanwhile).
  *
  * Concurrent requests for one key wait for one computation. Bounded by entries, least
  * recently used first out; in this process's memory. Time is injected.
@@ -36,17 +37,26 @@ export class StatusCache<V> {
   ) {}
 
   /**
-   * The answer for `key` at `version`: kept (same version, younger than `maxAgeMs`), being
-   * computed, or computed now by `compute` (a failure is not kept). `version` must be read
+   * The answer for `key` at `version`: kept (same version; when older than `maxAgeMs` a new
+   * one is computed meanwhile), being computed, or computed now by `compute` (a failure is
+   * not kept). `version` must be read
    * before `compute` reads anything.
    */
   get(key: string, version: string, compute: () => Promise<V>): Promise<V> {
     const hit = this.#kept.get(key);
-    if (hit && hit.version === version && this.now() - hit.at < this.maxAgeMs) {
+    if (hit && hit.version === version) {
       this.#kept.delete(key);
       this.#kept.set(key, hit); // most recently used last
+      // Older than the bound: computed again in the background while this one is served
+      // (so a slow computation never holds every poller; the answer is at most the bound
+      // plus one computation old, and its version — what it says — is still current).
+      if (this.now() - hit.at >= this.maxAgeMs) void this.#compute(key, version, compute).catch(() => {});
       return Promise.resolve(hit.value);
     }
+    return this.#compute(key, version, compute);
+  }
+
+  #compute(key: string, version: string, compute: () => Promise<V>): Promise<V> {
     const slot = `${version}\n${key}`;
     const pending = this.#computing.get(slot);
     if (pending) return pending;

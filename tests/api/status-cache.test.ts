@@ -7,7 +7,7 @@ describe('StatusCache', () => {
     return { compute: async () => ++n, get calls() { return n; } };
   };
 
-  it('keeps an answer while its version holds and it is younger than the bound', async () => {
+  it('keeps an answer while its version holds; past the bound it is computed again while the kept one is served', async () => {
     let t = 0;
     const cache = new StatusCache<number>(100, 10, () => t);
     const c = counter();
@@ -15,8 +15,35 @@ describe('StatusCache', () => {
     t = 99;
     expect(await cache.get('a', '5', c.compute)).toBe(1);
     expect(c.calls).toBe(1);
-    t = 100; // as old as the bound: computed again
+    t = 100; // as old as the bound: served, and computed again behind it
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = async () => {
+      await gate;
+      return c.compute();
+    };
+    expect(await cache.get('a', '5', slow)).toBe(1);
+    expect(await cache.get('a', '5', slow)).toBe(1); // the refresh is still running: one at a time
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(c.calls).toBe(2);
     expect(await cache.get('a', '5', c.compute)).toBe(2);
+    t = 150; // the new answer is 50 old: no refresh
+    expect(await cache.get('a', '5', c.compute)).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    expect(c.calls).toBe(2);
+  });
+
+  it('a failed refresh keeps the answer it would have replaced', async () => {
+    let t = 0;
+    const cache = new StatusCache<number>(100, 10, () => t);
+    await cache.get('a', '1', async () => 1);
+    t = 200;
+    expect(await cache.get('a', '1', async () => Promise.reject(new Error('db down')))).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(await cache.get('a', '1', async () => 2)).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(await cache.get('a', '1', async () => 3)).toBe(2);
   });
 
   it('computes again when the version changes (the tree grew, the day turned)', async () => {
