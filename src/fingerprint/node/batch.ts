@@ -3,6 +3,8 @@
  * main-thread lane. Files up to one chunk are read synchronously into a reused buffer
  * and hashed in one call (open, read, close: the fewest steps per small file, and no
  * promise per file); larger files are streamed with overlapped double-buffered reads.
+ * A file listed without its size is read like a small one; should it fill the buffer,
+ * it is handed back (`deferred`) and comes again alone, to be streamed.
  * Each file's manifest leaf is hashed here too, so that the main thread only folds the
  * tree.
  *
@@ -13,7 +15,7 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { readChunks, type ReadBuffers } from './digest.ts';
-import type { BatchResult, HashBatch } from './protocol.ts';
+import { UNKNOWN_SIZE, type BatchResult, type HashBatch } from './protocol.ts';
 
 /** What a lane needs to hash files: its buffers, and a byte counter for progress. */
 export interface BatchContext {
@@ -27,13 +29,18 @@ export interface BatchContext {
   shouldYield?: () => boolean;
 }
 
-/** One-shot SHA-256 (crypto.hash, Node ≥ 20.12: no Hash object per call), hex or raw. */
+/** One-shot SHA-256 (crypto.hash, Node ≥ 20.12: no Hash object per call) as hex. */
 const sha256Hex: (data: Buffer | string) => string =
   typeof oneShotHash === 'function' ? (data) => oneShotHash('sha256', data, 'hex') : (data) => createHash('sha256').update(data).digest('hex');
-const sha256Raw: (data: Buffer | string) => Buffer =
+/**
+ * One-shot SHA-256 written into `out` at `offset`. crypto.hash answers a latin1 ('binary') string
+ * (one byte per character) several times faster than a Buffer, which it allocates
+ * outside the V8 heap.
+ */
+const sha256Into: (data: string, out: Buffer, offset: number) => void =
   typeof oneShotHash === 'function'
-    ? (data) => oneShotHash('sha256', data, 'buffer') as unknown as Buffer
-    : (data) => createHash('sha256').update(data).digest();
+    ? (data, out, offset) => void out.write(oneShotHash('sha256', data, 'binary'), offset, 32, 'latin1')
+    : (data, out, offset) => void createHash('sha256').update(data).digest().copy(out, offset);
 
 /**
  * The text of a manifest leaf: RFC 8785 (JCS) `{"path":…,"sha256":…,"size":…}` — keys
@@ -47,30 +54,52 @@ export function leafInput(path: string, sha256: string, size: number): string {
   return `\u0000{"path":${JSON.stringify(path)},"sha256":"${sha256}","size":${size}}`;
 }
 
-/** The RFC 6962 leaf hash of a manifest entry (32 bytes). */
-export function entryLeafHash(path: string, sha256: string, size: number): Buffer {
-  return sha256Raw(leafInput(path, sha256, size));
+/** Writes the RFC 6962 leaf hash of a manifest entry (32 bytes) into `out` at `offset`. */
+export function writeLeafHash(out: Buffer, offset: number, path: string, sha256: string, size: number): void {
+  sha256Into(leafInput(path, sha256, size), out, offset);
 }
 
-/** SHA-256 (hex) and size of a file no larger than `buffer`, read synchronously. */
-function hashSmall(absPath: string, buffer: Buffer, expectedSize: number): { sha256: string; size: number } {
+/** The RFC 6962 leaf hash of a manifest entry (32 bytes). */
+export function entryLeafHash(path: string, sha256: string, size: number): Buffer {
+  const out = Buffer.allocUnsafe(32);
+  writeLeafHash(out, 0, path, sha256, size);
+  return out;
+}
+
+/**
+ * SHA-256 (hex) and size of a file no larger than `buffer`, read synchronously;
+ * `expectedSize` is its listed size or {@link UNKNOWN_SIZE}. A file of unknown size
+ * that fills the buffer is not hashed here (`undefined`): it is large, and goes to a
+ * lane on its own, streamed.
+ */
+function hashSmall(absPath: string, buffer: Buffer, expectedSize: number): { sha256: string; size: number } | undefined {
   const fd = openSync(absPath, 'r');
   try {
     let size = readSync(fd, buffer, 0, buffer.length, null);
-    // A short read that reaches the listed size is the end of a regular file (one read,
-    // not two). A file that grew is read on, and its size then differs from the listing.
-    if (size === buffer.length || size < expectedSize) {
-      const h = createHash('sha256');
-      h.update(buffer.subarray(0, size));
+    if (expectedSize === UNKNOWN_SIZE) {
+      if (size === buffer.length) return undefined;
+      // Without a listed size, the end of the file is a read of 0 bytes.
       for (;;) {
-        const n = readSync(fd, buffer, 0, buffer.length, null);
-        if (n === 0) break;
-        h.update(buffer.subarray(0, n));
+        const n = readSync(fd, buffer, size, buffer.length - size, null);
+        if (n === 0) return { sha256: sha256Hex(buffer.subarray(0, size)), size };
         size += n;
+        if (size === buffer.length) break; // it grew while being read: read on below
       }
-      return { sha256: h.digest('hex'), size };
+    } else if (size < buffer.length && size >= expectedSize) {
+      // A short read that reaches the listed size is the end of a regular file (one
+      // read, not two). A file that grew is read on, and its size then differs from
+      // the listing.
+      return { sha256: sha256Hex(buffer.subarray(0, size)), size };
     }
-    return { sha256: sha256Hex(buffer.subarray(0, size)), size };
+    const h = createHash('sha256');
+    h.update(buffer.subarray(0, size));
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      h.update(buffer.subarray(0, n));
+      size += n;
+    }
+    return { sha256: h.digest('hex'), size };
   } finally {
     closeSync(fd);
   }
@@ -108,22 +137,30 @@ export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<Ba
   const sha256: string[] = [];
   const sizes: number[] = [];
   const leaves = new Uint8Array(n * 32);
+  const leafBytes = Buffer.from(leaves.buffer, 0, leaves.length);
   let errors: (string | undefined)[] | undefined;
+  let deferred: (true | undefined)[] | undefined;
   const small = ctx.buffers.a.length;
   for (let i = 0; i < n; i++) {
     if (ctx.stopped?.()) break;
     const listed = batch.sizes[i]!;
     try {
-      let d: { sha256: string; size: number };
-      if (listed <= small) {
+      let d: { sha256: string; size: number } | undefined;
+      if (listed <= small && batch.stream !== true) {
         d = hashSmall(batch.absPaths[i]!, ctx.buffers.a, listed);
+        if (d === undefined) {
+          sha256.push('');
+          sizes.push(UNKNOWN_SIZE);
+          (deferred ??= [])[i] = true;
+          continue;
+        }
         ctx.count(d.size);
       } else {
         d = await hashLarge(batch.absPaths[i]!, ctx);
       }
       sha256.push(d.sha256);
       sizes.push(d.size);
-      leaves.set(entryLeafHash(batch.paths[i]!, d.sha256, d.size), i * 32);
+      writeLeafHash(leafBytes, i * 32, batch.paths[i]!, d.sha256, d.size);
     } catch (err) {
       sha256.push('');
       sizes.push(-1);
@@ -131,5 +168,8 @@ export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<Ba
     }
     if (ctx.shouldYield?.()) await new Promise<void>((r) => setImmediate(r));
   }
-  return errors ? { sha256, sizes, leaves, errors } : { sha256, sizes, leaves };
+  const result: BatchResult = { sha256, sizes, leaves };
+  if (errors) result.errors = errors;
+  if (deferred) result.deferred = deferred;
+  return result;
 }

@@ -1,13 +1,14 @@
 /**
  * Fingerprints a dataset on a file system (DESIGN §4): list it, check every path, hash
  * every file on the thread pool, build the manifest. The listing feeds the hashing
- * threads directory by directory; once it ends, the paths are sorted and checked for
- * duplicates (so a bad dataset fails before hours of hashing, not after), and the tree
- * is folded in manifest order when the last file is hashed. Memory is flat in the
+ * threads directory by directory, in manifest order (see `walk.ts`), and the tree is
+ * folded as the digests come in, so the manifest is ready when the last file is hashed.
+ * A listing with names equal after NFC is sorted and checked for duplicates when it
+ * ends (a bad dataset fails before hours of hashing, not after). Memory is flat in the
  * dataset's bytes (two read buffers per thread) and linear in its number of files (the
  * manifest).
  */
-import { nodeRfc6962 } from '../../ledger/node/index.ts';
+import { treeHasher } from './tree-hasher.ts';
 import { FingerprintError } from '../errors.ts';
 import { compileExcludes } from '../glob.ts';
 import { ManifestBuilder, type Manifest } from '../manifest.ts';
@@ -69,6 +70,24 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
   const report = (): void => {
     if (listed) opts.onProgress?.({ phase: 'hashing', files: doneFiles, bytes: doneBytes, totalFiles: files.length, totalBytes });
   };
+  // The walk lists files in manifest order (unless two names are equal after NFC), so
+  // the tree is folded while the threads hash: each digest that extends the run of
+  // hashed files from the start goes into the builder at once, and the manifest is
+  // ready when the last file is hashed. Should the listing turn out unordered, the
+  // entries are sorted at the end instead (`folded` is then abandoned).
+  let builder: ManifestBuilder | undefined = new ManifestBuilder(treeHasher);
+  let folded = 0;
+  const fold = (): void => {
+    if (builder === undefined) return;
+    try {
+      while (folded < files.length && sha256[folded] !== undefined) {
+        builder.add({ path: files[folded]!.path, size: sizes[folded]!, sha256: sha256[folded]! }, leaves[folded]);
+        folded++;
+      }
+    } catch {
+      builder = undefined; // not in order after all: sorted at the end
+    }
+  };
   // The walk stops when hashing fails (and hashing when the walk fails).
   const stopWalk = new AbortController();
   const walkSignal = opts.signal ? AbortSignal.any([opts.signal, stopWalk.signal]) : stopWalk.signal;
@@ -80,6 +99,7 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
     },
     onFiles: (n) => {
       doneFiles += n;
+      fold();
       report();
     },
     onResult: (index, r) => {
@@ -103,11 +123,17 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
     listing = await walkDataset(root, {
       exclude: compileExcludes(opts.exclude ?? []),
       followSymlinks: opts.followSymlinks ?? false,
+      // Sizes at listing time serve only the progress display's byte totals; without
+      // it the hashing threads take each size from the file they read.
+      statFiles: opts.onProgress !== undefined,
       ignoreAbsolute: opts.ignoreAbsolute,
       onSkip: opts.onSkip,
       onListed: (n, bytes) => opts.onProgress?.({ phase: 'listing', files: n, bytes }),
       onFiles: (found) => {
-        for (const f of found) files.push(f);
+        for (const f of found) {
+          files.push(f);
+          if (f.size > 0) totalBytes += f.size;
+        }
         run.push(found);
       },
       signal: walkSignal,
@@ -119,24 +145,32 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
   }
   run.end();
   listed = true;
-  // Manifest order, and duplicates (names equal only after NFC), while the threads hash.
-  const order = Array.from({ length: files.length }, (_, i) => i).sort((a, b) => comparePaths(files[a]!.path, files[b]!.path));
-  for (let k = 0; k < order.length; k++) {
-    const f = files[order[k]!]!;
-    if (k > 0 && files[order[k - 1]!]!.path === f.path) {
-      const err = new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(f.path)} after NFC normalisation`);
-      run.fail(err);
-      await run.done.catch(() => undefined);
-      throw err;
+  let order: number[] | undefined;
+  if (!listing.ordered) {
+    // Manifest order, and duplicates (names equal only after NFC), while the threads hash.
+    builder = undefined;
+    order = Array.from({ length: files.length }, (_, i) => i).sort((a, b) => comparePaths(files[a]!.path, files[b]!.path));
+    for (let k = 1; k < order.length; k++) {
+      const f = files[order[k]!]!;
+      if (files[order[k - 1]!]!.path === f.path) {
+        const err = new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(f.path)} after NFC normalisation`);
+        run.fail(err);
+        await run.done.catch(() => undefined);
+        throw err;
+      }
     }
-    totalBytes += f.size;
   }
   report();
   await run.done;
-  const builder = new ManifestBuilder(nodeRfc6962);
-  for (const i of order) {
-    if (sha256[i] === undefined) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
-    builder.add({ path: files[i]!.path, size: sizes[i]!, sha256: sha256[i] }, leaves[i]);
+  if (builder !== undefined) fold();
+  if (builder === undefined || folded !== files.length) {
+    // Unordered listing (or a fold that failed, which an ordered listing never causes).
+    order ??= Array.from({ length: files.length }, (_, i) => i).sort((a, b) => comparePaths(files[a]!.path, files[b]!.path));
+    builder = new ManifestBuilder(treeHasher);
+    for (const i of order) {
+      if (sha256[i] === undefined) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
+      builder.add({ path: files[i]!.path, size: sizes[i]!, sha256: sha256[i] }, leaves[i]);
+    }
   }
   return { manifest: builder.finish(), kind: listing.kind, skipped: listing.skipped, excluded: listing.excluded };
 }

@@ -24,7 +24,7 @@ import type { StreamDigest } from '../digest.ts';
 import { hashBatch } from './batch.ts';
 import { allocReadBuffers, DEFAULT_CHUNK_SIZE, type ReadBuffers } from './digest.ts';
 import { DatasetIoError } from './errors.ts';
-import type { BatchResult, HashBatch, HashWorkerData, WorkerMessage } from './protocol.ts';
+import { UNKNOWN_SIZE, type BatchResult, type HashBatch, type HashWorkerData, type WorkerMessage } from './protocol.ts';
 
 const BATCH_FILES = 256;
 const BATCH_BYTES = 16 << 20;
@@ -48,7 +48,11 @@ export function hashWorkerSource(): Promise<string> {
   return scriptAsset(new URL('./hash-worker.ts', import.meta.url));
 }
 
-/** A file for the pool: path on disk, size when listed, dataset path for messages. */
+/**
+ * A file for the pool: path on disk, size when listed ({@link UNKNOWN_SIZE} if not:
+ * then it is read to its end, and a large one is streamed alone), dataset path for
+ * messages.
+ */
 export interface PoolFile {
   path: string;
   absPath: string;
@@ -168,6 +172,8 @@ export class HashPool {
   run(opts: HashRunOptions = {}): HashRun {
     const files: PoolFile[] = [];
     const batches = new Map<number, { start: number; bytes: number }>();
+    /** Files of unknown size handed back as large: sent again, each alone, to be streamed. */
+    const retry: number[] = [];
     const lanes: Lane[] = [];
     const cleanups: (() => void)[] = [];
     let cursor = 0;
@@ -205,6 +211,15 @@ export class HashPool {
     cleanups.push(() => opts.signal?.removeEventListener('abort', onAbort));
 
     const dispatch = (lane: Lane): void => {
+      while (!settled && retry.length > 0 && lane.queued < QUEUE_BATCHES && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
+        const index = retry.shift()!;
+        const f = files[index]!;
+        const batch: HashBatch = { t: 'batch', id: nextId++, absPaths: [f.absPath], paths: [f.path], sizes: [f.size], stream: true };
+        batches.set(batch.id, { start: index, bytes: BATCH_BYTES });
+        lane.queued++;
+        lane.queuedBytes += BATCH_BYTES;
+        lane.send(batch);
+      }
       while (!settled && cursor < files.length && lane.queued < QUEUE_BATCHES && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
         // While more files are coming, a lane that has work waits for a fuller batch.
         if (!ended && lane.queued > 0 && files.length - cursor < MIN_BATCH_FILES) return;
@@ -217,7 +232,7 @@ export class HashPool {
           batch.absPaths.push(f.absPath);
           batch.paths.push(f.path);
           batch.sizes.push(f.size);
-          bytes += f.size;
+          if (f.size > 0) bytes += f.size;
           cursor++;
         }
         batches.set(batch.id, { start, bytes });
@@ -238,6 +253,7 @@ export class HashPool {
       lane.queued--;
       lane.queuedBytes -= batch.bytes;
       const n = result.sha256.length;
+      let deferred = 0;
       for (let i = 0; i < n; i++) {
         const file = files[batch.start + i]!;
         const error = result.errors?.[i];
@@ -245,8 +261,13 @@ export class HashPool {
           finish(new DatasetIoError('read_failed', `cannot read ${JSON.stringify(file.path)}: ${error}`, file.path));
           return;
         }
+        if (result.deferred?.[i] === true) {
+          retry.push(batch.start + i);
+          deferred++;
+          continue;
+        }
         const size = result.sizes[i]!;
-        if (size !== file.size) {
+        if (file.size !== UNKNOWN_SIZE && size !== file.size) {
           finish(new DatasetIoError('file_changed', `${JSON.stringify(file.path)} changed while being fingerprinted (${file.size} → ${size} bytes)`, file.path));
           return;
         }
@@ -257,9 +278,10 @@ export class HashPool {
           return;
         }
       }
-      hashed += n;
-      opts.onFiles?.(n);
+      hashed += n - deferred;
+      if (n > deferred) opts.onFiles?.(n - deferred);
       if (ended && hashed === files.length) finish();
+      else if (deferred > 0) dispatchAll();
       else dispatch(lane);
     };
 

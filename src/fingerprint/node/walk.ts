@@ -1,6 +1,9 @@
 /**
  * Lists the files of a dataset on a file system: a regular file, or a directory walked
- * depth-first. Symbolic links and special files (FIFOs, sockets, devices) are reported
+ * depth-first with each directory's entries sorted (a directory's key being its name
+ * and `/`), so that files come out in manifest order — ascending UTF-8 bytes of their
+ * paths — and the caller can fold the Merkle tree as digests arrive, with no sort at
+ * the end. Symbolic links and special files (FIFOs, sockets, devices) are reported
  * and not followed by default; with `followSymlinks`, a link to a directory that is its
  * own ancestor (a loop) is reported and skipped. Names become canonical dataset paths
  * (NFC, POSIX, relative); a name that is not valid UTF-8 is an error.
@@ -10,15 +13,22 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
 import { FingerprintError } from '../errors.ts';
 import type { ExcludeMatcher } from '../glob.ts';
-import { joinPath, normalizeName } from '../path.ts';
+import { comparePaths, joinPath, normalizeName } from '../path.ts';
 import { DatasetIoError } from './errors.ts';
+import { UNKNOWN_SIZE } from './protocol.ts';
 
-/** A file to hash: canonical dataset path, path on disk, size when listed. */
+export { UNKNOWN_SIZE };
+
+/**
+ * A file to hash: canonical dataset path, path on disk, size when listed — or
+ * {@link UNKNOWN_SIZE} when the listing did not stat it (`statFiles: false`).
+ */
 export interface ListedFile {
   path: string;
   absPath: string;
   size: number;
 }
+
 
 /** Why a directory entry is not in the manifest. */
 export type SkipReason = 'symlink' | 'broken_symlink' | 'symlink_loop' | 'fifo' | 'socket' | 'block_device' | 'char_device' | 'other';
@@ -33,15 +43,24 @@ export interface WalkOptions {
   exclude?: ExcludeMatcher;
   /** Follow symbolic links (loops are detected and skipped). Default false. */
   followSymlinks?: boolean;
+  /**
+   * Take each regular file's size while listing (default true): a stat per file, which
+   * the progress display needs for its byte totals. Without it a regular file (known
+   * from its directory entry) is listed with {@link UNKNOWN_SIZE}, and the hashing
+   * thread that opens it learns its size by reading it — one path lookup per file
+   * instead of two, and none on the listing thread. Symbolic links (when followed) and
+   * a file root are stat-ed either way.
+   */
+  statFiles?: boolean;
   /** Absolute paths never to list (the manifest being written, if inside the dataset). */
   ignoreAbsolute?: ReadonlySet<string>;
   onSkip?: (entry: SkippedEntry) => void;
   /** Called now and then while listing (files and bytes found so far). */
   onListed?: (files: number, bytes: number) => void;
   /**
-   * Called with the files of each directory as soon as it is listed (in listing order;
-   * the concatenation is the result's `files`), so that hashing can start before the
-   * listing ends. A file root is one call with its one file.
+   * Called with the files found so far, before each directory is listed and at the end
+   * (in listing order; the concatenation is the result's `files`), so that hashing can
+   * start before the listing ends. A file root is one call with its one file.
    */
   onFiles?: (files: ListedFile[]) => void;
   signal?: AbortSignal;
@@ -53,6 +72,12 @@ export interface WalkResult {
   /** Number of files and directories left out by `exclude`. */
   excluded: number;
   skipped: SkippedEntry[];
+  /**
+   * True when `files` is in manifest order: strictly ascending by the UTF-8 bytes of
+   * the paths (no two equal). False only when a directory holds two names that are
+   * equal after NFC; the caller must then sort (and find duplicates) itself.
+   */
+  ordered: boolean;
 }
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -85,8 +110,24 @@ function decodeName(raw: Buffer, parent: string): string {
 interface DirTask {
   abs: string;
   rel: string;
+  /** Its own name (NFC), '' for the root. */
+  name: string;
   /** dev:ino of this directory and its ancestors (only tracked when following links). */
   ancestors: readonly string[];
+}
+
+/** An entry of a listed directory: a file, or a subdirectory still to be listed. */
+interface FrameItem {
+  /** The name, with `/` appended for a directory: sibling keys sort like the paths below them. */
+  key: string;
+  file?: ListedFile;
+  dir?: DirTask;
+}
+
+/** A listed directory of the walk's stack, its entries sorted, `next` the one to visit. */
+interface Frame {
+  items: FrameItem[];
+  next: number;
 }
 
 /**
@@ -113,33 +154,37 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
     const name = normalizeName(basename(rootAbs));
     const files = [{ path: name, absPath: rootAbs, size: rootStat.size }];
     opts.onFiles?.(files.slice());
-    return { kind: 'file', files, excluded: 0, skipped };
+    return { kind: 'file', files, excluded: 0, skipped, ordered: true };
   }
   if (!rootStat.isDirectory()) throw new DatasetIoError('not_file_or_directory', `not a regular file or directory: ${root}`, root);
 
   const files: ListedFile[] = [];
   let bytes = 0;
   let excluded = 0;
+  let ordered = true;
   const follow = opts.followSymlinks === true;
-  const stack: DirTask[] = [{ abs: rootAbs, rel: '', ancestors: follow ? [`${rootStat.dev}:${rootStat.ino}`] : [] }];
+  const statFiles = opts.statFiles !== false;
   let lastReport = 0;
   let sinceYield = 15; // the first yield comes after the first directory
 
   let found: ListedFile[] = [];
-  const addFile = (rel: string, abs: string, size: number): void => {
-    const file = { path: rel, absPath: abs, size };
+  const addFile = (file: ListedFile): void => {
     files.push(file);
     if (opts.onFiles) found.push(file);
-    bytes += size;
+    if (file.size > 0) bytes += file.size;
     if (files.length - lastReport >= 1000) {
       lastReport = files.length;
       opts.onListed?.(files.length, bytes);
     }
   };
 
-  while (stack.length > 0) {
-    opts.signal?.throwIfAborted();
-    const dir = stack.pop()!;
+  /**
+   * Lists one directory: its files (stat-ed) and subdirectories, in the order of their
+   * sort keys (the name, plus `/` for a directory), which makes a depth-first walk emit
+   * files in manifest order. Two entries with one key (names equal after NFC) clear
+   * `ordered`.
+   */
+  const listDirectory = (dir: DirTask): Frame => {
     let dirents: Dirent[];
     try {
       dirents = readdirSync(dir.abs, { withFileTypes: true });
@@ -153,6 +198,7 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
       if (err instanceof FingerprintError) throw err;
       throw ioError(err, dir.rel === '' ? '.' : dir.rel);
     }
+    const items: FrameItem[] = [];
     const subdirs: DirTask[] = [];
     for (const d of dirents) {
       const rawName = d.name;
@@ -173,7 +219,7 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
         continue;
       }
       if (d.isDirectory()) {
-        subdirs.push({ abs, rel, ancestors: dir.ancestors });
+        subdirs.push({ abs, rel, name, ancestors: dir.ancestors });
         continue;
       }
       if (d.isSymbolicLink() && !follow) {
@@ -182,6 +228,10 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
       }
       if (!d.isFile() && !d.isSymbolicLink()) {
         skip({ path: rel, reason: specialReason(d) });
+        continue;
+      }
+      if (!statFiles && d.isFile()) {
+        items.push({ key: name, file: { path: rel, absPath: abs, size: UNKNOWN_SIZE } });
         continue;
       }
       // Synchronous stat: a few microseconds each, far cheaper than a promise per file.
@@ -196,13 +246,13 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
         throw ioError(err, rel);
       }
       if (s === undefined) skip({ path: rel, reason: 'broken_symlink' });
-      else if (s.isFile()) addFile(rel, abs, s.size);
-      else if (s.isDirectory()) subdirs.push({ abs, rel, ancestors: dir.ancestors });
+      else if (s.isFile()) items.push({ key: name, file: { path: rel, absPath: abs, size: s.size } });
+      else if (s.isDirectory()) subdirs.push({ abs, rel, name, ancestors: dir.ancestors });
       else skip({ path: rel, reason: specialReason(s) });
     }
-    if (follow) {
-      // Every directory's identity joins its own ancestor chain (needed to spot links back up).
-      for (const sub of subdirs) {
+    for (const sub of subdirs) {
+      if (follow) {
+        // Every directory's identity joins its own ancestor chain (needed to spot links back up).
         let s: Stats;
         try {
           s = statSync(sub.abs);
@@ -214,11 +264,29 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
           skip({ path: sub.rel, reason: 'symlink_loop' });
           continue;
         }
-        stack.push({ ...sub, ancestors: [...sub.ancestors, id] });
+        sub.ancestors = [...sub.ancestors, id];
       }
-    } else {
-      stack.push(...subdirs);
+      items.push({ key: `${sub.name}/`, dir: sub });
     }
+    items.sort((a, b) => comparePaths(a.key, b.key));
+    for (let i = 1; i < items.length; i++) if (items[i - 1]!.key === items[i]!.key) ordered = false;
+    return { items, next: 0 };
+  };
+
+  const stack: Frame[] = [listDirectory({ abs: rootAbs, rel: '', name: '', ancestors: follow ? [`${rootStat.dev}:${rootStat.ino}`] : [] })];
+  for (;;) {
+    const top = stack[stack.length - 1];
+    if (top === undefined) break;
+    const item = top.items[top.next++];
+    if (item === undefined) {
+      stack.pop();
+      continue;
+    }
+    if (item.file !== undefined) {
+      addFile(item.file);
+      continue;
+    }
+    // A subdirectory: the files found so far go to the hashing threads first.
     if (found.length > 0) {
       const batch = found;
       found = [];
@@ -230,7 +298,10 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
       sinceYield = 0;
       await new Promise<void>((r) => setImmediate(r));
     }
+    opts.signal?.throwIfAborted();
+    stack.push(listDirectory(item.dir!));
   }
+  if (found.length > 0) opts.onFiles!(found);
   opts.onListed?.(files.length, bytes);
-  return { kind: 'directory', files, excluded, skipped };
+  return { kind: 'directory', files, excluded, skipped, ordered };
 }
