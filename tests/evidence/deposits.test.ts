@@ -126,6 +126,25 @@ describe('evidence deposits', () => {
     expect(chain.body.items[0].title).toBeUndefined();
   });
 
+  it("lists the depositor's own deposits oldest first (deposit time, then id), a page at a time", async () => {
+    const p = (await ctx.accounts.authenticateToken(alice.token))!;
+    const seen: { id: string; depositedAt: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await ctx.registry.reads.depositsOf(p, { limit: 300, cursor });
+      seen.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const [n] = await queryRows<{ n: unknown }>(ctx.database.db, sql`SELECT count(*) AS n FROM deposits WHERE org_id = ${alice.orgId}`);
+    expect(seen.length).toBeGreaterThan(1000);
+    expect(seen).toHaveLength(Number(n!.n));
+    const misordered = seen.slice(1).filter((b, i) => {
+      const a = seen[i]!;
+      return !(a.depositedAt < b.depositedAt || (a.depositedAt === b.depositedAt && a.id < b.id));
+    });
+    expect(misordered).toEqual([]);
+  });
+
   it('refuses bad input with a problem naming the item and field, writing nothing for any item', async () => {
     const good = { digest: sha('good'), kind: 'file', title: 'ok' };
     const bobDep = (await call('POST', '/v1/evidence', bob, { items: [{ digest: sha('bob only'), kind: 'file', title: 'b' }] })).body.items[0].id;

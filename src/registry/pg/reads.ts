@@ -47,7 +47,7 @@ export class Reads {
     }));
   }
 
-  /** The caller's organisation's evidence deposits, newest first, a page at a time (with their private fields). */
+  /** The caller's organisation's evidence deposits, oldest first (deposit time, then id), a page at a time (with their private fields). */
   async depositsOf(p: Principal, q: { cursor?: string; limit: number }) {
     if (p.role !== 'applicant') throw new RegistryError('forbidden', 'deposits are made by data holders');
     const ks = keyset(deposits.createdAt, deposits.id, q);
