@@ -5,7 +5,7 @@
  * the replay (`StateRootChecker`, used by audit and by monitors). Pure: hashing is
  * injected, nodes live behind the map's node-store interface.
  */
-import { canonicalJson, encodeEntry, fromBase64, fromHex, toBase64, toHex, utf8, type LogEvent } from '../ledger/index.ts';
+import { encodeEntry, fromBase64, fromHex, toBase64, toHex, utf8, type LogEvent } from '../ledger/index.ts';
 import {
   applyMapUpdates,
   certificateMapKey,
@@ -19,11 +19,13 @@ import {
 import {
   certificateStatusRecord,
   earliestDepositRecord,
+  recordJson,
   type CertificateStatusRecord,
   type EarliestDepositRecord,
   type RegistryState,
   type StateCommitRecord,
 } from './records.ts';
+import { parseEntryJson } from './entry-json.ts';
 
 /** A key's record as of a state commitment, with its map proof. */
 export interface ProvenStateValue {
@@ -58,10 +60,16 @@ const HEX64 = /^[0-9a-f]{64}$/;
  */
 export function stateKeysOfEntry(data: Uint8Array): { keys: StateKeyId[]; commitSize?: number } {
   let ev: Record<string, unknown>;
-  try {
-    ev = JSON.parse(decoder.decode(data)) as Record<string, unknown>;
-  } catch {
-    return { keys: [] };
+  const parsed = parseEntryJson(data);
+  if (parsed.ok) ev = parsed.value as Record<string, unknown>;
+  else if (parsed.utf8) return { keys: [] };
+  else {
+    // not UTF-8: read leniently, as always (the replay names the entry malformed)
+    try {
+      ev = JSON.parse(decoder.decode(data)) as Record<string, unknown>;
+    } catch {
+      return { keys: [] };
+    }
   }
   if (typeof ev !== 'object' || ev === null) return { keys: [] };
   if (ev.kind === STATE_COMMITTED) return { keys: [], commitSize: typeof ev.size === 'number' ? ev.size : undefined };
@@ -92,7 +100,7 @@ export function stateMapKey(id: StateKeyId): Uint8Array {
 
 /** SHA-256 of the canonical JSON of a record (docs/log-format.md §6.9): the map value. */
 export function stateRecordValue(record: CertificateStatusRecord | EarliestDepositRecord, sha256: Sha256): Uint8Array {
-  return sha256(utf8(canonicalJson(record)));
+  return sha256(utf8(recordJson(record)));
 }
 
 /** The map updates that set each of `ids` to its record's hash in `s` (or remove it). */
@@ -125,7 +133,8 @@ export interface WrongRoot {
  * before the replay applies it (`observe`); for a `state.committed` it returns true, and
  * the caller then awaits `check(state, index, root)` with the state of the entries before
  * it. Keeps its own map (in memory, or any node store) updated with the keys changed
- * since the previous commitment: O(changed keys × log n) per commitment.
+ * since the previous commitment: O(changed keys × log n) per commitment. An in-memory
+ * map holds the newest tree only: the nodes it no longer references are dropped.
  */
 export class StateRootChecker {
   private root: Uint8Array = EMPTY_HASH;
@@ -184,6 +193,8 @@ export class StateRootChecker {
     if (this.dirty.size > 0) {
       const commit = await applyMapUpdates(this.store, this.root, stateMapUpdates(s, this.dirty, this.sha256), this.sha256);
       await this.store.putNodes(commit.newNodes);
+      // an in-memory map keeps the newest tree only (memory stays that of one tree, not of every commitment)
+      if (this.store instanceof MemoryNodeStore) this.store.deleteNodes(commit.staleNodes);
       this.root = commit.root;
       this.dirty.clear();
     }

@@ -16,6 +16,7 @@ export {
   flattenState,
   layerState,
   recordHash,
+  recordJson,
   stateDepth,
 } from './records.ts';
 export type {

@@ -435,5 +435,41 @@ export function earliestDepositRecord(s: RegistryState, digest: string): Earlies
 
 /** SHA-256 (hex) of the canonical JSON of a derived record: the value a state commitment maps its key to. */
 export function recordHash(record: CertificateStatusRecord | EarliestDepositRecord): string {
-  return toHex(sha256(utf8(canonicalJson(record))));
+  return toHex(sha256(utf8(recordJson(record))));
+}
+
+const str = (v: unknown): v is string => typeof v === 'string';
+const int = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const q = JSON.stringify;
+
+/**
+ * The canonical JSON (RFC 8785, `canonicalJson` of src/ledger) of a status or
+ * earliest-deposit record — the text a state commitment hashes (docs/log-format.md §6.9).
+ * Records of the exact shapes above are written member by member in JCS order with
+ * JSON.stringify's string and number forms (which are JCS's), several times faster than
+ * the general canonicaliser; anything else — another shape, a `\u` escape (a lone
+ * surrogate has no canonical form) — goes through `canonicalJson`, with its errors.
+ */
+export function recordJson(record: CertificateStatusRecord | EarliestDepositRecord): string {
+  const text = 'number' in record ? certificateJson(record) : depositJson(record);
+  return text === undefined || text.includes('\\u') ? canonicalJson(record) : text;
+}
+
+function certificateJson(r: CertificateStatusRecord): string | undefined {
+  if (Object.keys(r).length !== 10 || !str(r.holderUscc) || !int(r.lastEvent) || !int(r.licences) || !str(r.number) || !Array.isArray(r.pledges)) return undefined;
+  if (!int(r.policies) || !str(r.status) || !(r.supersededBy === null || str(r.supersededBy)) || !str(r.validUntil) || !int(r.version)) return undefined;
+  let pledges = '';
+  for (const p of r.pledges) {
+    if (typeof p !== 'object' || p === null || Object.keys(p).length !== 4 || !str(p.pledgeNumber) || !str(p.pledgee) || !str(p.termEnd) || !str(p.termStart)) return undefined;
+    pledges += `${pledges ? ',' : ''}{"pledgeNumber":${q(p.pledgeNumber)},"pledgee":${q(p.pledgee)},"termEnd":${q(p.termEnd)},"termStart":${q(p.termStart)}}`;
+  }
+  return (
+    `{"holderUscc":${q(r.holderUscc)},"lastEvent":${q(r.lastEvent)},"licences":${q(r.licences)},"number":${q(r.number)},"pledges":[${pledges}],` +
+    `"policies":${q(r.policies)},"status":${q(r.status)},"supersededBy":${q(r.supersededBy)},"validUntil":${q(r.validUntil)},"version":${q(r.version)}}`
+  );
+}
+
+function depositJson(r: EarliestDepositRecord): string | undefined {
+  if (Object.keys(r).length !== 5 || !str(r.depositId) || !str(r.depositor) || !str(r.digest) || !int(r.index) || !str(r.time)) return undefined;
+  return `{"depositId":${q(r.depositId)},"depositor":${q(r.depositor)},"digest":${q(r.digest)},"index":${q(r.index)},"time":${q(r.time)}}`;
 }

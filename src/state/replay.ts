@@ -18,7 +18,7 @@
  * (copy-on-write layers, `records.ts`); `applyEntry` changes a state in place (the fast
  * path of audit and of the server's guard).
  */
-import { bytesEqual, encodeEntry, isUtcTimestamp, rfc6962, toHex, daysInMonth, type Hasher } from '../ledger/index.ts';
+import { bytesEqual, encodeEntry, isUtcTimestamp, MAX_ENTRY_BYTES, rfc6962, toHex, daysInMonth, type Hasher } from '../ledger/index.ts';
 import { CERTIFICATE_NUMBER, ISSUANCE_BASES, validateUscc, type IssuanceBasis } from '../certificates/index.ts';
 import {
   APPLICATION_KINDS,
@@ -37,6 +37,7 @@ import {
 import { ORG_KINDS } from '../accounts/index.ts';
 import { DEPOSIT_ID, EVIDENCE_KINDS } from '../evidence/index.ts';
 import { StateError } from './errors.ts';
+import { parseEntryJson } from './entry-json.ts';
 import {
   emptyState,
   flattenState,
@@ -76,7 +77,6 @@ export function replay(entries: Iterable<ReplayEntry>, prior?: RegistryState, op
   return s;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
 const KIND = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -272,18 +272,15 @@ export function applyEntry(s: RegistryState, entry: ReplayEntry, opts: ReplayOpt
 
 /** The event of an entry, or why it is not one. */
 function decode(data: Uint8Array, canonical: boolean): Event | string {
-  let ev: unknown;
-  try {
-    ev = JSON.parse(decoder.decode(data));
-  } catch {
-    return 'the entry is not UTF-8 JSON';
-  }
+  const parsed = parseEntryJson(data);
+  if (!parsed.ok) return 'the entry is not UTF-8 JSON';
+  const ev = parsed.value;
   if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) return 'the entry is not a JSON object';
   const e = ev as Record<string, unknown>;
   if (e.v !== 1) return 'the entry has no v: 1';
   if (typeof e.kind !== 'string' || !KIND.test(e.kind)) return 'the entry has no valid kind';
   if (typeof e.time !== 'string' || !isUtcTimestamp(e.time)) return 'the entry has no valid time';
-  if (canonical) {
+  if (canonical && !isCanonicalText(data, parsed.text, e)) {
     let again: Uint8Array;
     try {
       again = encodeEntry(e as Event);
@@ -293,6 +290,37 @@ function decode(data: Uint8Array, canonical: boolean): Event | string {
     if (!bytesEqual(again, data)) return 'the entry is not in canonical form';
   }
   return e as Event;
+}
+
+/**
+ * A quick sufficient test that `data` is exactly `encodeEntry(value)` (RFC 8785), where
+ * `text` is its strict UTF-8 decoding and `value` the JSON.parse of that text: the
+ * members of every object come in sorted order (UTF-16 code units, as JCS sorts them),
+ * and JSON.stringify — which serialises strings and numbers exactly as JCS does — gives
+ * the text back. It answers false, never wrongly true, for what it does not settle (a
+ * `\u` escape, which may hide a lone surrogate; nesting past 64 levels; an entry over
+ * 65,535 bytes; a byte-order mark): the caller then re-encodes, as before, and names
+ * the fault.
+ */
+function isCanonicalText(data: Uint8Array, text: string, value: Record<string, unknown>): boolean {
+  if (data.length > MAX_ENTRY_BYTES || data[0] !== 0x7b || text.includes('\\u')) return false;
+  return membersSorted(value, 0) && JSON.stringify(value) === text;
+}
+
+/** True when every object in `v` lists its members in JCS order and nothing nests past 64 levels. */
+function membersSorted(v: unknown, depth: number): boolean {
+  if (depth > 64) return false;
+  if (typeof v !== 'object' || v === null) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!membersSorted(v[i], depth + 1)) return false;
+    return true;
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false;
+    if (!membersSorted((v as Record<string, unknown>)[keys[i]!], depth + 1)) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------- the kinds

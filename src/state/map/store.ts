@@ -54,13 +54,15 @@ const SLOT = HASH_BYTES + NODE_BYTES;
  * The in-memory node store, for tests, the browser, a monitor's working set and the
  * benchmark. Pure. Nodes live in one growable byte slab (97 bytes a node: hash and
  * encoding) indexed by a chained hash table in typed arrays, so that a map of 100,000
- * keys (≈ 244,000 nodes) takes ≈ 26 MB and a handful of objects for the
+ * keys (≈ 244,000 nodes) takes ≈ 27 MB and a handful of objects for the
  * garbage collector, not a million. Freed slots are reused; `getNodes` returns copies.
  */
 export class MemoryNodeStore implements MapNodeStore {
   private slab = new Uint8Array(SLOT * 1024);
   /** Next slot in the same bucket, or in the free list; -1 ends a chain. */
   private next = new Int32Array(1024);
+  /** The first four bytes of each slot's hash (a chain compares these before the 32 bytes). */
+  private tags = new Int32Array(1024);
   private heads = new Int32Array(1024).fill(-1);
   private mask = 1023;
   /** Slots handed out so far (the high-water mark). */
@@ -73,9 +75,9 @@ export class MemoryNodeStore implements MapNodeStore {
     return this.count;
   }
 
-  /** Bytes the store holds: the node slab (free slots included) and its two index arrays. */
+  /** Bytes the store holds: the node slab (free slots included) and its three index arrays. */
   get footprintBytes(): number {
-    return this.slab.byteLength + this.next.byteLength + this.heads.byteLength;
+    return this.slab.byteLength + this.next.byteLength + this.tags.byteLength + this.heads.byteLength;
   }
 
   async getNodes(hashes: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
@@ -86,13 +88,14 @@ export class MemoryNodeStore implements MapNodeStore {
     this.putNodesNow(nodes);
   }
 
-  private bucket(h: Uint8Array): number {
-    return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) & this.mask;
+  private static tag(h: Uint8Array): number {
+    return (h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!;
   }
 
   private find(h: Uint8Array): number {
-    for (let s = this.heads[this.bucket(h)]!; s !== -1; s = this.next[s]!) {
-      if (equal32(this.slab, s * SLOT, h)) return s;
+    const tag = MemoryNodeStore.tag(h);
+    for (let s = this.heads[tag & this.mask]!; s !== -1; s = this.next[s]!) {
+      if (this.tags[s] === tag && equal32(this.slab, s * SLOT, h)) return s;
     }
     return -1;
   }
@@ -131,7 +134,9 @@ export class MemoryNodeStore implements MapNodeStore {
       }
       this.slab.set(n.hash, s * SLOT);
       this.slab.set(n.bytes, s * SLOT + HASH_BYTES);
-      const b = this.bucket(n.hash);
+      const tag = MemoryNodeStore.tag(n.hash);
+      this.tags[s] = tag;
+      const b = tag & this.mask;
       this.next[s] = this.heads[b]!;
       this.heads[b] = s;
       if (++this.count > this.heads.length) this.rehash();
@@ -142,10 +147,11 @@ export class MemoryNodeStore implements MapNodeStore {
   deleteNodes(hashes: readonly Uint8Array[]): void {
     for (const h of hashes) {
       if (h.length !== HASH_BYTES) continue;
-      const b = this.bucket(h);
+      const tag = MemoryNodeStore.tag(h);
+      const b = tag & this.mask;
       let prev = -1;
       for (let s = this.heads[b]!; s !== -1; prev = s, s = this.next[s]!) {
-        if (!equal32(this.slab, s * SLOT, h)) continue;
+        if (this.tags[s] !== tag || !equal32(this.slab, s * SLOT, h)) continue;
         if (prev === -1) this.heads[b] = this.next[s]!;
         else this.next[prev] = this.next[s]!;
         this.next[s] = this.free;
@@ -169,8 +175,11 @@ export class MemoryNodeStore implements MapNodeStore {
     slab.set(this.slab);
     const next = new Int32Array(capacity);
     next.set(this.next);
+    const tags = new Int32Array(capacity);
+    tags.set(this.tags);
     this.slab = slab;
     this.next = next;
+    this.tags = tags;
   }
 
   private rehash(): void {
@@ -180,7 +189,7 @@ export class MemoryNodeStore implements MapNodeStore {
     for (let b = 0; b < old.length; b++) {
       for (let s = old[b]!; s !== -1; ) {
         const after = this.next[s]!;
-        const nb = this.bucket(this.slab.subarray(s * SLOT, s * SLOT + 4));
+        const nb = this.tags[s]! & this.mask;
         this.next[s] = this.heads[nb]!;
         this.heads[nb] = s;
         s = after;

@@ -140,10 +140,17 @@ export async function applyMapUpdates(
     if (u.value !== null) checkValue(u.value);
   }
   const n = updates.length;
-  const hashed = updates.map((u) => ({ k: mapKeyHash(u.key, sha256), v: u.value }));
-  hashed.sort((a, b) => compareBytes(a.k, b.k));
-  const keys = hashed.map((x) => x.k);
-  const values = hashed.map((x) => x.v);
+  // sort by key hash: on the first 32 bits as numbers, then (rarely needed) the bytes
+  const hashedKeys = updates.map((u) => mapKeyHash(u.key, sha256));
+  const prefix = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = hashedKeys[i]!;
+    prefix[i] = ((k[0]! << 24) | (k[1]! << 16) | (k[2]! << 8) | k[3]!) >>> 0;
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => prefix[a]! - prefix[b]! || compareBytes(hashedKeys[a]!, hashedKeys[b]!));
+  const keys = order.map((i) => hashedKeys[i]!);
+  const values = order.map((i) => updates[i]!.value);
   for (let i = 1; i < n; i++) {
     if (bytesEqual(keys[i - 1]!, keys[i]!)) throw new MapError('duplicate_key', 'a batch of map updates names a key twice');
   }

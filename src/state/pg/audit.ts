@@ -14,6 +14,7 @@ import { applyEntry } from '../replay.ts';
 import { deserializeState, emptyState, serializeState, type Anomaly, type RegistryState } from '../records.ts';
 import { compareRows, logRows, type Divergence } from '../compare.ts';
 import { tableRows } from './tables.ts';
+import { readEntries } from './entries.ts';
 import { StateRootChecker, type WrongRoot } from '../commit.ts';
 import { nodeSha256 } from '../map/node/index.ts';
 
@@ -109,12 +110,10 @@ export async function replayStored(
   const state = opts.from ?? emptyState();
   for (let begin = state.size; begin < size; begin += chunk) {
     const end = Math.min(size, begin + chunk);
-    const rows = await queryRows<{ idx: unknown; data: unknown }>(db, sql`SELECT idx, data FROM log_entries WHERE idx >= ${begin} AND idx < ${end} ORDER BY idx`);
-    for (const r of rows) {
-      const index = toNumber(r.idx);
+    const rows = await readEntries(db, begin, end);
+    for (const { index, data } of rows) {
       // a missing entry is the log audit's finding (missing_entry); the replay stops there
       if (index !== state.size) return state;
-      const data = toBytes(r.data);
       if (opts.roots?.observe(data)) {
         const root = rootOf(data);
         if (root !== undefined) await opts.roots.check(state, index, root);

@@ -7,24 +7,30 @@
  * this key's record, proven": the record, its map proof against the newest committed
  * root, and that commitment.
  *
- * The commitment is one append through the sequencer (`appendWith`): its effect runs in
- * the batch transaction, reads the write guard's state of exactly the entries before its
- * index, updates the map with the keys changed since the previous commitment
- * (O(changed keys × log n)), writes the new nodes in the same transaction and returns the
- * entry — or nothing, when the root did not change. A crash before COMMIT leaves no entry
- * (and perhaps unreferenced nodes: harmless); after COMMIT the entry and its nodes are
- * durable together. When the newest committed root's nodes are missing (a restored
- * database), the map is rebuilt from the whole replayed state and committed anew.
+ * The map lives in memory (its nodes, ≈ 100 bytes a node, ≈ 2.4 nodes a key: ≈ 25 MB per
+ * 100,000 certificates; nodes the newest tree no longer references are dropped) and is
+ * derived from the log alone, which is the registry's record: it is built from the
+ * replayed state at the first commitment or proof of a process, and updated from then
+ * on with the keys changed since (O(changed keys × log n)) — whoever logged the
+ * commitments in between. Nothing of it is written to the database: a commitment is just
+ * its entry.
+ *
+ * The commitment is one append through the sequencer (`appendManyWith`): its effect runs
+ * in the batch transaction under the log's lock, reads the write guard's state of exactly
+ * the entries before its index, updates the map and returns the entry — or nothing, when
+ * the root did not change. The map adopts the new root only once the append is durable
+ * (the nodes of an append that rolled back are never referenced). A restart, another
+ * process's commitment or a restored database need nothing special: the map catches up
+ * with the replayed state, which the guard keeps in step with the log under the lock.
  */
 import { bytesEqual, fromHex } from '../../ledger/index.ts';
 import type { AppendManyEffect, Integrated } from '../../ledger/pg/index.ts';
-import { EMPTY_HASH, applyMapUpdates, mapProofToBase64, proveMapKeys, type Sha256 } from '../map/index.ts';
+import { EMPTY_HASH, MapError, MemoryNodeStore, applyMapUpdates, mapProofToBase64, proveMapKeys, type ProvenMapValue, type Sha256 } from '../map/index.ts';
 import { nodeSha256 } from '../map/node/index.ts';
 import { StateError } from '../errors.ts';
 import { allStateKeys, stateCommittedEntry, stateMapKey, stateMapUpdates, stateRecord, stateRecordValue, type ProvenStateValue, type StateKeyId } from '../commit.ts';
 import type { StateCommitRecord } from '../records.ts';
 import type { LogStateGuard } from './guard.ts';
-import type { PgMapNodeStore } from './map-store.ts';
 
 export interface StateCommitterOptions {
   guard: LogStateGuard;
@@ -32,7 +38,8 @@ export interface StateCommitterOptions {
   appendManyWith: <T>(effect: AppendManyEffect<T>) => Promise<Integrated<T>>;
   /** Publish a checkpoint of at least this size (the publisher's `waitForCheckpoint`). */
   publish?: (size: number) => Promise<unknown>;
-  store: PgMapNodeStore;
+  /** Where the map's nodes live (default: a new in-memory store). */
+  store?: MemoryNodeStore;
   /** The registry's clock (entry times; clamped). */
   now: () => Date;
   /** Least time between two commitments (ms, default 1000). */
@@ -46,6 +53,13 @@ export class StateCommitter {
   private readonly minIntervalMs: number;
   private readonly monotonic: () => number;
   private readonly sha256: Sha256;
+  /**
+   * The root of the map this process holds in `store` (null: not built yet): the map of the
+   * newest commitment it logged or caught up with. Only ever the root of a logged
+   * commitment, or of the state when it matched the newest one.
+   */
+  private readonly map: { root: Uint8Array | null } = { root: null };
+  private readonly store: MemoryNodeStore;
   private lastAt = -Infinity;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -56,12 +70,19 @@ export class StateCommitter {
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
     this.monotonic = opts.monotonic ?? (() => performance.now());
     this.sha256 = opts.sha256 ?? nodeSha256;
+    this.store = opts.store ?? new MemoryNodeStore();
+  }
+
+  /** Whether this process's map is not (yet) that of the newest commitment. */
+  private behind(): boolean {
+    const c = this.opts.guard.state?.commit;
+    return c !== undefined && c !== null && (this.map.root === null || !bytesEqual(this.map.root, fromHex(c.root)));
   }
 
   /** At a publication round: commit if the state changed and a commitment is due (never waits for one). */
   async maybeCommit(): Promise<void> {
     if (this.pending > 0 || this.monotonic() - this.lastAt < this.minIntervalMs) return;
-    if (this.opts.guard.changedKeys().length === 0) return;
+    if (this.opts.guard.changedKeys().length === 0 && !this.behind()) return;
     await this.commit(false, false);
   }
 
@@ -96,29 +117,38 @@ export class StateCommitter {
   }
 
   private async commitOnce(force: boolean, publish: boolean): Promise<void> {
-    const { guard, store } = this.opts;
-    const done = await this.opts.appendManyWith(async (tx, index) => {
+    const { guard } = this.opts;
+    const { map, store } = this;
+    type Adopt = { root: Uint8Array; caughtUp: StateKeyId[]; index: number; stale: Uint8Array[] };
+    let adopt: Adopt | undefined;
+    const done = await this.opts.appendManyWith(async (_tx, index) => {
+      adopt = undefined;
       const s = guard.current;
       if (!s || s.size !== index) throw new StateError('replay_out_of_order', `a state commitment at ${index}, but the log's state has ${s?.size ?? 0} entries`);
       const previous = s.commit ? fromHex(s.commit.root) : null;
-      let root = previous ?? EMPTY_HASH;
-      let ids = guard.changedKeys();
-      if (previous && ids.length === 0) return { entries: [], result: undefined };
-      if (!previous && ids.length === 0 && !force) return { entries: [], result: undefined };
-      const nodes = store.in(tx);
-      if (!bytesEqual(root, EMPTY_HASH) && (await nodes.getNodes([root]))[0] === undefined) {
-        // the committed root's nodes are gone (a restored database): rebuild from the whole state
-        root = EMPTY_HASH;
-        ids = allStateKeys(s);
-      }
-      const c = await applyMapUpdates(nodes, root, stateMapUpdates(s, ids, this.sha256), this.sha256);
+      const behind = map.root === null || previous === null || !bytesEqual(map.root, previous);
+      if (previous && !behind && guard.changedKeys().length === 0) return { entries: [], result: undefined };
+      if (!previous && guard.changedKeys().length === 0 && !force) return { entries: [], result: undefined };
+      // the map of this process: the keys changed since it last caught up, or — never built
+      // (a new process) — every key of the state
+      const caughtUp = guard.touchedKeys();
+      const ids = map.root === null ? allStateKeys(s) : caughtUp;
+      const c = await applyMapUpdates(store, map.root ?? EMPTY_HASH, stateMapUpdates(s, ids, this.sha256), this.sha256);
+      store.putNodesNow(c.newNodes);
+      adopt = { root: c.root, caughtUp, index, stale: c.staleNodes };
       if (previous && bytesEqual(c.root, previous)) {
-        guard.settle(ids, index);
+        guard.settle(guard.changedKeys(), index);
         return { entries: [], result: undefined };
       }
-      await store.writeNodes(tx, c.newNodes);
       return { entries: [stateCommittedEntry(index, c.root, this.opts.now().toISOString())], result: undefined };
     });
+    // durable (or nothing to log): the map now holds this root; nodes only the old tree had go
+    const a = adopt as Adopt | undefined;
+    if (a) {
+      map.root = a.root;
+      guard.untouch(a.caughtUp, a.index);
+      store.deleteNodes(a.stale);
+    }
     if (done.leafHashes.length > 0) {
       this.lastAt = this.monotonic();
       this.commits++;
@@ -129,19 +159,29 @@ export class StateCommitter {
   /**
    * The records of `ids` as of the newest commitment, each with its map proof. A key
    * changed since that commitment is committed first (waiting out the interval), so the
-   * answer is the current state, proven.
+   * answer is the current state, proven. A commitment another process logged is first
+   * brought into this process's map (a commitment that changes nothing logs no entry).
    * @throws StateError `state_diverged` when the map and the replayed state still disagree after a fresh commitment.
    */
   async prove(ids: readonly StateKeyId[]): Promise<ProvenStateValue[]> {
-    const { guard, store } = this.opts;
+    const { guard } = this.opts;
+    const { store } = this;
     for (let attempt = 0; attempt < 4; attempt++) {
       const s = guard.state;
       const c = s?.commit;
-      if (!s || !c || ids.some((id) => guard.isChanged(id))) {
+      const root = c ? fromHex(c.root) : null;
+      if (!s || !c || ids.some((id) => guard.isChanged(id)) || this.map.root === null || !bytesEqual(this.map.root, root!)) {
         await this.commit(true);
         continue;
       }
-      const proven = await proveMapKeys(store, fromHex(c.root), ids.map(stateMapKey), this.sha256);
+      let proven: ProvenMapValue[];
+      try {
+        proven = await proveMapKeys(store, root!, ids.map(stateMapKey), this.sha256);
+      } catch (e) {
+        // a commitment landed meanwhile and the old tree's nodes went: prove against the new one
+        if (e instanceof MapError && e.code === 'missing_node' && guard.state?.commit !== c) continue;
+        throw e;
+      }
       if (guard.state?.commit !== c) continue; // a commitment landed meanwhile: prove against it
       const out: ProvenStateValue[] = [];
       let stale = false;

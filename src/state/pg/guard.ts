@@ -26,9 +26,7 @@
  * It also gives the registry its clock: `now()` never reads earlier than the newest
  * entry's time (docs/log-format.md §9), so entry times never go back.
  */
-import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { queryRows, toBytes, toNumber } from '../../db/index.ts';
 import type { Hasher } from '../../ledger/index.ts';
 import type { AppendGuard } from '../../ledger/pg/index.ts';
 import { StateError } from '../errors.ts';
@@ -38,6 +36,7 @@ import { compareRows, logRows, type ComparedTable } from '../compare.ts';
 import { replayStored } from './audit.ts';
 import { stateKeysOfEntry, type StateKeyId } from '../commit.ts';
 import { tableRows } from './tables.ts';
+import { readEntries } from './entries.ts';
 
 export class LogStateGuard implements AppendGuard {
   private committed: RegistryState | undefined;
@@ -50,6 +49,14 @@ export class LogStateGuard implements AppendGuard {
   private dirty = new Map<StateKeyId, number>();
   private batchDirty = new Map<StateKeyId, number>();
   private batchCommitSize: number | undefined;
+  /**
+   * State-map keys changed since the state committer last brought its in-memory map up to
+   * date (key → index of the last entry changing it), whoever committed since: unlike
+   * `dirty`, a `state.committed` of another process does not clear them (the map of this
+   * process has not seen it). After `load`, every key the log ever changed.
+   */
+  private touched = new Map<StateKeyId, number>();
+  private batchTouched = new Map<StateKeyId, number>();
 
   constructor(
     private readonly hasher?: Hasher,
@@ -60,13 +67,17 @@ export class LogStateGuard implements AppendGuard {
   /** Replay the stored log (before the first batch; outside any transaction). */
   async load(db: Db): Promise<void> {
     this.dirty.clear();
-    this.committed = await replayStored(db, { hasher: this.hasher, onEntry: (index, data) => this.note(this.dirty, index, data) });
+    this.touched.clear();
+    this.committed = await replayStored(db, { hasher: this.hasher, onEntry: (index, data) => this.note(this.dirty, this.touched, index, data) });
   }
 
-  /** Notes the state-map keys an entry changes (a `state.committed` clears those it covers). */
-  private note(into: Map<StateKeyId, number>, index: number, data: Uint8Array): number | undefined {
+  /** Notes the state-map keys an entry changes (a `state.committed` clears those it covers from `into`, not from `touched`). */
+  private note(into: Map<StateKeyId, number>, touched: Map<StateKeyId, number>, index: number, data: Uint8Array): number | undefined {
     const k = stateKeysOfEntry(data);
-    for (const id of k.keys) into.set(id, index);
+    for (const id of k.keys) {
+      into.set(id, index);
+      touched.set(id, index);
+    }
     if (k.commitSize !== undefined && k.commitSize === index) {
       for (const [id, at] of into) if (at < index) into.delete(id);
       return index;
@@ -85,6 +96,27 @@ export class LogStateGuard implements AppendGuard {
     const out = new Set(this.batchCommitSize === undefined ? this.dirty.keys() : []);
     for (const id of this.batchDirty.keys()) out.add(id);
     return [...out];
+  }
+
+  /**
+   * Keys changed since the state committer's map last caught up (see {@link untouch}), as
+   * of {@link current}: those its next update must set.
+   */
+  touchedKeys(): StateKeyId[] {
+    if (!this.batch || this.batchTouched.size === 0) return [...this.touched.keys()];
+    const out = new Set(this.touched.keys());
+    for (const id of this.batchTouched.keys()) out.add(id);
+    return [...out];
+  }
+
+  /** The committer's map now holds the records of `ids` as of the entries before `index`: no longer touched, unless changed again at or after `index`. */
+  untouch(ids: readonly StateKeyId[], index: number): void {
+    for (const id of ids) {
+      for (const m of [this.touched, this.batchTouched]) {
+        const at = m.get(id);
+        if (at !== undefined && at < index) m.delete(id);
+      }
+    }
   }
 
   /**
@@ -126,15 +158,14 @@ export class LogStateGuard implements AppendGuard {
     if (this.committed.size > size) throw new StateError('replay_out_of_order', `the log has ${size} entries, fewer than the ${this.committed.size} replayed`);
     // entries other processes appended since this one last wrote
     for (let begin = this.committed.size; begin < size; begin += 4096) {
-      const rows = await queryRows<{ idx: unknown; data: unknown }>(tx, sql`SELECT idx, data FROM log_entries WHERE idx >= ${begin} AND idx < ${Math.min(size, begin + 4096)} ORDER BY idx`);
-      for (const r of rows) {
-        const entry = { index: toNumber(r.idx), data: toBytes(r.data) };
+      for (const entry of await readEntries(tx, begin, Math.min(size, begin + 4096))) {
         applyEntry(this.committed, entry, { hasher: this.hasher });
-        this.note(this.dirty, entry.index, entry.data);
+        this.note(this.dirty, this.touched, entry.index, entry.data);
       }
     }
     this.batch = layerState(this.committed);
     this.batchDirty = new Map();
+    this.batchTouched = new Map();
     this.batchCommitSize = undefined;
   }
 
@@ -165,7 +196,7 @@ export class LogStateGuard implements AppendGuard {
     }
     commitLayer(trial);
     for (let i = 0; i < entries.length; i++) {
-      const c = this.note(this.batchDirty, firstIndex + i, entries[i]!);
+      const c = this.note(this.batchDirty, this.batchTouched, firstIndex + i, entries[i]!);
       if (c !== undefined) this.batchCommitSize = c;
     }
   }
@@ -175,15 +206,18 @@ export class LogStateGuard implements AppendGuard {
       commitLayer(this.batch);
       if (this.batchCommitSize !== undefined) for (const [id, at] of this.dirty) if (at < this.batchCommitSize) this.dirty.delete(id);
       for (const [id, at] of this.batchDirty) this.dirty.set(id, at);
+      for (const [id, at] of this.batchTouched) this.touched.set(id, at);
     }
     this.batch = undefined;
     this.batchDirty = new Map();
+    this.batchTouched = new Map();
     this.batchCommitSize = undefined;
   }
 
   abort(): void {
     this.batch = undefined;
     this.batchDirty = new Map();
+    this.batchTouched = new Map();
     this.batchCommitSize = undefined;
   }
 }
