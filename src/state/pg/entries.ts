@@ -33,8 +33,8 @@ export async function readEntries(db: Db, begin: number, end: number): Promise<R
     sql`SELECT string_agg(encode(data, 'hex'), '' ORDER BY idx) AS d, string_agg(idx::text || ':' || octet_length(data)::text, ',' ORDER BY idx) AS l
         FROM log_entries WHERE idx >= ${begin} AND idx < ${end}`,
   );
-  if (!row?.d || !row.l) return [];
-  const all = Buffer.from(row.d, 'hex');
+  if (!row || row.l === null) return [];
+  const all = Buffer.from(row.d ?? '', 'hex');
   const out: ReplayEntry[] = [];
   let at = 0;
   for (const item of row.l.split(',')) {
