@@ -184,13 +184,13 @@ export function registerCertificateRoutes(
       const audience = !viewer ? '-' : viewer.role === 'reviewer' || viewer.role === 'admin' ? 'staff' : `${viewer.orgId}/${viewer.orgUscc ?? ''}`;
       const version = `${await ctx.log.treeSize()}/${today}`; // read before anything the answer holds
       const answer = await statusCache.get(`${number}\n${audience}`, version, async () => {
-        const cert = await certs.get(number);
-        const [proven, [state], encumbrances] = await Promise.all([
+        // independent reads, all at once (a certificate that does not exist fails the whole with not_found)
+        const [cert, proven, stateProof, encumbrances] = await Promise.all([
+          certs.get(number),
           provenEvents(number),
-          ctx.state.prove([certificateKeyId(number)]),
+          ctx.state.prove([certificateKeyId(number)]).then(([state]) => stateProofJson(ctx.log, state!)),
           ctx.registry.encumbrances.current(number, today, viewer),
         ]);
-        const stateProof = await stateProofJson(ctx.log, state!);
         const proofOf = (i: number) => proven.events.find((e) => e.logIndex === i);
         return {
           number,
