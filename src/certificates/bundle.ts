@@ -52,6 +52,11 @@ export type BundleType = 'certificate' | 'evidence' | 'pledge';
 const LONE_SURROGATE = /\p{Cs}/u;
 const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+/**
+ * `utf8Length(s) <= maxBytes`, without encoding `s` when its length settles it: a UTF-16
+ * code unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4).
+ */
+const fitsUtf8 = (s: string, maxBytes: number) => s.length * 3 <= maxBytes || utf8Length(s) <= maxBytes;
 
 function canonicalBase64(maxBytes: number, exactBytes?: number) {
   return z.string().check(
@@ -75,7 +80,7 @@ const boundedText = (maxBytes: number, message: string) =>
   z.string().check(
     z.minLength(1),
     z.maxLength(maxBytes),
-    z.refine((s: string) => wellFormed(s) && utf8Length(s) <= maxBytes, { message }),
+    z.refine((s: string) => wellFormed(s) && fitsUtf8(s, maxBytes), { message }),
   );
 
 /** The zod schema of a bundle: strict members, every size bounded. */
@@ -150,13 +155,15 @@ export function parseBundle(input: string | Uint8Array | unknown): Bundle {
     } catch {
       throw new CertificateError('invalid_bundle', 'bundle is not UTF-8');
     }
-    if (typeof input === 'string' && utf8Length(text) > MAX_BUNDLE_BYTES) throw new CertificateError('invalid_bundle', 'bundle is too large');
+    if (typeof input === 'string' && !fitsUtf8(text, MAX_BUNDLE_BYTES)) throw new CertificateError('invalid_bundle', 'bundle is too large');
     try {
       value = JSON.parse(text);
     } catch {
       throw new CertificateError('invalid_bundle', 'bundle is not JSON');
     }
   }
+  const fast = bundleOfCheckedFields(value);
+  if (fast !== undefined) return fast;
   const result = bundleSchema.safeParse(value);
   if (!result.success) {
     throw new CertificateError(
@@ -166,6 +173,104 @@ export function parseBundle(input: string | Uint8Array | unknown): Bundle {
     );
   }
   return result.data;
+}
+
+// ---------------------------------------------------------------- the schema, checked by hand
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const KEY_ID = /^[0-9a-f]{8}$/;
+const BUNDLE_KEYS = new Set(['format', 'type', 'payload', 'signature', 'entry', 'inclusion', 'checkpoint', 'timestamp', 'certificateKey', 'attestations']);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Exactly these members (each defined), as `z.strictObject` requires of a value without optional members left undefined. */
+function hasExactly(v: Record<string, unknown>, keys: readonly string[]): boolean {
+  let n = 0;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) return false;
+    n++;
+  }
+  if (n !== keys.length) return false;
+  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(v, k) || v[k] === undefined) return false;
+  return true;
+}
+
+function isBoundedText(v: unknown, maxBytes: number): v is string {
+  return typeof v === 'string' && v.length >= 1 && v.length <= maxBytes && wellFormed(v) && fitsUtf8(v, maxBytes);
+}
+
+function isCanonicalBase64(v: unknown, maxBytes: number, exactBytes?: number): v is string {
+  if (typeof v !== 'string' || v.length > Math.ceil(maxBytes / 3) * 4) return false;
+  try {
+    const n = fromBase64(v).length;
+    return n > 0 && (exactBytes === undefined ? n <= maxBytes : n === exactBytes);
+  } catch {
+    return false;
+  }
+}
+
+const isIndex = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+
+function proofOf(v: unknown): string[] | undefined {
+  if (!Array.isArray(v) || v.length > MAX_PROOF_HASHES) return undefined;
+  for (const h of v) if (typeof h !== 'string' || !HEX64.test(h)) return undefined;
+  return [...(v as string[])];
+}
+
+function logEntryOf(v: unknown): { index: number; data: string } | undefined {
+  if (!isRecord(v) || !hasExactly(v, ['index', 'data']) || !isIndex(v.index, 0) || !isCanonicalBase64(v.data, MAX_ENTRY_BYTES)) return undefined;
+  return { index: v.index, data: v.data };
+}
+
+/**
+ * {@link bundleSchema} checked member by member without zod, for the bundles that have
+ * no optional member set to `undefined` and no `attestations` (anything else: undefined,
+ * and `parseBundle` asks zod, which then gives the answer and its error details). What
+ * this accepts, zod accepts, and the value is the one zod returns: fresh objects,
+ * members in the schema's order (tests/certificates/schema-fast-path.test.ts compares
+ * them on generated bundles).
+ */
+export function bundleOfCheckedFields(v: unknown): Bundle | undefined {
+  if (!isRecord(v)) return undefined;
+  for (const k in v) if (!BUNDLE_KEYS.has(k) || v[k] === undefined || !Object.prototype.hasOwnProperty.call(v, k)) return undefined;
+  if (v.format !== BUNDLE_FORMAT || (v.type !== 'certificate' && v.type !== 'evidence' && v.type !== 'pledge')) return undefined;
+  if (v.attestations !== undefined) return undefined;
+  const out: Record<string, unknown> = { format: v.format, type: v.type };
+  const signed = v.type === 'certificate';
+  if (signed !== (v.payload !== undefined) || signed !== (v.signature !== undefined)) return undefined;
+  if (!signed && v.certificateKey !== undefined) return undefined;
+  if (signed) {
+    if (!isBoundedText(v.payload, MAX_PAYLOAD_BYTES)) return undefined;
+    out.payload = v.payload;
+    const sig = v.signature;
+    if (!isRecord(sig) || !hasExactly(sig, ['keyId', 'sig']) || typeof sig.keyId !== 'string' || !KEY_ID.test(sig.keyId) || !isCanonicalBase64(sig.sig, 64, 64)) return undefined;
+    out.signature = { keyId: sig.keyId, sig: sig.sig };
+  }
+  const entry = logEntryOf(v.entry);
+  if (entry === undefined) return undefined;
+  out.entry = entry;
+  const inc = v.inclusion;
+  if (!isRecord(inc) || !hasExactly(inc, ['treeSize', 'proof']) || !isIndex(inc.treeSize, 1)) return undefined;
+  const proof = proofOf(inc.proof);
+  if (proof === undefined) return undefined;
+  out.inclusion = { treeSize: inc.treeSize, proof };
+  if (!isBoundedText(v.checkpoint, MAX_CHECKPOINT_BYTES)) return undefined;
+  out.checkpoint = v.checkpoint;
+  if (v.timestamp !== undefined) {
+    if (!isCanonicalBase64(v.timestamp, MAX_TIMESTAMP_BYTES)) return undefined;
+    out.timestamp = v.timestamp;
+  }
+  if (v.certificateKey !== undefined) {
+    const k = v.certificateKey;
+    if (!isRecord(k) || !hasExactly(k, ['entry', 'proof'])) return undefined;
+    const keyEntry = logEntryOf(k.entry);
+    const keyProof = proofOf(k.proof);
+    if (keyEntry === undefined || keyProof === undefined) return undefined;
+    out.certificateKey = { entry: keyEntry, proof: keyProof };
+  }
+  return out as Bundle;
 }
 
 /** The parts of a bundle, as bytes where they are bytes. */

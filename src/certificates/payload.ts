@@ -22,7 +22,7 @@ import * as z from 'zod/mini';
 import { bytesEqual, canonicalJson as ledgerCanonicalJson, fromUtf8, isUtcTimestamp, LedgerError, toHex, utf8 } from '../ledger/index.ts';
 import { sha256 } from '../ledger/index.ts';
 import type { LogEvent } from '../ledger/index.ts';
-import { NAME_RULE, textCheck } from '../text.ts';
+import { NAME_RULE, textCheck, textProblem } from '../text.ts';
 import { CertificateError } from './errors.ts';
 import { validateUscc } from './uscc.ts';
 
@@ -162,7 +162,10 @@ export function parseCertificateFields(input: unknown): CertificateFields {
  */
 export function certificatePayload(fields: CertificateFields, log: { index: number; leafHash: Uint8Array | string }): CertificatePayload {
   const leafHash = typeof log.leafHash === 'string' ? log.leafHash : toHex(log.leafHash);
-  const result = certificatePayloadSchema.safeParse({ v: 1, ...fields, log: { index: log.index, leafHash } });
+  const input = { v: 1, ...fields, log: { index: log.index, leafHash } };
+  const fast = payloadOfCheckedFields(input);
+  if (fast !== undefined) return fast;
+  const result = certificatePayloadSchema.safeParse(input);
   if (!result.success) throw schemaError('invalid_payload', 'certificate payload fails the schema', result.error);
   return result.data;
 }
@@ -172,9 +175,7 @@ export function certificatePayload(fields: CertificateFields, log: { index: numb
  * @throws CertificateError `invalid_payload` (schema, or larger than {@link MAX_PAYLOAD_BYTES}).
  */
 export function encodeCertificatePayload(payload: CertificatePayload): Uint8Array {
-  const result = certificatePayloadSchema.safeParse(payload);
-  if (!result.success) throw schemaError('invalid_payload', 'certificate payload fails the schema', result.error);
-  const bytes = utf8(canonicalJson(result.data));
+  const bytes = utf8(canonicalJson(checkedPayload(payload)));
   if (bytes.length > MAX_PAYLOAD_BYTES) throw new CertificateError('invalid_payload', 'certificate payload is too large');
   return bytes;
 }
@@ -195,12 +196,91 @@ export function parseCertificatePayload(bytes: Uint8Array): CertificatePayload {
   } catch {
     throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
   }
-  const result = certificatePayloadSchema.safeParse(parsed);
-  if (!result.success) throw schemaError('invalid_payload', 'certificate payload fails the schema', result.error);
-  if (!bytesEqual(utf8(canonicalJson(result.data)), bytes)) {
+  const payload = checkedPayload(parsed);
+  if (!bytesEqual(utf8(canonicalJson(payload)), bytes)) {
     throw new CertificateError('non_canonical_payload', 'certificate payload is not in RFC 8785 canonical form');
   }
+  return payload;
+}
+
+/** The payload {@link certificatePayloadSchema} makes of `input`. @throws CertificateError `invalid_payload`. */
+function checkedPayload(input: unknown): CertificatePayload {
+  const fast = payloadOfCheckedFields(input);
+  if (fast !== undefined) return fast;
+  const result = certificatePayloadSchema.safeParse(input);
+  if (!result.success) throw schemaError('invalid_payload', 'certificate payload fails the schema', result.error);
   return result.data;
+}
+
+// ---------------------------------------------------------------- the schema, checked by hand
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const KEY_ID = /^[0-9a-f]{8}$/;
+const ORIGIN = /^[\x21-\x2a\x2c-\x7e]{1,255}$/;
+const DEPOSIT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Only members of `keys` (`optional` ones may be absent; none is present as `undefined`): the members `z.strictObject` allows. */
+function hasOnly(v: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): boolean {
+  let n = 0;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k) || v[k] === undefined) return false;
+    if (!required.includes(k) && !optional.includes(k)) return false;
+    n++;
+  }
+  for (const k of required) if (!Object.prototype.hasOwnProperty.call(v, k)) return false;
+  return n >= required.length;
+}
+
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
+const isName = (v: unknown): v is string => typeof v === 'string' && textProblem(v, NAME_RULE) === undefined;
+const isTimestamp = (v: unknown): v is string => typeof v === 'string' && v.length <= 24 && isUtcTimestamp(v);
+const isNumber = (v: unknown): v is string => typeof v === 'string' && CERTIFICATE_NUMBER.test(v);
+
+/**
+ * {@link certificatePayloadSchema} checked member by member without zod, for payloads
+ * with no optional member set to `undefined` (anything else: undefined, and the caller
+ * asks zod, which then gives the answer and its error details). What this accepts, zod
+ * accepts, and the value is the one zod returns: fresh objects, members in the
+ * schema's order (tests/certificates/schema-fast-path.test.ts compares them on
+ * generated payloads).
+ */
+export function payloadOfCheckedFields(v: unknown): CertificatePayload | undefined {
+  if (!isRecord(v) || !hasOnly(v, ['v', 'number', 'version', 'holder', 'dataset', 'issuedAt', 'validFrom', 'validUntil', 'origin', 'keyId', 'log'], ['supersedes'])) return undefined;
+  const { holder, dataset, log } = v;
+  if (v.v !== 1 || !isNumber(v.number) || !isInt(v.version, 1, 9999)) return undefined;
+  if (!isRecord(holder) || !hasOnly(holder, ['name', 'uscc']) || !isName(holder.name) || typeof holder.uscc !== 'string' || !validateUscc(holder.uscc).ok) return undefined;
+  if (!isRecord(dataset) || !hasOnly(dataset, ['name', 'manifestRoot', 'files', 'bytes'], ['depositId'])) return undefined;
+  if (!isName(dataset.name) || typeof dataset.manifestRoot !== 'string' || !HEX64.test(dataset.manifestRoot) || !isInt(dataset.files, 1) || !isInt(dataset.bytes, 0)) return undefined;
+  if (dataset.depositId !== undefined && (typeof dataset.depositId !== 'string' || !DEPOSIT_ID.test(dataset.depositId))) return undefined;
+  if (!isTimestamp(v.issuedAt) || !isTimestamp(v.validFrom) || !isTimestamp(v.validUntil)) return undefined;
+  if (typeof v.origin !== 'string' || !ORIGIN.test(v.origin) || typeof v.keyId !== 'string' || !KEY_ID.test(v.keyId)) return undefined;
+  if (v.supersedes !== undefined && !isNumber(v.supersedes)) return undefined;
+  if (!isRecord(log) || !hasOnly(log, ['index', 'leafHash']) || !isInt(log.index, 0) || typeof log.leafHash !== 'string' || !HEX64.test(log.leafHash)) return undefined;
+  // crossFieldRules
+  if (Date.parse(v.validFrom) >= Date.parse(v.validUntil) || Date.parse(v.issuedAt) > Date.parse(v.validUntil)) return undefined;
+  if ((v.version === 1) !== (v.supersedes === undefined) || v.supersedes === v.number) return undefined;
+  // Members in the schema's order, optional ones only when present (as zod builds its output).
+  const data: CertificatePayload['dataset'] = { name: dataset.name, manifestRoot: dataset.manifestRoot, files: dataset.files, bytes: dataset.bytes };
+  if (dataset.depositId !== undefined) data.depositId = dataset.depositId;
+  const out: Record<string, unknown> = {
+    v: 1,
+    number: v.number,
+    version: v.version,
+    holder: { name: holder.name, uscc: holder.uscc },
+    dataset: data,
+    issuedAt: v.issuedAt,
+    validFrom: v.validFrom,
+    validUntil: v.validUntil,
+    origin: v.origin,
+    keyId: v.keyId,
+  };
+  if (v.supersedes !== undefined) out.supersedes = v.supersedes;
+  out.log = { index: log.index, leafHash: log.leafHash };
+  return out as CertificatePayload;
 }
 
 /**
@@ -287,7 +367,16 @@ export function issuanceLinksOf(entry: Record<string, unknown>): Record<string, 
  */
 export function certificateIssuedEvent(fields: CertificateFields | CertificatePayload, links: IssuanceLinks = {}): LogEvent {
   const { v: _v, log: _log, ...rest } = fields as CertificatePayload;
-  const f = parseCertificateFields(rest);
+  return issuedEventOfChecked(parseCertificateFields(rest), parseIssuanceLinks(links));
+}
+
+/**
+ * {@link certificateIssuedEvent} of fields and links that already passed their schemas:
+ * a payload from `parseCertificatePayload` (its fields are valid certificate fields) and
+ * links from `parseIssuanceLinks`. For the verifier, which has both; not exported from
+ * the package.
+ */
+export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, links: IssuanceLinks): LogEvent {
   const event: LogEvent = {
     kind: CERTIFICATE_ISSUED_KIND,
     time: f.issuedAt,
@@ -304,6 +393,6 @@ export function certificateIssuedEvent(fields: CertificateFields | CertificatePa
   };
   if (f.supersedes !== undefined) event.supersedes = f.supersedes;
   if (f.dataset.depositId !== undefined) event.depositId = f.dataset.depositId;
-  Object.assign(event, parseIssuanceLinks(links));
+  Object.assign(event, links);
   return event;
 }

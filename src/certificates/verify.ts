@@ -46,7 +46,7 @@ import { checkpointTimestampMessage, verifyTimestampToken, type SignatureVerify 
 import { attestationOfEntry, evaluatePolicy, hexKeyId, parsePolicy, verifyAttestation, type Policy } from '../witness/index.ts';
 import { parseBundle, type Bundle, type BundleType } from './bundle.ts';
 import { CertificateError } from './errors.ts';
-import { certificateIssuedEvent, issuanceLinksOf, parseCertificatePayload, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
+import { issuanceLinksOf, issuedEventOfChecked, parseCertificatePayload, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
 import { certificateKeyName, certificateSigningMessage, formatKeyId } from './signature.ts';
 
 /** The names of the checks, in report order (`pdf_binding` only when a PDF was verified, see pdf-extract.ts). */
@@ -274,22 +274,42 @@ function parseTrust(trust: TrustedKeys): ParsedTrust {
   if (typeof trust !== 'object' || trust === null || !Array.isArray(trust.logKeys) || !Array.isArray(trust.certificateKeys)) {
     throw new CertificateError('invalid_trusted_key', 'trusted keys must list logKeys and certificateKeys');
   }
-  const parse = (vkey: string) => {
-    try {
-      return parseVerifierKey(vkey);
-    } catch {
-      throw new CertificateError('invalid_trusted_key', 'a trusted key is not a valid vkey');
-    }
-  };
-  const log = trust.logKeys.map(parse);
+  const log = trust.logKeys.map(trustedVerifierKey);
   const certificate = trust.certificateKeys.map((k) => {
-    const { name, keyId, publicKey } = parse(k.vkey);
+    const { name, keyId, publicKey } = trustedVerifierKey(k.vkey);
     const from = parseTime(k.validFrom);
     const until = k.validUntil === null ? null : parseTime(k.validUntil);
     return { name, keyId: formatKeyId(keyId), publicKey, from, until };
   });
   return { log, certificate };
 }
+
+/** A caller's trusted vkey, parsed (C2SP signed-note verifier key). @throws CertificateError `invalid_trusted_key`. */
+function trustedVerifierKey(vkey: string): ParsedVerifierKey {
+  const known = typeof vkey === 'string' ? parsedKeys.get(vkey) : undefined;
+  // A copy of the key bytes: the cached ones stay as parsed whatever a verification adapter does with its argument.
+  if (known !== undefined) return { name: known.name, keyId: known.keyId, publicKey: known.publicKey.slice() };
+  let parsed: ParsedVerifierKey;
+  try {
+    parsed = parseVerifierKey(vkey);
+  } catch {
+    throw new CertificateError('invalid_trusted_key', 'a trusted key is not a valid vkey');
+  }
+  if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.delete(parsedKeys.keys().next().value!);
+  parsedKeys.set(vkey, { name: parsed.name, keyId: parsed.keyId, publicKey: parsed.publicKey.slice() });
+  return parsed;
+}
+
+type ParsedVerifierKey = { readonly name: string; readonly keyId: number; readonly publicKey: Uint8Array };
+
+/**
+ * Trusted vkeys already parsed, by their text: a verifier checks bundle after bundle
+ * against the same trust set (its keys, `/v1/keys`), and re-parsing every vkey (base64,
+ * key ID hash) on every call showed in profiles. Keyed by content, so a trust object
+ * changed between calls is read afresh (tests/certificates/caches.test.ts).
+ */
+const parsedKeys = new Map<string, ParsedVerifierKey>();
+const MAX_PARSED_KEYS = 256;
 
 /** The outcome of {@link openCheckpoint}. */
 export type OpenedCheckpoint =
@@ -318,15 +338,23 @@ function checkpointBody(note: string): Checkpoint | undefined {
   }
 }
 
-async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], crypto: Ed25519Verify): Promise<OpenedCheckpoint> {
-  // Form first, without keys (nothing verified, no exception for a well-formed note).
-  try {
-    parseSignedNote(note);
-  } catch {
-    return { ok: false, code: 'bad_format', detail: 'checkpoint is not a signed note' };
+/**
+ * `parsed`: the note's body, when the caller already parsed the note and its body
+ * (`checkFormat` did, strictly, as below): the form checks are not repeated.
+ */
+async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], crypto: Ed25519Verify, parsed?: Checkpoint): Promise<OpenedCheckpoint> {
+  let body = parsed;
+  if (body === undefined) {
+    // Form first, without keys (nothing verified, no exception for a well-formed note).
+    try {
+      parseSignedNote(note);
+    } catch {
+      return { ok: false, code: 'bad_format', detail: 'checkpoint is not a signed note' };
+    }
+    body = checkpointBody(note);
+    if (body === undefined) return { ok: false, code: 'bad_format', detail: 'checkpoint body does not parse' };
   }
-  const body = checkpointBody(note);
-  if (body === undefined) return { ok: false, code: 'bad_format', detail: 'checkpoint body does not parse' };
+  const origin = body.origin;
 
   // Only keys named by the origin may sign a checkpoint (DESIGN §3: key name = origin).
   let called = false;
@@ -334,7 +362,7 @@ async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], cry
   const seen = new Set<string>();
   for (const k of trusted) {
     const id = `${k.keyId}:${k.name}`;
-    if (k.name !== body.origin || seen.has(id)) continue;
+    if (k.name !== origin || seen.has(id)) continue;
     seen.add(id);
     verifiers.push({
       name: k.name,
@@ -501,7 +529,8 @@ function entryCheck(p: Parsed): VerifyCheck {
   const at = p.bundle.entry.index;
   if ([links.approval, links.prev, ...(links.deposits ?? [])].some((i) => i !== undefined && i >= at))
     return { name, ok: false, code: 'entry_mismatch', detail: 'the entry links to an entry that is not before it' };
-  const expected = certificateIssuedEvent(payload, links);
+  // The payload passed its schema (format) and so did the links: no second check.
+  const expected = issuedEventOfChecked(payload, links);
   if (bytesEqual(encodeEntry(expected), p.entryBytes)) return { name, ok: true, code: 'ok' };
   const actual = p.entry as Record<string, unknown>;
   const differing = ENTRY_FIELDS.find((f) => JSON.stringify(actual[f]) !== JSON.stringify((expected as Record<string, unknown>)[f]));
@@ -693,7 +722,7 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
     byName.set('key_validity', keyValidityCheck(p, parsedTrust));
   }
   // Signatures.
-  const cp = await openCheckpointWith(p.bundle.checkpoint, parsedTrust.log, crypto);
+  const cp = await openCheckpointWith(p.bundle.checkpoint, parsedTrust.log, crypto, p.checkpoint);
   byName.set('checkpoint_signature', cp.ok ? { name: 'checkpoint_signature', ok: true, code: 'ok' } : { name: 'checkpoint_signature', ok: false, code: cp.code, detail: cp.detail });
   if (type === 'certificate') byName.set('certificate_signature', await signatureCheck(p, parsedTrust, crypto));
   if (policy) byName.set('cosignatures', await cosignatureCheck(p.bundle.checkpoint, policy, crypto, opts.now));
