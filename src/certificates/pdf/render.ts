@@ -782,8 +782,18 @@ function datasetSize(n: number): string {
 /** `2025-07-01T08:00:00Z` → `2025-07-01` (UTC date). */
 /** The calendar date of an instant in the registry's time zone (a certificate issued at 06:48 on 1 December in Beijing is dated 1 December). */
 function day(timestamp: string, timeZone: string = DEFAULT_TIME_ZONE): string {
-  return localTime(new Date(timestamp), timeZone).date;
+  const key = `${timeZone}\u0000${timestamp}`;
+  let d = days.get(key);
+  if (d === undefined) {
+    d = localTime(new Date(timestamp), timeZone).date;
+    if (days.size >= 256) days.delete(days.keys().next().value!);
+    days.set(key, d);
+  }
+  return d;
 }
+
+/** Recent calendar dates by time zone and timestamp (a page shows four or five; Intl's formatting is slow). */
+const days = new Map<string, string>();
 
 /** `2025-07-01T08:00:00Z` → `2025年07月01日` (in the time zone). */
 function chineseDate(timestamp: string, timeZone: string = DEFAULT_TIME_ZONE): string {
