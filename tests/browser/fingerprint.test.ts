@@ -25,18 +25,22 @@ const expected = JSON.parse(readFileSync(join(FIXTURE_DIR, 'expected.json'), 'ut
 
 const MiB = 1 << 20;
 /**
- * Settings of the page API that force each hashing path: every non-empty file streamed
- * through WebAssembly in 64 KiB or 1 MiB chunks; every file read whole (in 64 KiB
- * slices, 3 at once) for one WebCrypto digest; small files hashed by WebAssembly or
- * WebCrypto, read one by one or in groups; 1 or 3 workers.
+ * Settings of the page API that force each hashing path: every non-empty file handed to
+ * a worker and streamed through WebAssembly in 64 KiB or 1 MiB chunks; every non-empty
+ * file read whole by a worker (in 64 KiB slices, 3 at once) for one WebCrypto digest;
+ * small files read by the page one at a time or 7 at once under a 64 KiB bound on the
+ * bytes held, hashed by WebAssembly or WebCrypto; files up to 4 MiB read by the page
+ * (several stream pieces each); 1 or 3 workers.
  */
 const VARIANTS: Record<string, number | string>[] = [
   {},
   { smallFileBytes: 0, oneShotMaxBytes: 0, chunkBytes: 64 * 1024 },
   { oneShotMaxBytes: 0, chunkBytes: MiB, readAhead: 0 },
   { smallFileBytes: 0, oneShotMaxBytes: 1024 * MiB, oneShotChunkBytes: 64 * 1024, parallelReads: 3 },
-  { smallHash: 'wasm', groupFiles: 1 },
-  { smallHash: 'webcrypto', groupFiles: 7, lanes: 2 },
+  { smallHash: 'wasm', readsInFlight: 1 },
+  { smallHash: 'webcrypto', readsInFlight: 7, maxBufferedBytes: 64 * 1024 },
+  { smallFileBytes: 4 * MiB },
+  { smallFileBytes: 4 * MiB, smallHash: 'webcrypto' },
   { workers: 1 },
   { workers: 3 },
 ];
@@ -214,6 +218,37 @@ describe.runIf(available)('browser fingerprinting (Chromium)', () => {
     await p.close();
   });
 
+  it('many small files, one large file and an empty file: small ones read by the page in batches, the large one by a worker, root = CLI root', async () => {
+    const dir = join(tmp, 'mixed');
+    const pool = randomBytes(64 * 1024);
+    for (let i = 0; i < 2000; i++) {
+      mkdirSync(join(dir, `d${i % 40}`), { recursive: true });
+      writeFileSync(join(dir, `d${i % 40}`, `f${i}.csv`), pool.subarray(i % 997, (i % 997) + ((i * 7919) % (32 * 1024))));
+    }
+    writeFileSync(join(dir, 'large.bin'), randomBytes(24 * MiB + 5));
+    writeFileSync(join(dir, 'd7', 'empty'), '');
+    const cli = await runCli(['fingerprint', dir, '--out', join(tmp, 'mixed.json'), '--quiet']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const cliRootMixed = rootOf(cli);
+    const p = await freshPage();
+    await p.setInputFiles('#folder', dir);
+    const r = await finished(p);
+    expect(r.state, r.status).toBe('done');
+    expect(r.root).toBe(cliRootMixed);
+    expect(Number(r.files)).toBe(2002);
+    expect(r.manifest).toBe(readFileSync(join(tmp, 'mixed.json'), 'utf8'));
+    // The large file streamed or read whole; the page's reads held to 256 KiB, or one read at a time.
+    const roots = await p.evaluate(async (variants) => {
+      const api = globalThis.DataDeedFingerprint!;
+      const files = api.filesFromInputs([document.getElementById('folder') as HTMLInputElement]);
+      const out: string[] = [];
+      for (const v of variants) out.push((await api.fingerprintFiles(files, { workerUrl: '/assets/fingerprint-worker.js', ...v })).manifest.root);
+      return out;
+    }, [{ oneShotMaxBytes: 0 }, { oneShotMaxBytes: 1024 * MiB }, { maxBufferedBytes: 256 * 1024 }, { readsInFlight: 1, workers: 1 }]);
+    expect(roots).toEqual([cliRootMixed, cliRootMixed, cliRootMixed, cliRootMixed]);
+    await p.close();
+  });
+
   it('reports progress: bytes only grow, files and bytes end at the totals, the page shows them', async () => {
     const dir = join(tmp, 'progress');
     writeManyFiles(dir, 400);
@@ -244,7 +279,7 @@ describe.runIf(available)('browser fingerprinting (Chromium)', () => {
       const api = globalThis.DataDeedFingerprint!;
       const files = api.filesFromInputs([document.getElementById('folder') as HTMLInputElement]);
       const list: { files: number; bytes: number; totalFiles: number; totalBytes: number; sizing: boolean }[] = [];
-      const run = await api.fingerprintFiles(files, { workerUrl: '/assets/fingerprint-worker.js', onProgress: (e) => list.push({ ...e }), groupFiles: 8, chunkBytes: 64 * 1024 });
+      const run = await api.fingerprintFiles(files, { workerUrl: '/assets/fingerprint-worker.js', onProgress: (e) => list.push({ ...e }), readsInFlight: 8, chunkBytes: 64 * 1024 });
       return { list, files: run.manifest.files, bytes: run.manifest.bytes };
     });
     const { list } = events;
@@ -254,7 +289,7 @@ describe.runIf(available)('browser fingerprinting (Chromium)', () => {
       expect(list[i]!.bytes).toBeGreaterThanOrEqual(list[i - 1]!.bytes);
       expect(list[i]!.files).toBeGreaterThanOrEqual(list[i - 1]!.files);
     }
-    // The byte total grows while sizes are being taken, then stays at the sum of the sizes.
+    // The byte total grows while sizes are being learnt (as files are read), then stays at the sum of the sizes.
     for (let i = 1; i < list.length; i++) expect(list[i]!.totalBytes).toBeGreaterThanOrEqual(list[i - 1]!.totalBytes);
     expect(list.every((e) => e.totalFiles === events.files && e.bytes <= e.totalBytes)).toBe(true);
     expect(list.filter((e) => !e.sizing).every((e) => e.totalBytes === events.bytes)).toBe(true);

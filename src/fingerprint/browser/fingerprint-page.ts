@@ -62,8 +62,8 @@ function setField(container: Element, name: string, value: string): void {
 /**
  * Wires one container (see the module comment). Picking files starts a run; a new pick
  * cancels the previous run. The container gets `data-state` = `running` | `done` |
- * `error`; when done, `data-root`, `data-millis` (wall time of the run), `data-size-millis`
- * (of which taking the files' sizes), `data-workers`
+ * `error`; when done, `data-root`, `data-millis` (wall time of the run), `data-read-millis`
+ * (until the page had read or handed out every file), `data-workers`
  * and `data-engine` (`wasm`, or `noble` where WebAssembly was refused); on error,
  * `data-error-code`.
  */
@@ -103,11 +103,11 @@ export function attachFingerprint(container: HTMLElement): void {
     }
     show(`0 / ${files.length} files`);
     try {
-      const { manifest, millis, sizeMillis, workers, engine } = await fingerprintFiles(files, {
+      const { manifest, millis, readMillis, workers, engine } = await fingerprintFiles(files, {
         workerUrl,
         signal: controller.signal,
         onProgress: (p) => {
-          // While sizes are still being taken the byte total grows: count files until then.
+          // (At most ~10 calls a second.) While sizes are still being learnt the byte total grows: count files until then.
           if (bar) bar.value = !p.sizing && p.totalBytes > 0 ? p.bytes / p.totalBytes : p.totalFiles > 0 ? p.files / p.totalFiles : 1;
           show(`${p.files} / ${p.totalFiles} files · ${formatBytes(p.bytes)}${p.sizing ? '' : ` / ${formatBytes(p.totalBytes)}`}`);
         },
@@ -128,7 +128,7 @@ export function attachFingerprint(container: HTMLElement): void {
       }
       container.dataset.root = manifest.root;
       container.dataset.millis = String(Math.round(millis));
-      container.dataset.sizeMillis = String(Math.round(sizeMillis));
+      container.dataset.readMillis = String(Math.round(readMillis));
       container.dataset.workers = String(workers);
       container.dataset.engine = engine;
       container.dataset.state = 'done';

@@ -1,9 +1,9 @@
 /**
  * Messages between the page's worker pool (`pool.ts`) and its hashing Web Workers
- * (`worker.ts`). A worker receives tasks (a batch of small files, or one large file),
- * reads the File objects itself (a File crosses threads as a handle; its bytes never
- * travel in messages) and answers with digests; the last step, building the manifest,
- * is also a task for one worker so that the page's main thread stays free.
+ * (`worker.ts`). Small files are read by the page and their bytes transferred (moved,
+ * not copied) to a worker in batches; a large file crosses as a File handle and the
+ * worker reads it itself. The workers answer with digests; the last step, building the
+ * manifest, is also a task for one worker so that the page's main thread stays free.
  */
 import type { ManifestEntry } from '../leaf.ts';
 import type { Manifest } from '../manifest.ts';
@@ -15,16 +15,14 @@ export interface PickedFile {
 }
 
 /**
- * How a worker hashes one file:
+ * How a worker hashes one large file:
  * - `stream`: WebAssembly SHA-256 (hash-wasm) fed with `File.slice` chunks of
  *   `chunkBytes`, the next chunk read while the current one is hashed; constant memory.
  * - `oneshot`: the whole file read into one buffer, then one WebCrypto digest (the
  *   browser's native SHA-256, which uses the CPU's SHA instructions); memory = 2 × size
  *   for the duration (WebCrypto copies its input). The pool bounds the bytes in flight.
- * - `small`: the whole file read at once and hashed where it is (files below
- *   `smallFileBytes`, batched many per task).
  */
-export type HashMethod = 'stream' | 'oneshot' | 'small';
+export type HashMethod = 'stream' | 'oneshot';
 
 /** Tuning of one run, fixed by the pool (see `pool.ts` for the defaults). */
 export interface HashSettings {
@@ -36,15 +34,11 @@ export interface HashSettings {
   oneShotChunkBytes: number;
   /** Slices of a one-shot file read at once (Chromium reads a file faster with several reads in flight). */
   parallelReads: number;
-  /** Groups of small files read at once within one batch (a group is one read of the files' concatenation). */
-  lanes: number;
-  /** Small files per group. */
-  groupFiles: number;
-  /** Digest of small files: the worker's WebAssembly SHA-256 or WebCrypto. */
+  /** Digest of small files read by the page: the worker's WebAssembly SHA-256, or WebCrypto. */
   smallHash: 'wasm' | 'webcrypto';
 }
 
-/** One file of a task: its index in the run (to put the result back in place) and canonical path. */
+/** A large file for a worker to read: its index in the run (to put the result back in place) and canonical path. */
 export interface TaskFile {
   index: number;
   /** Canonical dataset path (for the manifest leaf, which the worker computes beside the digest). */
@@ -53,9 +47,21 @@ export interface TaskFile {
   method: HashMethod;
 }
 
+/**
+ * A small file the page has read whole: its bytes, in the pieces the browser's stream
+ * gave them (their concatenation is the file; none may be empty). The buffers are
+ * transferred with the message.
+ */
+export interface ReadFile {
+  index: number;
+  path: string;
+  chunks: ArrayBuffer[];
+}
+
 /** Page → worker. */
 export type WorkerRequest =
-  | { type: 'hash'; task: number; files: TaskFile[]; settings: HashSettings }
+  | { type: 'hash'; task: number; file: TaskFile; settings: HashSettings }
+  | { type: 'digest'; task: number; files: ReadFile[]; settings: HashSettings }
   | { type: 'manifest'; task: number; entries: LeafEntry[] };
 
 /** The digest of one file of a task, and its manifest leaf hash (RFC 6962 leaf of the entry). */
@@ -77,7 +83,7 @@ export type StreamEngine = 'wasm' | 'noble';
 
 /** Worker → page. */
 export type WorkerReply =
-  /** Bytes hashed since the previous progress message of this worker (sent at most every ~50 ms). */
+  /** Bytes of a large file hashed since the previous progress message of this worker (sent at most every ~50 ms). */
   | { type: 'progress'; bytes: number }
   | { type: 'hashed'; task: number; digests: FileDigest[]; engine: StreamEngine }
   | { type: 'manifest'; task: number; manifest: Manifest }

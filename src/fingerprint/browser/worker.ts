@@ -1,9 +1,10 @@
 /**
  * A fingerprint hashing Web Worker (DESIGN §4, in the browser). One of a pool started
- * by `pool.ts`: it receives tasks — a batch of small files, or one large file — reads
- * the File objects where they are and answers with their SHA-256 digests; one worker
- * also builds the manifest at the end, with the same core as the CLI. Nothing is sent
- * anywhere: the only output is messages to the page.
+ * by `pool.ts`: it receives tasks — a batch of small files the page has read (their
+ * bytes transferred with the message), or one large file, which it reads itself — and
+ * answers with their SHA-256 digests; one worker also builds the manifest at the end,
+ * with the same core as the CLI. Nothing is sent anywhere: the only output is messages
+ * to the page.
  *
  * SHA-256 engines: hash-wasm's WebAssembly SHA-256 (inlined in this script, compiled
  * with `WebAssembly.compile`, so a Content-Security-Policy must allow
@@ -23,7 +24,7 @@ import { ManifestBuilder, type Manifest } from '../manifest.ts';
 import { comparePaths } from '../path.ts';
 import { toHex } from '../../ledger/index.ts';
 import type { Hasher as TreeHasher } from '../../ledger/index.ts';
-import type { FileDigest, HashSettings, LeafEntry, StreamEngine, TaskFile, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { FileDigest, HashSettings, LeafEntry, ReadFile, StreamEngine, TaskFile, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const scope = self as unknown as {
   postMessage(message: WorkerReply): void;
@@ -100,8 +101,8 @@ function rfc6962On(h: Hasher): TreeHasher {
 }
 
 // Two hashers per worker: one for file contents, one for Merkle leaves and nodes. Tasks
-// run one at a time, a large file is alone in its task and each small file is hashed
-// synchronously once its bytes are in, so no two computations on one hasher interleave.
+// run one at a time, a large file is alone in its task and each small file of a batch is
+// hashed synchronously, so no two computations on one hasher interleave.
 let hashersPromise: Promise<{ file: Hasher; tree: TreeHasher }> | undefined;
 function hashers(): Promise<{ file: Hasher; tree: TreeHasher }> {
   hashersPromise ??= Promise.all([newHasher(), newHasher()]).then(([file, tree]) => ({ file, tree: rfc6962On(tree) }));
@@ -110,19 +111,6 @@ function hashers(): Promise<{ file: Hasher; tree: TreeHasher }> {
 
 /** A file that does not read back as many bytes as its size said. */
 class FileChanged extends Error {}
-
-/** The read of one file of a group failed (`error`: a FileChanged or the browser's read error). */
-class GroupFileError extends Error {
-  constructor(
-    readonly index: number,
-    readonly error: unknown,
-  ) {
-    super('a file of the group failed');
-  }
-}
-
-/** Bytes of one group of small files read at once. */
-const GROUP_BYTES = 4 << 20;
 
 // ------------------------------------------------------------------------ progress
 
@@ -146,61 +134,6 @@ function flushProgress(now = performance.now()): void {
 
 async function nativeDigest(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return toHex(new Uint8Array(await scope.crypto!.subtle.digest('SHA-256', bytes)));
-}
-
-async function smallDigest(bytes: Uint8Array<ArrayBuffer>, h: Hasher, settings: HashSettings): Promise<string> {
-  if (settings.smallHash === 'webcrypto' && scope.crypto?.subtle) return nativeDigest(bytes);
-  h.init();
-  h.update(bytes);
-  return h.digestHex();
-}
-
-/** A small file on its own: one read, one digest. */
-async function hashSmall(file: File, h: Hasher, settings: HashSettings): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.length !== file.size) throw new FileChanged();
-  const hex = await smallDigest(bytes, h, settings);
-  addProgress(bytes.length);
-  return hex;
-}
-
-/**
- * A group of small files read as one Blob of their concatenation (one read instead of
- * one per file: the per-read cost of the browser dominates for small files), each then
- * hashed from its part. When the group read fails or comes back short, the files are
- * read one by one, so that the error names the file.
- */
-async function hashGroup(files: TaskFile[], h: Hasher, settings: HashSettings): Promise<string[]> {
-  let expected = 0;
-  for (const f of files) expected += f.file.size;
-  let all: Uint8Array<ArrayBuffer> | undefined;
-  if (files.length > 1) {
-    try {
-      all = new Uint8Array(await new Blob(files.map((f) => f.file)).arrayBuffer());
-      if (all.length !== expected) all = undefined;
-    } catch {
-      all = undefined;
-    }
-  }
-  const out: string[] = [];
-  if (all === undefined) {
-    for (const f of files) {
-      try {
-        out.push(await hashSmall(f.file, h, settings));
-      } catch (err) {
-        throw new GroupFileError(f.index, err);
-      }
-    }
-    return out;
-  }
-  let offset = 0;
-  for (const f of files) {
-    const part = all.subarray(offset, offset + f.file.size);
-    offset += f.file.size;
-    out.push(await smallDigest(part, h, settings));
-  }
-  addProgress(all.length);
-  return out;
 }
 
 /**
@@ -268,55 +201,55 @@ function fileError(task: number, index: number, err: unknown): WorkerReply {
     : { type: 'error', task, index, code: 'read_failed', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
 }
 
-/**
- * One task: its files' digests and manifest leaves. Small files are cut into groups of
- * `groupFiles` (and at most 4 MiB), `lanes` groups read at once; a large file is
- * streamed or read whole, as the pool said.
- */
-async function hashTask(task: number, files: TaskFile[], settings: HashSettings): Promise<WorkerReply> {
-  const { file: h, tree } = await hashers();
-  const digests: FileDigest[] = [];
-  const done = (f: TaskFile, sha256: string): void => {
-    const entry = { path: f.path, size: f.file.size, sha256 };
-    digests.push({ index: f.index, size: entry.size, sha256, leaf: tree.hashLeaf(encodeLeaf(entry)) });
-  };
-  const groups: TaskFile[][] = [];
-  let group: TaskFile[] = [];
-  let groupBytes = 0;
-  for (const f of files) {
-    if (f.method !== 'small') {
-      groups.push([f]);
-      continue;
-    }
-    if (group.length >= settings.groupFiles || (group.length > 0 && groupBytes + f.file.size > GROUP_BYTES)) {
-      groups.push(group);
-      group = [];
-      groupBytes = 0;
-    }
-    group.push(f);
-    groupBytes += f.file.size;
-  }
-  if (group.length > 0) groups.push(group);
+/** The leaf of a hashed file, as the pool takes it. */
+function digestOf(index: number, path: string, size: number, sha256: string, tree: TreeHasher): FileDigest {
+  return { index, size, sha256, leaf: tree.hashLeaf(encodeLeaf({ path, size, sha256 })) };
+}
 
-  let next = 0;
-  let failed: WorkerReply | undefined;
-  const lane = async (): Promise<void> => {
-    while (failed === undefined && next < groups.length) {
-      const g = groups[next++]!;
-      const first = g[0]!;
-      try {
-        if (first.method === 'small') {
-          const hexes = await hashGroup(g, h, settings);
-          g.forEach((f, i) => done(f, hexes[i]!));
-        } else done(first, first.method === 'oneshot' ? await hashOneShot(first.file, h, settings) : await hashStream(first.file, h, settings));
-      } catch (err) {
-        failed ??= err instanceof GroupFileError ? fileError(task, err.index, err.error) : fileError(task, first.index, err);
+/** One large file, streamed or read whole as the pool said. */
+async function hashLarge(task: number, f: TaskFile, settings: HashSettings): Promise<WorkerReply> {
+  const { file: h, tree } = await hashers();
+  try {
+    const sha256 = f.method === 'oneshot' ? await hashOneShot(f.file, h, settings) : await hashStream(f.file, h, settings);
+    return { type: 'hashed', task, digests: [digestOf(f.index, f.path, f.file.size, sha256, tree)], engine: h.engine };
+  } catch (err) {
+    return fileError(task, f.index, err);
+  } finally {
+    flushProgress();
+  }
+}
+
+/**
+ * A batch of small files read by the page: each hashed from its pieces, one after the
+ * other on the worker's reused WebAssembly hasher (synchronous, no promise per file), or
+ * by WebCrypto when the settings ask for it. The size of each file is the bytes it read.
+ */
+async function digestRead(task: number, files: ReadFile[], settings: HashSettings): Promise<WorkerReply> {
+  const { file: h, tree } = await hashers();
+  const webcrypto = settings.smallHash === 'webcrypto' && scope.crypto?.subtle !== undefined;
+  const digests: FileDigest[] = [];
+  for (const f of files) {
+    let size = 0;
+    for (const c of f.chunks) size += c.byteLength;
+    let sha256: string;
+    if (webcrypto) {
+      const whole = f.chunks.length === 1 ? new Uint8Array(f.chunks[0]!) : new Uint8Array(size);
+      if (f.chunks.length !== 1) {
+        let at = 0;
+        for (const c of f.chunks) {
+          whole.set(new Uint8Array(c), at);
+          at += c.byteLength;
+        }
       }
+      sha256 = await nativeDigest(whole);
+    } else {
+      h.init();
+      for (const c of f.chunks) h.update(new Uint8Array(c));
+      sha256 = h.digestHex();
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.lanes, groups.length)) }, lane));
-  flushProgress();
-  return failed ?? { type: 'hashed', task, digests, engine: h.engine };
+    digests.push(digestOf(f.index, f.path, size, sha256, tree));
+  }
+  return { type: 'hashed', task, digests, engine: h.engine };
 }
 
 /** The manifest of hashed entries with their leaves: sorted by UTF-8 path bytes, then the core's builder. */
@@ -329,7 +262,8 @@ function buildManifest(entries: LeafEntry[], tree: TreeHasher): Manifest {
 
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
   try {
-    if (request.type === 'hash') return await hashTask(request.task, request.files, request.settings);
+    if (request.type === 'hash') return await hashLarge(request.task, request.file, request.settings);
+    if (request.type === 'digest') return await digestRead(request.task, request.files, request.settings);
     return { type: 'manifest', task: request.task, manifest: buildManifest(request.entries, (await hashers()).tree) };
   } catch (err) {
     if (err instanceof FingerprintError) return { type: 'error', task: request.task, code: err.code, message: err.message };
@@ -340,6 +274,6 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 let queue: Promise<void> = Promise.resolve();
 scope.addEventListener('message', (event) => {
   const request = event.data;
-  if (request?.type !== 'hash' && request?.type !== 'manifest') return;
+  if (request?.type !== 'hash' && request?.type !== 'digest' && request?.type !== 'manifest') return;
   queue = queue.then(async () => scope.postMessage(await handle(request)));
 });
