@@ -96,6 +96,18 @@ const CONSENT_ACTIONS = ['change', 'licence', 'transfer'] as const;
 
 class Skip extends Error {}
 
+/**
+ * The order of two times that passed `isUtcTimestamp` (an entry's `time`, a certificate's
+ * validity): negative, zero or positive as `Date.parse` orders them. Two of one length
+ * have the same form (fixed-width fields, with or without milliseconds), so the text
+ * order is the time order and nothing is parsed — the replay compares times several
+ * times an entry.
+ */
+function timeOrder(a: string, b: string): number {
+  if (a.length === b.length) return a < b ? -1 : a > b ? 1 : 0;
+  return Date.parse(a) - Date.parse(b);
+}
+
 type Event = Record<string, unknown> & { kind: string; time: string };
 
 /** What one entry is applied with. */
@@ -217,7 +229,7 @@ class Step {
   /** The certificate is in force (active or pledged, before its validity ends) at the entry's time. */
   inForce(c: CertificateRecord): void {
     if (c.status !== 'active' && c.status !== 'pledged') this.flag('illegal_transition', `${this.ev.kind}: certificate ${c.number} is ${c.status}`);
-    else if (Date.parse(this.time) >= Date.parse(c.validUntil)) this.flag('illegal_transition', `${this.ev.kind}: certificate ${c.number} has expired`);
+    else if (timeOrder(this.time, c.validUntil) >= 0) this.flag('illegal_transition', `${this.ev.kind}: certificate ${c.number} has expired`);
   }
 
   nextApplication(a: ApplicationRecord, action: ApplicationAction, actor: 'applicant' | 'reviewer' | 'public' | 'system'): ApplicationRecord['state'] {
@@ -254,7 +266,7 @@ export function applyEntry(s: RegistryState, entry: ReplayEntry, opts: ReplayOpt
     return [a];
   }
   const step = new Step(s, ev, entry.index, entry.data, opts.strict === true, opts.hasher ?? rfc6962);
-  if (s.lastTime !== null && Date.parse(ev.time) < Date.parse(s.lastTime))
+  if (s.lastTime !== null && timeOrder(ev.time, s.lastTime) < 0)
     step.flag('time_went_back', `time ${ev.time} is before the previous entry's ${s.lastTime}`);
   else s.lastTime = ev.time;
   const apply = HANDLERS[ev.kind];
@@ -776,7 +788,7 @@ function changeStatus(st: Step, action: 'revoke' | 'cancel' | 'expire', set: Par
   const number = st.str('number', CERTIFICATE_NUMBER);
   const c = st.certificate(number);
   st.chain(c, true);
-  const expired = Date.parse(st.time) >= Date.parse(c.validUntil);
+  const expired = timeOrder(st.time, c.validUntil) >= 0;
   if (action === 'expire' && !expired) st.flag('illegal_transition', `certificate ${number} expired before ${c.validUntil}`);
   if (action !== 'expire' && expired && c.status !== 'expired') st.flag('illegal_transition', `certificate ${number} has expired`);
   const status = st.nextCertificate(c, action);
@@ -831,7 +843,7 @@ function issue(st: Step): void {
   const registrationNumber = st.optStr('registrationNumber', REGISTRATION) ?? null;
   if (registrationNumber !== null && !validRegistrationNumber(registrationNumber)) st.flag('invalid_entry', `certificate ${number}: registration number ${registrationNumber} fails its check character`);
   if (st.s.certificates.has(number)) st.reject('duplicate', `certificate ${number} was already issued`);
-  if (Date.parse(validFrom) >= Date.parse(validUntil)) st.flag('invalid_entry', `certificate ${number}: validUntil is not after validFrom`);
+  if (timeOrder(validFrom, validUntil) >= 0) st.flag('invalid_entry', `certificate ${number}: validUntil is not after validFrom`);
 
   // the key that signed it: a certificate key, added before and not retired
   const key = st.s.keys.get(keyId);
@@ -892,7 +904,7 @@ function issue(st: Step): void {
       st.flag('chain_broken', `certificate ${number}: prev ${prevIndex} is not certificate ${p.number}'s last event ${p.lastEvent}`);
     if (version !== p.version + 1) st.flag('invalid_entry', `certificate ${number}: version ${version} after ${p.number}'s ${p.version}`);
     const next = st.nextCertificate(p, 'supersede');
-    const expired = Date.parse(st.time) >= Date.parse(p.validUntil);
+    const expired = timeOrder(st.time, p.validUntil) >= 0;
     let carry = false;
     if (basis === 'transfer') {
       // a pledged certificate moves to its new holder only with every pledgee's consent, pledges and all

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEntry, fromHex, type LogEvent } from '../../src/ledger/index.ts';
 import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 import { LogStore, Sequencer } from '../../src/ledger/pg/index.ts';
-import { allStateKeys, applyEntry, certificateKeyId, emptyState, stateMapKey, stateRecord, stateRecordValue, type RegistryState } from '../../src/state/index.ts';
+import { allStateKeys, applyEntry, certificateKeyId, emptyState, stateMapKey, stateRecord, stateRecordValue, type CertificateStatusRecord, type RegistryState } from '../../src/state/index.ts';
 import { mapProofFromBase64, verifyMapProof } from '../../src/state/map/index.ts';
 import { nodeSha256 } from '../../src/state/map/node/index.ts';
 import { LogStateGuard, StateCommitter, readEntries, replayStored } from '../../src/state/pg/index.ts';
@@ -129,7 +129,7 @@ describe('two committers on one log', () => {
     const commits = (await replayed()).commits;
     expect(p2!.commit.index).toBe(commits.at(-1)!.index);
     const key = stateMapKey(certificateKeyId(number(2)));
-    expect(p2!.record?.status).toBe('cancelled');
+    expect((p2!.record as CertificateStatusRecord).status).toBe('cancelled');
     expect(verifyMapProof(fromHex(p2!.commit.root), key, stateRecordValue(p2!.record!, nodeSha256), mapProofFromBase64(p2!.proof), nodeSha256)).toBe(true);
 
     // more changes; A commits them over B's commitment, then B over A's, each a changed root
@@ -171,7 +171,7 @@ describe('two committers on one log', () => {
     const size = (await store.treeState()).size;
     const [p] = await c.committer.prove([certificateKeyId(number(13))]);
     expect((await store.treeState()).size).toBe(size);
-    expect(p!.record?.status).toBe('cancelled');
+    expect((p!.record as CertificateStatusRecord).status).toBe('cancelled');
     expect(verifyMapProof(fromHex(p!.commit.root), stateMapKey(p!.id), stateRecordValue(p!.record!, nodeSha256), mapProofFromBase64(p!.proof), nodeSha256)).toBe(true);
     expect(c.committer.commits).toBe(0);
     await c.sequencer.close();
