@@ -76,6 +76,8 @@ describe('pledges', () => {
     expect(consented.status, JSON.stringify(consented.body)).toBe(200);
     expect(consented.body.pledgeNumber).toMatch(/^PLG-2026-\d{6}$/);
 
+    // at once to the bank that read "active" a moment ago (an answer is never kept past a write)
+    expect((await call('GET', `/v1/certificates/${number}/status`, bankA)).body.status).toBe('pledged');
     // visible to another bank, with its log proof
     const st = await call('GET', `/v1/certificates/${number}/status`, bankB);
     expect(st.body.status).toBe('pledged');
