@@ -45,7 +45,7 @@ import { nodeEd25519Verify } from './witness/node/index.ts';
 import { LogStore } from './ledger/pg/index.ts';
 import { createRegistry, Subscriptions, WebhookDispatcher, type Registry } from './registry/pg/index.ts';
 import { AccountService } from './accounts/pg/index.ts';
-import { LogStateGuard, PgMapNodeStore, StateCommitter } from './state/pg/index.ts';
+import { LogStateGuard, StateCommitter } from './state/pg/index.ts';
 import type { ApiServices, Readiness } from './api/services.ts';
 
 export type { Clock };
@@ -351,7 +351,6 @@ export async function composeSystem(config: Config, opts: ComposeOptions = {}): 
       guard,
       appendManyWith: (effect) => integrator.appendManyWith(effect),
       publish: (size) => publisher.waitForCheckpoint(size),
-      store: new PgMapNodeStore(db),
       now,
       minIntervalMs: config.stateCommitIntervalMs,
     });

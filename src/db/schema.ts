@@ -601,17 +601,3 @@ export const depositCounters = pgTable('deposit_counters', {
   lastSeq: integer('last_seq').notNull(),
 });
 
-/**
- * Nodes of the authenticated state map (docs/state-map.md §9): content-addressed, each
- * stored under its SHA-256 as its 65-byte hash preimage (0x11 ‖ K ‖ V leaf, 0x12 ‖ left ‖
- * right interior). Written in the transaction of the `state.committed` entry whose root
- * references them; idempotent; never updated.
- */
-export const stateMapNodes = pgTable(
-  'state_map_nodes',
-  {
-    hash: bytea('hash').primaryKey(),
-    node: bytea('node').notNull(),
-  },
-  (t) => [check('state_map_nodes_hash_len', sql`octet_length(${t.hash}) = 32`), check('state_map_nodes_node_len', sql`octet_length(${t.node}) = 65`)],
-);

@@ -5,5 +5,4 @@ export { tableRows } from './tables.ts';
 export { LogStateGuard } from './guard.ts';
 export { StateCommitter } from './committer.ts';
 export type { StateCommitterOptions } from './committer.ts';
-export { PgMapNodeStore } from './map-store.ts';
 export { readEntries } from './entries.ts';
