@@ -7,12 +7,14 @@
  * and bytes, least recently used first out; in this process's memory.
  */
 
+import { SingleFlight } from './single-flight.ts';
+
 export const PDF_CACHE_MAX_ENTRIES = 128;
 export const PDF_CACHE_MAX_BYTES = 32 * 1024 * 1024;
 
 export class PdfCache {
   readonly #done = new Map<string, Uint8Array>();
-  readonly #rendering = new Map<string, Promise<Uint8Array>>();
+  readonly #rendering = new SingleFlight<Uint8Array>();
   #bytes = 0;
 
   constructor(
@@ -28,21 +30,7 @@ export class PdfCache {
       this.#done.set(key, hit); // most recently used last
       return Promise.resolve(hit);
     }
-    const pending = this.#rendering.get(key);
-    if (pending) return pending;
-    const p = render().then(
-      (pdf) => {
-        this.#rendering.delete(key);
-        this.#keep(key, pdf);
-        return pdf;
-      },
-      (err: unknown) => {
-        this.#rendering.delete(key);
-        throw err;
-      },
-    );
-    this.#rendering.set(key, p);
-    return p;
+    return this.#rendering.run(key, render, (pdf) => this.#keep(key, pdf));
   }
 
   /** PDFs kept now, and their bytes. */

@@ -17,6 +17,8 @@
  * recently used first out; in this process's memory. Time is injected.
  */
 
+import { SingleFlight } from './single-flight.ts';
+
 /** Most answers kept (each a few KiB). */
 export const STATUS_CACHE_MAX_ENTRIES = 4096;
 
@@ -28,7 +30,7 @@ interface Kept<V> {
 
 export class StatusCache<V> {
   readonly #kept = new Map<string, Kept<V>>();
-  readonly #computing = new Map<string, Promise<V>>();
+  readonly #computing = new SingleFlight<V>();
 
   constructor(
     readonly maxAgeMs: number,
@@ -57,23 +59,8 @@ export class StatusCache<V> {
   }
 
   #compute(key: string, version: string, compute: () => Promise<V>): Promise<V> {
-    const slot = `${version}\n${key}`;
-    const pending = this.#computing.get(slot);
-    if (pending) return pending;
     const at = this.now();
-    const p = compute().then(
-      (value) => {
-        this.#computing.delete(slot);
-        this.#keep(key, { version, at, value });
-        return value;
-      },
-      (err: unknown) => {
-        this.#computing.delete(slot);
-        throw err;
-      },
-    );
-    this.#computing.set(slot, p);
-    return p;
+    return this.#computing.run(`${version}\n${key}`, compute, (value) => this.#keep(key, { version, at, value }));
   }
 
   /** Answers kept now. */
