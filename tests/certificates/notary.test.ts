@@ -133,6 +133,25 @@ describe('bundles under a notary quorum', { timeout: 300_000 }, () => {
     expect(r.checks.find((x) => x.name === 'checkpoint_signature')!.ok).toBe(true);
   });
 
+  it('fails naming a cosignature whose timestamp was changed (C2SP tlog-cosignature signs "time <t>")', async () => {
+    const parts = splitNote(bundle.checkpoint)!;
+    const line = parts.signatures.find((s) => s.name === 'notary-a.example/witness')!.line;
+    const raw = fromBase64(line.slice(line.lastIndexOf(' ') + 1));
+    // the line is key ID (4) ‖ big-endian u64 timestamp (8) ‖ signature (64): byte 11 is the timestamp's lowest
+    expect(raw).toHaveLength(76);
+    const t = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0);
+    raw[11]! ^= 0x01;
+    expect(new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0)).not.toBe(t);
+    const tampered = { ...bundle, checkpoint: bundle.checkpoint.replace(line, `${line.slice(0, line.lastIndexOf(' ') + 1)}${toBase64(raw)}`) };
+    const r = await verifyBundle(tampered, await trust(), nodeEd25519, { policy: policyText('1') });
+    const c = r.checks.find((x) => x.name === 'cosignatures')!;
+    expect(r.ok).toBe(false);
+    expect(c).toMatchObject({ ok: false, code: 'cosignature_invalid' });
+    expect(c.witnesses!.invalid).toEqual([{ name: 'fuzhou', reason: 'bad_signature' }]);
+    expect(c.detail).toContain('fuzhou');
+    expect(r.checks.filter((x) => !x.ok).map((x) => x.name)).toEqual(['cosignatures']);
+  });
+
   it('datadeed verify --policy: exit 0 under 1 of 2, exit 1 naming the missing notary under 2 of 2', () => {
     const file = path.join(dir, 'cert.datadeed.json');
     writeFileSync(file, JSON.stringify(bundle));
