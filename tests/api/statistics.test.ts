@@ -7,6 +7,7 @@
  * fontconfig, pdffonts, pdfdetach).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -182,5 +183,28 @@ describe('statistics', () => {
     expect(fonts.length).toBeGreaterThan(0);
     for (const f of fonts) expect(f, f).toMatch(/CID TrueType\s+Identity-H\s+yes\s+no\s+yes/); // embedded, with a ToUnicode map
     expect(spawnSync('pdfdetach', ['-list', file], { encoding: 'utf8' }).stdout).toContain('statistics.json');
+  });
+
+  it('revoked and expired certificates: counted at the checkpoint as the history says (runs last: it revokes and moves the clock years on)', async () => {
+    // a fourth certificate, revoked by the registry
+    const d = await issue({ industry: 'I65' });
+    const rv = await call('POST', `/v1/certificates/${d}/revoke`, reviewer, { reason: 'The data source is unlawful.' });
+    expect(rv.status, JSON.stringify(rv.body)).toBe(200);
+    let cp = await ctx.services.log.checkpointIncluding((await ctx.store.treeState()).size - 1);
+    let s = (await call('GET', `/v1/statistics?at=${cp.size}`, null)).body.statistics;
+    // by hand: a (pledged) and the transfer's successor in force; b superseded; d revoked
+    expect(s.certificates).toMatchObject({ issued: 4, inForce: 2, pledged: 1, superseded: 1, revoked: 1, expired: 0 });
+    // four years on (validity is 3 years), one more entry: the two in force have expired
+    ctx.clock.advance(4 * 365 * DAY);
+    expect((await call('POST', '/v1/evidence', applicant, { items: [{ digest: createHash('sha256').update('statistics: an entry four years on').digest('hex'), kind: 'file', title: 'later' }] })).status).toBe(201);
+    cp = await ctx.services.log.checkpointIncluding((await ctx.store.treeState()).size - 1);
+    const r = await call('GET', `/v1/statistics?at=${cp.size}`, null);
+    s = r.body.statistics;
+    expect(s.certificates).toMatchObject({ issued: 4, inForce: 0, pledged: 0, superseded: 1, revoked: 1, expired: 2 });
+    // and the replay in the test gives the same
+    const data = await ctx.services.log.entries(0, cp.size);
+    expect(s).toEqual(JSON.parse(JSON.stringify(computeStatistics(data.map((x, index) => ({ index, data: x })), { timeZone: 'Asia/Shanghai' }))));
+    const revokedEntries = data.filter((x) => (JSON.parse(new TextDecoder().decode(x)) as { kind: string }).kind === 'certificate.revoked').length;
+    expect(s.certificates.revoked).toBe(revokedEntries);
   });
 });
