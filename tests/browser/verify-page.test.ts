@@ -10,7 +10,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../src/api/app.tsx';
 import { seedDemo } from '../../src/cli/demo.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
+import { completeForm, makeActor, type Actor, jsonCaller } from '../helpers/registry.ts';
 import { notaryAttest } from '../helpers/pages.ts';
 import { browserRequired, chromiumAvailable, launchChromium, missingChromiumWarning, type Chromium } from './chromium.ts';
 
@@ -43,12 +43,7 @@ describe.runIf(available)('verification page (Chromium)', () => {
     number = demo.certificateNumber!;
     // a pledged and a revoked certificate, through the API
     const api = createApp(ctx.services);
-    const call = async (method: string, p: string, who: Actor, body?: unknown) => {
-      const res = await api.request(p, { method, headers: { ...who.auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-      return JSON.parse(text);
-    };
+    const call = jsonCaller(api);
     const applicant = await makeActor(ctx, 'applicant', 'enterprise');
     const reviewer = await makeActor(ctx, 'reviewer', 'registry');
     const bank = await makeActor(ctx, 'bank', 'bank');

@@ -22,7 +22,7 @@ import { composeSystem } from '../../src/compose.ts';
 import { loadConfig } from '../../src/config.ts';
 import { TestClock, type TestContext } from '../helpers/context.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
-import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
+import { completeForm, makeActor, type Actor, jsonCaller } from '../helpers/registry.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DAY = 86_400_000;
@@ -90,16 +90,7 @@ beforeAll(async () => {
   try {
     const ctx = { ...system, clock } as unknown as TestContext;
     const app = createApp(system.services);
-    const call = async (method: string, p: string, who: Actor | null, body?: unknown) => {
-      const res = await app.request(p, {
-        method,
-        headers: { ...(who ? who.auth : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-      return JSON.parse(text);
-    };
+    const call = jsonCaller(app);
     const applicant = await makeActor(ctx, 'applicant', 'enterprise');
     const reviewer = await makeActor(ctx, 'reviewer', 'registry');
     const bank = await makeActor(ctx, 'bank', 'bank');

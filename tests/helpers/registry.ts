@@ -70,3 +70,25 @@ export function completeForm(uscc: string, overrides: Record<string, unknown> = 
     ...overrides,
   };
 }
+
+/** Something that answers requests in-process (a hono app). */
+export interface InProcessApp {
+  request(path: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+/**
+ * `call(method, path, who, body)` against `app` as `who` (or anonymously): the JSON answer,
+ * or an error naming the request and the answer when the status is 300 or more.
+ */
+export function jsonCaller(app: InProcessApp) {
+  return async (method: string, p: string, who: Actor | null, body?: unknown) => {
+    const res = await app.request(p, {
+      method,
+      headers: { ...(who ? who.auth : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+}

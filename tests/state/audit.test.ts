@@ -19,7 +19,7 @@ import { openDatabase, type Db } from '../../src/db/index.ts';
 import { auditState } from '../../src/state/pg/index.ts';
 import { createTestContext, TestClock, type TestContext } from '../helpers/context.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
-import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
+import { completeForm, makeActor, type Actor, jsonCaller } from '../helpers/registry.ts';
 
 const DAY = 86_400_000;
 const term = { start: '2026-02-01', end: '2027-02-01' };
@@ -27,16 +27,7 @@ const term = { start: '2026-02-01', end: '2027-02-01' };
 /** A registry with a certificate, a pledged certificate and deposits. */
 async function populate(ctx: TestContext) {
   const app = createApp(ctx.services);
-  const call = async (method: string, p: string, who: Actor | null, body?: unknown) => {
-    const res = await app.request(p, {
-      method,
-      headers: { ...(who ? who.auth : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-    return JSON.parse(text);
-  };
+  const call = jsonCaller(app);
   const applicant = await makeActor(ctx, 'applicant', 'enterprise');
   const other = await makeActor(ctx, 'applicant', 'enterprise');
   const reviewer = await makeActor(ctx, 'reviewer', 'registry');

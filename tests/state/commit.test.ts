@@ -23,7 +23,7 @@ import { hasPython } from './helpers.ts';
 
 const REFERENCE = fileURLToPath(new URL('./state_proof_ref.py', import.meta.url));
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
+import { completeForm, makeActor, type Actor, jsonCaller } from '../helpers/registry.ts';
 
 const DAY = 86_400_000;
 const term = { start: '2026-02-01', end: '2027-02-01' };
@@ -43,16 +43,7 @@ describe('state commitments and status proofs', () => {
     ctx = await createTestContext({ DATADEED_STATE_COMMIT_INTERVAL_MS: '0' });
     vkeys = [ctx.logKey.vkey];
     const app = createApp(ctx.services);
-    call = async (method, p, who, body) => {
-      const res = await app.request(p, {
-        method,
-        headers: { ...(who ? who.auth : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-      return JSON.parse(text);
-    };
+    call = jsonCaller(app);
     const applicant = await makeActor(ctx, 'applicant', 'enterprise');
     const reviewer = await makeActor(ctx, 'reviewer', 'registry');
     reviewerActor = reviewer;

@@ -13,7 +13,7 @@ import { verifyStateProof } from '../../src/certificates/index.ts';
 import { Monitor } from '../../src/cli/monitor.ts';
 import { encodeEntry } from '../../src/ledger/index.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
+import { completeForm, makeActor, type Actor, jsonCaller } from '../helpers/registry.ts';
 
 const DAY = 86_400_000;
 
@@ -29,16 +29,7 @@ describe('datadeed monitor', () => {
   beforeAll(async () => {
     ctx = await createTestContext({ DATADEED_STATE_COMMIT_INTERVAL_MS: '0' });
     registry = createApp(ctx.services);
-    call = async (method, p, who, body) => {
-      const res = await registry.request(p, {
-        method,
-        headers: { ...(who ? who.auth : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-      return JSON.parse(text);
-    };
+    call = jsonCaller(registry);
     const applicant = await makeActor(ctx, 'applicant', 'enterprise');
     const reviewer = await makeActor(ctx, 'reviewer', 'registry');
     const bank = await makeActor(ctx, 'bank', 'bank');
