@@ -117,12 +117,18 @@ describe('bundles under a notary quorum', { timeout: 300_000 }, () => {
     expect(two.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['cosignatures']);
   });
 
-  it('fails naming a tampered cosignature', async () => {
-    const parts = splitNote(bundle.checkpoint)!;
-    const line = parts.signatures.find((s) => s.name === 'notary-a.example/witness')!.line;
+  /** The bundle with notary-a's cosignature bytes (base64 in its note line) changed by `mutate`. */
+  const withNotaryCosignature = (mutate: (raw: Uint8Array) => void) => {
+    const line = splitNote(bundle.checkpoint)!.signatures.find((s) => s.name === 'notary-a.example/witness')!.line;
     const raw = fromBase64(line.slice(line.lastIndexOf(' ') + 1));
-    raw[raw.length - 1]! ^= 0x01; // one bit of the Ed25519 signature
-    const tampered = { ...bundle, checkpoint: bundle.checkpoint.replace(line, `${line.slice(0, line.lastIndexOf(' ') + 1)}${toBase64(raw)}`) };
+    mutate(raw);
+    return { ...bundle, checkpoint: bundle.checkpoint.replace(line, `${line.slice(0, line.lastIndexOf(' ') + 1)}${toBase64(raw)}`) };
+  };
+
+  it('fails naming a tampered cosignature', async () => {
+    const tampered = withNotaryCosignature((raw) => {
+      raw[raw.length - 1]! ^= 0x01; // one bit of the Ed25519 signature
+    });
     const r = await verifyBundle(tampered, await trust(), nodeEd25519, { policy: policyText('1') });
     const c = r.checks.find((x) => x.name === 'cosignatures')!;
     expect(r.ok).toBe(false);
@@ -134,15 +140,13 @@ describe('bundles under a notary quorum', { timeout: 300_000 }, () => {
   });
 
   it('fails naming a cosignature whose timestamp was changed (C2SP tlog-cosignature signs "time <t>")', async () => {
-    const parts = splitNote(bundle.checkpoint)!;
-    const line = parts.signatures.find((s) => s.name === 'notary-a.example/witness')!.line;
-    const raw = fromBase64(line.slice(line.lastIndexOf(' ') + 1));
-    // the line is key ID (4) ‖ big-endian u64 timestamp (8) ‖ signature (64): byte 11 is the timestamp's lowest
-    expect(raw).toHaveLength(76);
-    const t = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0);
-    raw[11]! ^= 0x01;
-    expect(new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0)).not.toBe(t);
-    const tampered = { ...bundle, checkpoint: bundle.checkpoint.replace(line, `${line.slice(0, line.lastIndexOf(' ') + 1)}${toBase64(raw)}`) };
+    const tampered = withNotaryCosignature((raw) => {
+      // the line is key ID (4) ‖ big-endian u64 timestamp (8) ‖ signature (64): byte 11 is the timestamp's lowest
+      expect(raw).toHaveLength(76);
+      const t = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0);
+      raw[11]! ^= 0x01;
+      expect(new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0)).not.toBe(t);
+    });
     const r = await verifyBundle(tampered, await trust(), nodeEd25519, { policy: policyText('1') });
     const c = r.checks.find((x) => x.name === 'cosignatures')!;
     expect(r.ok).toBe(false);

@@ -20,6 +20,7 @@ import { hashFiles } from '../../src/fingerprint/node/pool.ts';
 import { UNKNOWN_SIZE, walkDataset } from '../../src/fingerprint/node/walk.ts';
 import { treeHasher } from '../../src/fingerprint/node/tree-hasher.ts';
 import { FIXTURE_DIR, FIXTURE_TREE } from './cli.ts';
+import { expectCodeAsync } from '../helpers/assert-code.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dd-fp-batch-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -47,16 +48,6 @@ function mthRoot(entries: { path: string; size: number; sha256: string }[]): str
   };
   const sorted = [...entries].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   return mth(sorted.map((e) => sha(Buffer.from([0]), Buffer.from(`{"path":${JSON.stringify(e.path)},"sha256":"${e.sha256}","size":${e.size}}`)))).toString('hex');
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof FingerprintError || e instanceof DatasetIoError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('listing in manifest order', () => {
@@ -94,7 +85,7 @@ describe('listing in manifest order', () => {
     expect(r.manifest.root).toBe(mthRoot(expected));
     // …and a file in both is a duplicate path
     writeFileSync(join(d, 'caf\u00e9', 'a'), 'a');
-    expect(await codeOf(fingerprintPath(d))).toBe('duplicate_path');
+    await expectCodeAsync(() => fingerprintPath(d), FingerprintError, 'duplicate_path');
   });
 
   it('the fixture root comes out the same with and without a progress callback (stat or not), on 1 and 2 threads', async () => {
