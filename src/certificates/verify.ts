@@ -313,7 +313,7 @@ const MAX_PARSED_KEYS = 256;
 
 /**
  * Checkpoint signatures already verified, per verification adapter: the exact public
- * key, signed note text and signature, each in hex. A verifier checking many bundles
+ * key, signed note text and signature, byte for byte. A verifier checking many bundles
  * meets the same checkpoint again and again (the certificates of one issuance batch,
  * every bundle served against the same published checkpoint); the Ed25519 verification
  * of the same key, message and signature gives the same answer every time, so it is
@@ -326,6 +326,13 @@ const MAX_PARSED_KEYS = 256;
 const verifiedCheckpoints = new WeakMap<Ed25519Verify, Map<string, true>>();
 const MAX_VERIFIED_CHECKPOINTS = 1024;
 
+/** Bytes as a string of one UTF-16 unit per byte (an exact, compact map key). */
+function byteString(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return out;
+}
+
 /** {@link safeVerify} of a checkpoint signature, remembered on success (see {@link verifiedCheckpoints}). */
 async function verifyCheckpointSignature(crypto: Ed25519Verify, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
@@ -334,8 +341,8 @@ async function verifyCheckpointSignature(crypto: Ed25519Verify, publicKey: Uint8
     memo = new Map();
     verifiedCheckpoints.set(crypto, memo);
   }
-  // Fixed-length key and signature first: the concatenation is unambiguous.
-  const key = `${toHex(publicKey)}${toHex(signature)}${toHex(message)}`;
+  // The bytes as one character each; fixed-length key and signature first, so the concatenation is unambiguous.
+  const key = byteString(publicKey) + byteString(signature) + byteString(message);
   if (memo.has(key)) {
     memo.delete(key); // most recently used last
     memo.set(key, true);
