@@ -9,15 +9,25 @@ const NODE_PREFIX = Uint8Array.of(0x01);
 const sha256Once: (data: Uint8Array) => Uint8Array =
   typeof oneShotHash === 'function'
     ? (data) => {
-        const out = oneShotHash('sha256', data, 'buffer') as unknown as Buffer;
-        // Copy out of the Buffer so callers always see a plain Uint8Array.
-        return new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + 32));
+        // Copied out of the Buffer (one allocation) so callers always see a plain Uint8Array.
+        return new Uint8Array(oneShotHash('sha256', data, 'buffer') as unknown as Buffer);
       }
     : (data) => new Uint8Array(createHash('sha256').update(data).digest());
 
 function digestOf(...parts: Uint8Array[]): Uint8Array {
   return sha256Once(concatBytes(...parts));
 }
+
+/** SHA-256 of the empty string, the root of the empty tree (a copy is handed out). */
+const EMPTY_ROOT = digestOf();
+
+/**
+ * The input of an interior node with two 32-byte children, reused: 0x01 ‖ left ‖ right
+ * written in place rather than concatenated anew (a proof hashes one per level). The
+ * hasher is synchronous, so no two calls share it at once.
+ */
+const nodeInput = new Uint8Array(65);
+nodeInput[0] = 0x01;
 
 /**
  * The RFC 6962 §2.1 / RFC 9162 §2.1.1 SHA-256 hasher backed by node:crypto (OpenSSL,
@@ -27,12 +37,15 @@ function digestOf(...parts: Uint8Array[]): Uint8Array {
  */
 export const nodeRfc6962: Hasher = {
   emptyRoot(): Uint8Array {
-    return digestOf();
+    return EMPTY_ROOT.slice();
   },
   hashLeaf(entry: Uint8Array): Uint8Array {
     return digestOf(LEAF_PREFIX, entry);
   },
   hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
-    return digestOf(NODE_PREFIX, left, right);
+    if (left.length !== 32 || right.length !== 32) return digestOf(NODE_PREFIX, left, right);
+    nodeInput.set(left, 1);
+    nodeInput.set(right, 33);
+    return sha256Once(nodeInput);
   },
 };
