@@ -13,8 +13,10 @@ import { runAccounts } from '../../src/cli/accounts.ts';
 import { UsageError } from '../../src/cli/usage.ts';
 import { openDatabase } from '../../src/db/index.ts';
 import { signIn } from '../../src/accounts/pg/index.ts';
+import { seedEmbeddedDataDir } from '../helpers/db.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dd-admin-'));
+seedEmbeddedDataDir(dir);
 const config = loadConfig({ DATADEED_DATA_DIR: dir, DATADEED_AUTHORITY_NAME: '天津市知识产权局' });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

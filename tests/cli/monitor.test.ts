@@ -21,7 +21,7 @@ import { nodeEd25519 } from '../../src/certificates/node/index.ts';
 import { composeSystem } from '../../src/compose.ts';
 import { loadConfig } from '../../src/config.ts';
 import { TestClock, type TestContext } from '../helpers/context.ts';
-import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
+import { createPostgresDatabase, seedEmbeddedDataDir, seedPgliteDirectory, usingPostgres } from '../helpers/db.ts';
 import { completeForm, makeActor, type Actor, jsonCaller } from '../helpers/registry.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,6 +84,7 @@ beforeAll(async () => {
     env.DATABASE_URL = pg.url;
     dropDb = pg.drop;
   }
+  seedEmbeddedDataDir(env.DATADEED_DATA_DIR!);
   // the registry's history, written by the registry itself with a test clock (the notice period passes)
   const clock = new TestClock();
   const system = await composeSystem(loadConfig(env), { clock });
@@ -139,6 +140,7 @@ beforeAll(async () => {
   // the monitor: the registry's URL and its log key, nothing else
   const port = await freePort();
   monitorBase = `http://127.0.0.1:${port}`;
+  seedPgliteDirectory(path.join(dir, 'monitor', 'db'));
   const mon = spawn(process.execPath, ['bin/datadeed.mjs', 'monitor', registry.base, '--data-dir', path.join(dir, 'monitor'), '--key', registry.vkey, '--port', String(port), '--interval', '200'], {
     cwd: ROOT,
     env: childEnv({ LOG_LEVEL: 'info' }),
@@ -208,6 +210,7 @@ describe('datadeed monitor (child processes over HTTP)', { timeout: 300_000 }, (
   });
 
   it('--once: one round against the live registry, exit 0', () => {
+    seedPgliteDirectory(path.join(dir, 'monitor-once', 'db'));
     const r = spawnSync(process.execPath, ['bin/datadeed.mjs', 'monitor', registry.base, '--data-dir', path.join(dir, 'monitor-once'), '--key', registry.vkey, '--once'], {
       cwd: ROOT,
       env: childEnv({ LOG_LEVEL: 'info' }),

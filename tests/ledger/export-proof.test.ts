@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import { composeSystem } from '../../src/compose.ts';
 import { parseTlogProof, toHex } from '../../src/ledger/index.ts';
 import type { RunningWitness } from '../../src/witness/node/index.ts';
-import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
+import { createPostgresDatabase, seedEmbeddedDataDir, usingPostgres } from '../helpers/db.ts';
 import { initTrustingWitness, inProcessWitness, NOTARY_ORIGIN, registryDir, removeDir, ROOT, until, writePolicy } from '../helpers/notary.ts';
 
 const READER = new URL('./c2sp_tlog_proof_read.py', import.meta.url).pathname;
@@ -29,6 +29,7 @@ function cli(...args: string[]) {
 }
 
 beforeAll(async () => {
+  seedEmbeddedDataDir(dir);
   mkdirSync(path.join(dir, 'w'));
   const vkey = await initTrustingWitness(path.join(dir, 'w', 'data'), 'notary-w.example/witness', logKey.vkey);
   witness = await inProcessWitness(path.join(dir, 'w', 'data'));

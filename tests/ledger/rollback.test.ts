@@ -21,7 +21,7 @@ import { openDatabase, queryRows, type Db } from '../../src/db/index.ts';
 import { ed25519Verifier, emptyTreeState, encodeEntry, integrate, toHex, type TreeState } from '../../src/ledger/index.ts';
 import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 import { auditLog, LogStore, Sequencer, type StoredCheckpoint } from '../../src/ledger/pg/index.ts';
-import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
+import { createPostgresDatabase, seedEmbeddedDataDir, usingPostgres } from '../helpers/db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -30,6 +30,7 @@ let dropDb: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'datadeed-rollback-'));
+  seedEmbeddedDataDir(dir);
   // no interval publication: every checkpoint here is one the test asked for
   env = { DATADEED_DATA_DIR: dir, DATADEED_ORIGIN: 'rollback.datadeed.localhost/log', LOG_LEVEL: 'silent', DATADEED_CHECKPOINT_INTERVAL_MS: '3600000' };
   if (usingPostgres) {

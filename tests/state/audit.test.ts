@@ -18,7 +18,7 @@ import { embeddedDataDir } from '../../src/config.ts';
 import { openDatabase, type Db } from '../../src/db/index.ts';
 import { auditState } from '../../src/state/pg/index.ts';
 import { createTestContext, TestClock, type TestContext } from '../helpers/context.ts';
-import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
+import { createPostgresDatabase, seedEmbeddedDataDir, usingPostgres } from '../helpers/db.ts';
 import { completeForm, makeActor, type Actor, jsonCaller } from '../helpers/registry.ts';
 
 const DAY = 86_400_000;
@@ -146,6 +146,7 @@ describe('`datadeed audit` on the command line', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'datadeed-state-audit-'));
+    seedEmbeddedDataDir(dir);
     env = { DATADEED_DATA_DIR: dir, DATADEED_ORIGIN: 'audit.datadeed.localhost/log', LOG_LEVEL: 'silent', DATADEED_NOTICE_DAYS: '10', DATADEED_MAX_CLOCK_SKEW_MS: String(50 * 365 * DAY) };
     if (usingPostgres) {
       const pg = await createPostgresDatabase();
