@@ -232,6 +232,7 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
     latestCheckpoint: () => store.latestCheckpoint(),
     checkpointIncluding,
     servedCheckpoint: () => served.get(),
+    servedCheckpointIfFresh: () => served.peek(),
     bundleCheckpoint: async (index) => {
       const cosigned = await cosigner?.quorumCheckpoint();
       return cosigned && cosigned.size > index ? cosigned : checkpointIncluding(index);

@@ -77,11 +77,20 @@ export class MonotonicMemo<V> {
   ) {}
 
   async get(): Promise<V | undefined> {
-    if (this.value !== undefined && this.now() - this.readAt < this.ttlMs && this.version() === this.readVersion) return this.value;
+    const fresh = this.peek();
+    if (fresh !== undefined) return fresh;
     this.inFlight ??= this.refresh().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /**
+   * The value `get()` would answer now without a read, or undefined when it would read
+   * (nothing read yet, older than `ttlMs`, or a new version): never starts a read.
+   */
+  peek(): V | undefined {
+    return this.value !== undefined && this.now() - this.readAt < this.ttlMs && this.version() === this.readVersion ? this.value : undefined;
   }
 
   private async refresh(): Promise<V | undefined> {

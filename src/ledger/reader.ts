@@ -58,6 +58,12 @@ export interface LogReader {
    */
   servedCheckpoint(): Promise<LogCheckpoint | undefined>;
   /**
+   * What `servedCheckpoint()` would answer now without reading (it was read within the
+   * checkpoint cache time and nothing this process knows of changed it since), or
+   * undefined when it would read: for answers that must not wait (the read fast path).
+   */
+  servedCheckpointIfFresh(): LogCheckpoint | undefined;
+  /**
    * The checkpoint a bundle or receipt of entry `index` carries: with a witness
    * policy, the newest checkpoint meeting the quorum when it includes the entry; else
    * `checkpointIncluding(index)`.

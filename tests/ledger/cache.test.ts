@@ -41,16 +41,21 @@ describe('MonotonicMemo', () => {
       (a, b) => a - b,
       () => version,
     );
+    expect(memo.peek()).toBeUndefined(); // nothing read yet: peek never reads
     expect(await Promise.all([memo.get(), memo.get(), memo.get()])).toEqual([1, 1, 1]);
     expect(reads).toBe(1);
     value = 2;
     t = 50;
+    expect(memo.peek()).toBe(1);
     expect(await memo.get()).toBe(1); // within the ttl
     version = 1; // this process published
+    expect(memo.peek()).toBeUndefined(); // get() would read again
+    expect(reads).toBe(1);
     expect(await memo.get()).toBe(2);
     expect(reads).toBe(2);
     t = 200;
     value = 3;
+    expect(memo.peek()).toBeUndefined(); // past the ttl
     expect(await memo.get()).toBe(3);
     expect(reads).toBe(3);
   });
