@@ -20,7 +20,7 @@ import type { NumberFormat } from './registry/index.ts';
 import { DataDeedError } from './errors.ts';
 import { migrationStatus, openDatabase, type Database, type Db } from './db/index.ts';
 import { meta } from './db/index.ts';
-import { ByteLru, ed25519Verifier, encodeEntry, LedgerError, MonotonicMemo, type LogCheckpoint, type LogEvent, type LogReader } from './ledger/index.ts';
+import { ByteLru, ed25519Verifier, encodeEntry, LedgerError, MonotonicMemo, SharedFreshRead, type LogCheckpoint, type LogEvent, type LogReader } from './ledger/index.ts';
 import { KeyError, type KeyCheckMode, type KeySet } from './keys/index.ts';
 import { openKeys, publishedKeys } from './keys/pg/index.ts';
 import { documentSigner, type DocumentSigningKey, type LogKey } from './keys/node/index.ts';
@@ -203,12 +203,15 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
   // read once is a lower bound for good, so a request within it needs no read.
   let knownSize = 0;
   let startSize: number | undefined;
+  const sharedSize = new SharedFreshRead(() => store.treeSize(), (run) => setImmediate(run));
   const readSize = async () => {
     // The embedded database serves this process alone and every append goes through its
     // sequencer: once a batch has run, the sequencer knows the committed size exactly.
     // Before its first batch, the size read once stands (nothing else can change it).
     const own = exclusive ? (writer.sequencer.committedSize ?? (startSize ??= await store.treeSize())) : undefined;
-    const size = own ?? (await store.treeSize());
+    // Another process may append (PostgreSQL): the requests of one event-loop turn share
+    // one read, which starts after each of them asked (none misses an entry committed before).
+    const size = own ?? (await sharedSize.get());
     if (size > knownSize) knownSize = size;
     return size;
   };
