@@ -218,9 +218,13 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
   // A published checkpoint never changes but for cosignature lines added after it:
   // served from memory for `cacheMs`, then read again for them.
   const checkpoints = new ByteLru<{ cp: LogCheckpoint; at: number }>(4 * 1024 * 1024, (v) => v.cp.note.length);
-  const checkpointAt = async (size: number) => {
+  const checkpointAtIfFresh = (size: number) => {
     const hit = checkpoints.get(String(size));
-    if (hit && performance.now() - hit.at < cacheMs) return hit.cp;
+    return hit && performance.now() - hit.at < cacheMs ? hit.cp : undefined;
+  };
+  const checkpointAt = async (size: number) => {
+    const fresh = checkpointAtIfFresh(size);
+    if (fresh) return fresh;
     const cp = await store.checkpointAt(size);
     if (cp) checkpoints.set(String(size), { cp, at: performance.now() });
     return cp;
@@ -244,6 +248,7 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
     timestampToken: async (size) => (await store.timestampAt(size))?.token,
     stopped: () => writer.sequencer.fatal ?? writer.publisher.fatal,
     checkpointAt,
+    checkpointAtIfFresh,
     entry: (index) => store.entry(index),
     entries: (begin, end) => store.entries(begin, end),
     leafHash: async (index) => (await store.nodes([{ level: 0, index }])).get(`0/${index}`),

@@ -10,7 +10,7 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { ApiServices } from './services.ts';
 import { ServerMetrics } from './metrics.ts';
-import type { ReadAnswers } from './read-answers.ts';
+import { ReadAnswers } from './read-answers.ts';
 import { ApiError, errorForLog, problemFor, sendProblem, toProblem } from './problem.ts';
 import { SECURITY_SCHEMES, completeRoutes } from './openapi.ts';
 import { registerLogRoutes } from './routes/log.ts';
@@ -60,7 +60,7 @@ export interface AppOptions {
   metrics?: ServerMetrics;
   /** How certificate PDFs are rendered and kept (default: the real renderer, a bounded cache per app). */
   certificatePdfs?: CertificatePdfOptions;
-  /** The ready answers of `/checkpoint` and `/tile/*` (shared with the server's `readFastPath`); a set of its own otherwise. */
+  /** The ready answers of `/checkpoint`, `/tile/*` and inclusion proofs (shared with the server's `readFastPath`); a set of its own otherwise. */
   readAnswers?: ReadAnswers;
 }
 
@@ -78,6 +78,7 @@ function routeOf(c: Context): string {
 export function createApp(services: ApiServices, opts: AppOptions = {}): OpenAPIHono<AppEnv> {
   const log = opts.logger;
   const metrics = opts.metrics ?? new ServerMetrics({ log: services.log, now: () => services.clock.now() });
+  const readAnswers = opts.readAnswers ?? new ReadAnswers(services.log, services.settings.tileCacheBytes ?? 64 * 1024 * 1024);
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
@@ -101,7 +102,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}): OpenAPI
   // The C2SP tlog-tiles reads are public, take no body, no session and no language, and
   // parse their path strictly: they answer here, before the rest of the chain, so a
   // monitor, witness or CDN reading tiles pays for none of it (issue #20's read path).
-  registerTlogRoutes(app, services, opts.readAnswers);
+  registerTlogRoutes(app, services, readAnswers);
   // the pages' language: ?lang= (remembered in a cookie), the cookie, then Accept-Language
   app.use('*', async (c, next) => {
     if (!c.req.path.startsWith('/v1/')) {
@@ -189,7 +190,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}): OpenAPI
   });
   app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
 
-  registerLogRoutes(app, services);
+  registerLogRoutes(app, services, readAnswers);
   registerKeyRoutes(app, services);
   registerAccountRoutes(app, services);
   registerApplicationRoutes(app, services);

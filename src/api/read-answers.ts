@@ -4,25 +4,34 @@
  * checkpoint changes at most once per publication: each is kept as the answer itself —
  * body bytes, ETag, Content-Type, Cache-Control, Content-Length — built once, in a
  * byte-bounded LRU keyed by the request path (tile paths are canonical: one path, one
- * tile).
+ * tile). An inclusion proof in a tree of a given size never changes either: it is kept
+ * as its JSON up to the checkpoint, which is added per answer (cosignatures may be added
+ * to a published checkpoint).
  *
  * Two doors serve them, with the same headers:
  *
  * - the hono routes (`routes/tlog.ts`), which build an answer on a miss and keep it;
- * - `readFastPath`, in front of hono in `datadeed serve`: a GET or HEAD of `/checkpoint` or
- *   `/tile/…` whose answer is ready is written straight to the Node response — no Request
- *   object, no routing, no middleware — with what the app's chain would have added to it
- *   (the request id, the security headers, the metrics and the request's log line) and
- *   304 for a matching `If-None-Match`. Anything else (a miss, a stale checkpoint, an
- *   encoded path, another method) goes on to hono unchanged.
+ * - `readFastPath`, in front of hono in `datadeed serve`: a GET or HEAD of `/checkpoint`,
+ *   `/tile/…` or `/v1/log/proof/inclusion?index=I&size=S` whose answer is ready is written
+ *   straight to the Node response — no Request object, no routing, no middleware — with
+ *   what the app's chain would have added to it (the request id, the security headers,
+ *   the metrics and the request's log line) and 304 for a matching `If-None-Match` (tiles
+ *   and checkpoint). Anything else (a miss, a stale checkpoint, an encoded path, another
+ *   method, a query in any other form, a request with credentials) goes on to hono
+ *   unchanged. The proof route is public and not rate limited (rate-limit.ts), which is
+ *   what lets its ready answers skip the chain; the fast path checks the latter itself.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import { ByteLru, type LogCheckpoint, type LogReader } from '../ledger/index.ts';
+import { ByteLru, toHex, type LogCheckpoint, type LogReader } from '../ledger/index.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { securityHeaders } from './headers.ts';
+import { limitedBucket } from './rate-limit.ts';
+
+/** The inclusion proof route (routes/log.ts). */
+export const INCLUSION_PROOF_PATH = '/v1/log/proof/inclusion';
 
 /** Full tiles and bundles: never change. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -58,17 +67,20 @@ function answer(etag: string, body: Uint8Array<ArrayBuffer>, type: string, cache
   };
 }
 
-/** The ready answers of one app: its tiles and bundles (LRU) and the current checkpoint's. */
+/** The ready answers of one app: its tiles and bundles (LRU), inclusion proofs (LRU) and the current checkpoint's. */
 export class ReadAnswers {
   private readonly tiles: ByteLru<ReadyAnswer>;
+  private readonly proofs: ByteLru<string>;
   private checkpoint: { note: string; answer: ReadyAnswer } | undefined;
+  private readonly checkpointMembers = new WeakMap<LogCheckpoint, string>();
 
-  /** `cacheBytes`: bytes of tiles and bundles kept (DATADEED_TILE_CACHE_MB; 0 keeps none). */
+  /** `cacheBytes`: bytes of tiles and bundles kept (DATADEED_TILE_CACHE_MB; 0 keeps none), and an eighth of it of proofs. */
   constructor(
-    private readonly log: Pick<LogReader, 'servedCheckpointIfFresh'>,
+    private readonly log: Pick<LogReader, 'servedCheckpointIfFresh' | 'checkpointAtIfFresh'>,
     cacheBytes: number,
   ) {
     this.tiles = new ByteLru<ReadyAnswer>(cacheBytes, (a) => a.body.byteLength + a.etag.length + 256);
+    this.proofs = new ByteLru<string>(cacheBytes / 8, (s) => 2 * s.length + 64);
   }
 
   /** The answer kept for a tile path (`tile/0/000`, no leading slash), if any. */
@@ -92,6 +104,40 @@ export class ReadAnswers {
     return a;
   }
 
+  /**
+   * The JSON of the inclusion proof of `index` in the tree of `size` as `c.json` writes
+   * `{ index, treeSize, leafHash, proof }`, but for its closing brace, if kept.
+   */
+  proofHead(index: number, size: number): string | undefined {
+    return this.proofs.get(`${index}/${size}`);
+  }
+
+  /** Builds, keeps and returns the head of a proof (see `proofHead`). */
+  keepProofHead(index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[]): string {
+    const head = `{"index":${index},"treeSize":${size},"leafHash":"${toHex(leafHash)}","proof":[${proof.map((h) => `"${toHex(h)}"`).join(',')}]`;
+    this.proofs.set(`${index}/${size}`, head);
+    return head;
+  }
+
+  /** A proof's whole JSON: its head, and the checkpoint of its size when one was published. */
+  proofBody(head: string, cp: LogCheckpoint | undefined): string {
+    if (!cp) return head + '}';
+    let member = this.checkpointMembers.get(cp);
+    if (member === undefined) {
+      member = `,"checkpoint":${JSON.stringify(cp.note)}}`;
+      this.checkpointMembers.set(cp, member);
+    }
+    return head + member;
+  }
+
+  /** A kept proof's JSON when the checkpoint of its size is in memory now (else undefined: ask the route). */
+  proofIfFresh(index: number, size: number): string | undefined {
+    const head = this.proofHead(index, size);
+    if (head === undefined) return undefined;
+    const cp = this.log.checkpointAtIfFresh(size);
+    return cp && this.proofBody(head, cp);
+  }
+
   /** The served checkpoint's answer when the checkpoint needs no read now (else undefined: ask the route). */
   checkpointIfFresh(): ReadyAnswer | undefined {
     const cp = this.log.servedCheckpointIfFresh();
@@ -105,6 +151,14 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 /** The app's request-id rule (hono's requestId with `limitLength: 64`): a client's well-formed id, else a new one. */
 const REQUEST_ID_MAX = 64;
 const MALFORMED_ID = /[^\w\-=]/;
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && given && given.length <= REQUEST_ID_MAX && !MALFORMED_ID.test(given) ? given : randomUUID();
+}
+
+/** `index=I&size=S` or `size=S&index=I`, each a decimal as `uintParam` takes it (no sign, no leading zeros). */
+const DECIMAL = '(0|[1-9][0-9]{0,15})';
+const PROOF_QUERY = new RegExp(`^(?:index=${DECIMAL}&size=${DECIMAL}|size=${DECIMAL}&index=${DECIMAL})$`);
 
 /**
  * The headers `securityHeaders()` puts on every answer, as the middleware itself writes
@@ -123,12 +177,17 @@ async function securityHeaderList(): Promise<string[]> {
 /**
  * The fast path of `datadeed serve` for the ready answers (see the module comment). It
  * counts each request in `metrics` under the route pattern hono would have matched
- * (`/checkpoint`, `/tile/*`) and logs the same `request` line as the app.
+ * (`/checkpoint`, `/tile/*`, `/v1/log/proof/inclusion`) and logs the same `request` line
+ * as the app.
  */
 export function readFastPath(answers: ReadAnswers, opts: { metrics: ServerMetrics; logger?: Logger }): FastPath {
   const { metrics, logger } = opts;
   let security: string[] | undefined;
+  // what the app adds to a JSON answer of its own (the security headers, then c.json's type)
+  let proofHeaders: string[] = [];
+  const proofsOpen = limitedBucket('GET', INCLUSION_PROOF_PATH) === undefined;
   void securityHeaderList().then((flat) => {
+    proofHeaders = [...flat, 'Content-Type', 'application/json'];
     security = flat;
   });
   // per answer, the full header lists but for the request id
@@ -148,8 +207,14 @@ export function readFastPath(answers: ReadAnswers, opts: { metrics: ServerMetric
     }
     return l;
   };
+  let started = 0; // of the request being answered (each is answered synchronously)
+  const done = (method: string, route: string, path: string, status: number, reqId: string) => {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.request(method, route, status, seconds);
+    logger?.info({ reqId, method, path, status, ms: Math.round(seconds * 1000) }, 'request');
+  };
   return (req, res) => {
-    const started = performance.now();
+    started = performance.now();
     const method = req.method;
     const url = req.url;
     if ((method !== 'GET' && method !== 'HEAD') || url === undefined || security === undefined) return false;
@@ -163,11 +228,26 @@ export function readFastPath(answers: ReadAnswers, opts: { metrics: ServerMetric
     } else if (path.startsWith('/tile/') && !path.includes('%')) {
       ready = answers.tile(path.slice(1));
       route = '/tile/*';
+    } else if (path === INCLUSION_PROOF_PATH && proofsOpen && q >= 0) {
+      // only what the route validates the same way: index and size, once each, plain decimals, no credentials to check
+      if (req.headers.authorization !== undefined || req.headers.cookie !== undefined) return false;
+      const m = PROOF_QUERY.exec(url.slice(q + 1));
+      if (!m) return false;
+      const index = Number(m[1] ?? m[4]);
+      const size = Number(m[2] ?? m[3]);
+      if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size)) return false;
+      const body = answers.proofIfFresh(index, size);
+      if (body === undefined) return false;
+      const reqId = requestIdOf(req);
+      res.writeHead(200, [...proofHeaders, 'Content-Length', String(Buffer.byteLength(body)), 'X-Request-Id', reqId]);
+      if (method === 'HEAD') res.end();
+      else res.end(body);
+      done(method, INCLUSION_PROOF_PATH, path, 200, reqId);
+      return true;
     } else return false;
     if (ready === undefined) return false;
 
-    let reqId = req.headers['x-request-id'];
-    if (typeof reqId !== 'string' || !reqId || reqId.length > REQUEST_ID_MAX || MALFORMED_ID.test(reqId)) reqId = randomUUID();
+    const reqId = requestIdOf(req);
     const lists = listsOf(ready, security);
     const fresh = matchesEtag(req.headers['if-none-match'], ready.etag);
     const status = fresh ? 304 : 200;
@@ -176,9 +256,7 @@ export function readFastPath(answers: ReadAnswers, opts: { metrics: ServerMetric
     res.writeHead(status, headers);
     if (fresh || method === 'HEAD') res.end();
     else res.end(ready.body);
-    const seconds = (performance.now() - started) / 1000;
-    metrics.request(method, route, status, seconds);
-    logger?.info({ reqId, method, path, status, ms: Math.round(seconds * 1000) }, 'request');
+    done(method, route, path, status, reqId);
     return true;
   };
 }

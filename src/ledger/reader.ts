@@ -82,6 +82,11 @@ export interface LogReader {
   treeSizeAtLeast(size: number): Promise<number>;
   /** The published checkpoint of exactly `size`, if any. */
   checkpointAt(size: number): Promise<LogCheckpoint | undefined>;
+  /**
+   * What `checkpointAt(size)` would answer now from memory without reading (read within
+   * the checkpoint cache time), or undefined when it would read or knows none.
+   */
+  checkpointAtIfFresh(size: number): LogCheckpoint | undefined;
   /** One entry, or undefined. */
   entry(index: number): Promise<Uint8Array | undefined>;
   /** Entries [begin, end), ascending. */

@@ -120,6 +120,37 @@ describe('the read fast path', () => {
     expect(await counted('/tile/*', 200, 'HEAD')).toBe(head + 1);
   });
 
+  it('answers a kept inclusion proof exactly as the app does, and counts it under the route', async () => {
+    const size = Number((await (await fetch(`${base}/checkpoint`)).text()).split('\n')[1]);
+    for (const path of [`/v1/log/proof/inclusion?index=7&size=${size}`, `/v1/log/proof/inclusion?size=${size}&index=${size - 1}`]) {
+      const first = await fetch(base + path); // the app computes and keeps it
+      const firstBody = await first.text();
+      const before = fastAnswers;
+      const countedBefore = await counted('/v1/log/proof/inclusion', 200);
+      const second = await fetch(base + path, { headers: { 'X-Request-Id': 'bank-trace-0043' } });
+      const secondBody = await second.text();
+      expect(fastAnswers, path).toBe(before + 1);
+      expect(second.status).toBe(200);
+      expect(secondBody).toBe(firstBody);
+      expect(stable(second), path).toEqual({ ...stable(first), 'content-length': String(Buffer.byteLength(secondBody)) });
+      expect(second.headers.get('content-type')).toBe('application/json');
+      expect(second.headers.get('x-request-id')).toBe('bank-trace-0043');
+      expect(await counted('/v1/log/proof/inclusion', 200)).toBe(countedBefore + 1);
+      const proof = JSON.parse(secondBody) as { index: number; treeSize: number; checkpoint?: string };
+      expect(proof.treeSize).toBe(size);
+      expect(proof.checkpoint).toContain(`\n${size}\n`);
+    }
+    // with credentials, another form of query, or a proof not kept: the app answers
+    const before = fastAnswers;
+    const path = `/v1/log/proof/inclusion?index=7&size=${size}`;
+    expect((await fetch(base + path, { headers: { Authorization: 'Bearer nonsense' } })).status).toBe(401);
+    expect((await fetch(base + path, { headers: { Cookie: 'dd_session=x' } })).status).toBe(200);
+    expect((await fetch(`${base}${path}&x=1`)).status).toBe(200);
+    expect((await fetch(`${base}/v1/log/proof/inclusion?index=07&size=${size}`)).status).toBe(400);
+    expect((await fetch(`${base}/v1/log/proof/inclusion?index=8&size=${size}`)).status).toBe(200);
+    expect(fastAnswers).toBe(before);
+  });
+
   it('leaves to the app what it has no ready answer for', async () => {
     const before = fastAnswers;
     expect((await fetch(`${base}/tile/0/999`)).status).toBe(404); // beyond the tree

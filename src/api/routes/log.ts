@@ -5,7 +5,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../auth.ts';
 import type { ApiServices } from '../services.ts';
-import { ByteLru, toBase64, toHex, fromUtf8, type LogCheckpoint, type LogReader } from '../../ledger/index.ts';
+import { toBase64, toHex, fromUtf8, type LogReader } from '../../ledger/index.ts';
+import { ReadAnswers } from '../read-answers.ts';
 import { ApiError, notFound } from '../problem.ts';
 import { hex32, uintParam } from '../params.ts';
 import { problemResponses } from '../openapi.ts';
@@ -46,33 +47,14 @@ async function treeSize(log: LogReader): Promise<number> {
   return log.treeSize();
 }
 
-/**
- * The JSON of an inclusion proof up to its checkpoint (exactly what `c.json` wrote of
- * `{ index, treeSize, leafHash, proof }`, without the closing brace): a proof in a tree of
- * a given size never changes, so this is kept; the checkpoint is added per answer (its
- * cosignatures may grow).
- */
-function inclusionHead(index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[]): string {
-  return `{"index":${index},"treeSize":${size},"leafHash":"${toHex(leafHash)}","proof":[${proof.map((h) => `"${toHex(h)}"`).join(',')}]`;
-}
-
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
-export function registerLogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: Pick<ApiServices, 'log' | 'settings'>): void {
-  // inclusion proofs as served (their checkpoint aside), by index and tree size: an eighth
-  // of the tile cache's bytes (DATADEED_TILE_CACHE_MB)
-  const proofs = new ByteLru<string>((settings.tileCacheBytes ?? 64 * 1024 * 1024) / 8, (s) => 2 * s.length + 64);
-  // a checkpoint's note as a JSON string member, once per checkpoint read
-  const checkpointMembers = new WeakMap<LogCheckpoint, string>();
-  const withCheckpoint = (head: string, cp: LogCheckpoint | undefined): string => {
-    if (!cp) return head + '}';
-    let member = checkpointMembers.get(cp);
-    if (member === undefined) {
-      member = `,"checkpoint":${JSON.stringify(cp.note)}}`;
-      checkpointMembers.set(cp, member);
-    }
-    return head + member;
-  };
+/** Registers the log's JSON routes; inclusion proofs are kept in (and served from) `answers`, shared with the server's fast path. */
+export function registerLogRoutes(
+  app: OpenAPIHono<AppEnv>,
+  { log, settings }: Pick<ApiServices, 'log' | 'settings'>,
+  answers: ReadAnswers = new ReadAnswers(log, settings.tileCacheBytes ?? 64 * 1024 * 1024),
+): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -131,15 +113,13 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: P
       const current = await log.treeSizeAtLeast(size);
       if (size > current) throw new ApiError('size_beyond_tree', `size ${size} exceeds the tree size ${current}.`);
       if (index >= size) throw new ApiError('index_out_of_range', `index ${index} is not below size ${size}.`);
-      const key = `${index}/${size}`;
+      // a proof in a tree of a given size never changes: kept as its JSON, the checkpoint added per answer
       const build = async () => {
         const { leafHash, proof } = await log.inclusionProof(index, size);
-        const head = inclusionHead(index, size, leafHash, proof);
-        proofs.set(key, head);
-        return head;
+        return answers.keepProofHead(index, size, leafHash, proof);
       };
-      const [head, cp] = await Promise.all([proofs.get(key) ?? build(), log.checkpointAt(size)]);
-      return c.body(withCheckpoint(head, cp), 200, JSON_TYPE) as never; // what c.json wrote (inclusionHead)
+      const [head, cp] = await Promise.all([answers.proofHead(index, size) ?? build(), log.checkpointAt(size)]);
+      return c.body(answers.proofBody(head, cp), 200, JSON_TYPE) as never; // the JSON c.json wrote (ReadAnswers.keepProofHead)
     },
   );
 
