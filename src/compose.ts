@@ -20,7 +20,7 @@ import type { NumberFormat } from './registry/index.ts';
 import { DataDeedError } from './errors.ts';
 import { migrationStatus, openDatabase, type Database, type Db } from './db/index.ts';
 import { meta } from './db/index.ts';
-import { ByteLru, ed25519Verifier, encodeEntry, LedgerError, MonotonicMemo, type LogCheckpoint, type LogEvent, type LogReader } from './ledger/index.ts';
+import { ByteLru, ed25519Verifier, encodeEntry, LedgerError, MonotonicMemo, SharedFreshRead, type LogCheckpoint, type LogEvent, type LogReader } from './ledger/index.ts';
 import { KeyError, type KeyCheckMode, type KeySet } from './keys/index.ts';
 import { openKeys, publishedKeys } from './keys/pg/index.ts';
 import { documentSigner, type DocumentSigningKey, type LogKey } from './keys/node/index.ts';
@@ -203,21 +203,28 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
   // read once is a lower bound for good, so a request within it needs no read.
   let knownSize = 0;
   let startSize: number | undefined;
+  const sharedSize = new SharedFreshRead(() => store.treeSize(), (run) => setImmediate(run));
   const readSize = async () => {
     // The embedded database serves this process alone and every append goes through its
     // sequencer: once a batch has run, the sequencer knows the committed size exactly.
     // Before its first batch, the size read once stands (nothing else can change it).
     const own = exclusive ? (writer.sequencer.committedSize ?? (startSize ??= await store.treeSize())) : undefined;
-    const size = own ?? (await store.treeSize());
+    // Another process may append (PostgreSQL): the requests of one event-loop turn share
+    // one read, which starts after each of them asked (none misses an entry committed before).
+    const size = own ?? (await sharedSize.get());
     if (size > knownSize) knownSize = size;
     return size;
   };
   // A published checkpoint never changes but for cosignature lines added after it:
   // served from memory for `cacheMs`, then read again for them.
   const checkpoints = new ByteLru<{ cp: LogCheckpoint; at: number }>(4 * 1024 * 1024, (v) => v.cp.note.length);
-  const checkpointAt = async (size: number) => {
+  const checkpointAtIfFresh = (size: number) => {
     const hit = checkpoints.get(String(size));
-    if (hit && performance.now() - hit.at < cacheMs) return hit.cp;
+    return hit && performance.now() - hit.at < cacheMs ? hit.cp : undefined;
+  };
+  const checkpointAt = async (size: number) => {
+    const fresh = checkpointAtIfFresh(size);
+    if (fresh) return fresh;
     const cp = await store.checkpointAt(size);
     if (cp) checkpoints.set(String(size), { cp, at: performance.now() });
     return cp;
@@ -232,6 +239,7 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
     latestCheckpoint: () => store.latestCheckpoint(),
     checkpointIncluding,
     servedCheckpoint: () => served.get(),
+    servedCheckpointIfFresh: () => served.peek(),
     bundleCheckpoint: async (index) => {
       const cosigned = await cosigner?.quorumCheckpoint();
       return cosigned && cosigned.size > index ? cosigned : checkpointIncluding(index);
@@ -240,6 +248,7 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
     timestampToken: async (size) => (await store.timestampAt(size))?.token,
     stopped: () => writer.sequencer.fatal ?? writer.publisher.fatal,
     checkpointAt,
+    checkpointAtIfFresh,
     entry: (index) => store.entry(index),
     entries: (begin, end) => store.entries(begin, end),
     leafHash: async (index) => (await store.nodes([{ level: 0, index }])).get(`0/${index}`),

@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { ApiServices } from './services.ts';
 import { ServerMetrics } from './metrics.ts';
+import { ReadAnswers } from './read-answers.ts';
 import { ApiError, errorForLog, problemFor, sendProblem, toProblem } from './problem.ts';
 import { SECURITY_SCHEMES, completeRoutes } from './openapi.ts';
 import { registerLogRoutes } from './routes/log.ts';
@@ -59,6 +60,8 @@ export interface AppOptions {
   metrics?: ServerMetrics;
   /** How certificate PDFs are rendered and kept (default: the real renderer, a bounded cache per app). */
   certificatePdfs?: CertificatePdfOptions;
+  /** The ready answers of `/checkpoint`, `/tile/*` and inclusion proofs (shared with the server's `readFastPath`); a set of its own otherwise. */
+  readAnswers?: ReadAnswers;
 }
 
 /** A person's browser asking for a page (not the API, which always answers problems). */
@@ -75,6 +78,7 @@ function routeOf(c: Context): string {
 export function createApp(services: ApiServices, opts: AppOptions = {}): OpenAPIHono<AppEnv> {
   const log = opts.logger;
   const metrics = opts.metrics ?? new ServerMetrics({ log: services.log, now: () => services.clock.now() });
+  const readAnswers = opts.readAnswers ?? new ReadAnswers(services.log, services.settings.tileCacheBytes ?? 64 * 1024 * 1024);
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
@@ -98,7 +102,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}): OpenAPI
   // The C2SP tlog-tiles reads are public, take no body, no session and no language, and
   // parse their path strictly: they answer here, before the rest of the chain, so a
   // monitor, witness or CDN reading tiles pays for none of it (issue #20's read path).
-  registerTlogRoutes(app, services);
+  registerTlogRoutes(app, services, readAnswers);
   // the pages' language: ?lang= (remembered in a cookie), the cookie, then Accept-Language
   app.use('*', async (c, next) => {
     if (!c.req.path.startsWith('/v1/')) {
@@ -122,7 +126,8 @@ export function createApp(services: ApiServices, opts: AppOptions = {}): OpenAPI
   // 1,000 deposit items with 500-character titles need more than the default bound; so does
   // the application form with its sample (up to MAX_SAMPLE_BYTES) beside the fields
   const bigBody = (path: string) => path === '/v1/evidence' || path === '/applications/new' || /^\/applications\/[^/]+\/edit$/.test(path);
-  app.use('*', (c, next) => (bigBody(c.req.path) ? depositBody(c, next) : smallBody(c, next)));
+  // a GET or HEAD has no body (@hono/node-server gives it none): asking would build the whole Request
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : bigBody(c.req.path) ? depositBody(c, next) : smallBody(c, next)));
 
   app.use('*', authenticate(services.accounts));
   // authenticate first, then validate: protected routes answer 401/403 before reading a body
@@ -185,7 +190,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}): OpenAPI
   });
   app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
 
-  registerLogRoutes(app, services);
+  registerLogRoutes(app, services, readAnswers);
   registerKeyRoutes(app, services);
   registerAccountRoutes(app, services);
   registerApplicationRoutes(app, services);
@@ -238,3 +243,4 @@ export function createApp(services: ApiServices, opts: AppOptions = {}): OpenAPI
 /** What the server may log of an error (never a failed query's parameters), for the CLI's server loop. */
 export { errorForLog } from './problem.ts';
 export { ServerMetrics } from './metrics.ts';
+export { ReadAnswers, readFastPath, type FastPath } from './read-answers.ts';

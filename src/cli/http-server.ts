@@ -11,8 +11,8 @@
  * | `keepAliveTimeout` | 5 s | an idle kept-alive connection between requests |
  * | `connectionsCheckingInterval` | 1 s | how often the first two are checked |
  */
-import { serve, type ServerType } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface HttpTimeouts {
   headersTimeoutMs: number;
@@ -28,21 +28,36 @@ export const HTTP_TIMEOUTS: Readonly<HttpTimeouts> = {
   checkIntervalMs: 1_000,
 };
 
-/** Start serving `fetch` on `hostname:port` with the bounds above (or `timeouts`, for tests). */
-export function startHttpServer(opts: { fetch: (req: Request) => Response | Promise<Response>; port: number; hostname: string; timeouts?: HttpTimeouts }): Server {
+/**
+ * Start serving `fetch` on `hostname:port` with the bounds above (or `timeouts`, for tests).
+ * `fastPath`, when given, sees each request first and answers the ones it can (returning
+ * true) straight onto the Node response; the others go to `fetch`.
+ */
+export function startHttpServer(opts: {
+  fetch: (req: Request) => Response | Promise<Response>;
+  port: number;
+  hostname: string;
+  timeouts?: HttpTimeouts;
+  fastPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}): Server {
   const t = opts.timeouts ?? HTTP_TIMEOUTS;
-  const server: ServerType = serve({
-    fetch: opts.fetch,
-    port: opts.port,
-    hostname: opts.hostname,
-    serverOptions: {
+  // what @hono/node-server's serve() does, with the fast path in front of its listener
+  const listener = getRequestListener(opts.fetch, { hostname: opts.hostname });
+  const fast = opts.fastPath;
+  const http = createServer(
+    {
       headersTimeout: t.headersTimeoutMs,
       requestTimeout: t.requestTimeoutMs,
       keepAliveTimeout: t.keepAliveTimeoutMs,
       connectionsCheckingInterval: t.checkIntervalMs,
     },
-  });
-  const http = server as Server;
+    fast
+      ? (req, res) => {
+          if (!fast(req, res)) void listener(req, res);
+        }
+      : listener,
+  );
+  http.listen(opts.port, opts.hostname);
   // the same bounds as properties (what Node reads at each check)
   http.headersTimeout = t.headersTimeoutMs;
   http.requestTimeout = t.requestTimeoutMs;

@@ -2,7 +2,7 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { composeSystem } from '../compose.ts';
-import { createApp, errorForLog, ServerMetrics } from '../api/app.tsx';
+import { createApp, errorForLog, ReadAnswers, readFastPath, ServerMetrics } from '../api/app.tsx';
 import { seedDemo } from './demo.ts';
 import { startHttpServer } from './http-server.ts';
 
@@ -21,7 +21,10 @@ export async function runServe(config: Config, opts: { demo: boolean }): Promise
     onFatal: logFatal(logger),
   });
   const metrics = new ServerMetrics({ log: ctx.services.log, now: () => ctx.clock.now() });
-  const app = createApp(ctx.services, { logger, metrics });
+  // the ready answers of /checkpoint and /tile/*: the app builds them, the fast path in
+  // front of it serves them without a trip through hono (issue #20)
+  const readAnswers = new ReadAnswers(ctx.services.log, config.tileCacheBytes);
+  const app = createApp(ctx.services, { logger, metrics, readAnswers });
   if (opts.demo) {
     const demo = await seedDemo(ctx);
     if (demo.created) {
@@ -49,7 +52,7 @@ export async function runServe(config: Config, opts: { demo: boolean }): Promise
   timer.unref();
   void tick();
   // header, request and keep-alive timeouts: half-open connections are closed (http-server.ts)
-  const server = startHttpServer({ fetch: app.fetch, port: config.port, hostname: config.host });
+  const server = startHttpServer({ fetch: app.fetch, port: config.port, hostname: config.host, fastPath: readFastPath(readAnswers, { metrics, logger }) });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);

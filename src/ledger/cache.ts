@@ -2,7 +2,8 @@
  * The read path's memory: a byte-bounded LRU for what never changes (full tiles, entry
  * bundles, any tile of a width the tree has reached: C2SP tlog-tiles makes their
  * contents immutable), and a short-lived, monotonic memo for what changes at most
- * once per publication (the served checkpoint). Pure: time is injected.
+ * once per publication (the served checkpoint), and a read shared by the callers of one
+ * turn (the tree size other processes change). Pure: time and scheduling are injected.
  */
 
 /** A least-recently-used map bounded by the sum of its values' sizes (bytes). */
@@ -77,11 +78,20 @@ export class MonotonicMemo<V> {
   ) {}
 
   async get(): Promise<V | undefined> {
-    if (this.value !== undefined && this.now() - this.readAt < this.ttlMs && this.version() === this.readVersion) return this.value;
+    const fresh = this.peek();
+    if (fresh !== undefined) return fresh;
     this.inFlight ??= this.refresh().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /**
+   * The value `get()` would answer now without a read, or undefined when it would read
+   * (nothing read yet, older than `ttlMs`, or a new version): never starts a read.
+   */
+  peek(): V | undefined {
+    return this.value !== undefined && this.now() - this.readAt < this.ttlMs && this.version() === this.readVersion ? this.value : undefined;
   }
 
   private async refresh(): Promise<V | undefined> {
@@ -92,5 +102,33 @@ export class MonotonicMemo<V> {
     this.readAt = started;
     this.readVersion = version;
     return this.value;
+  }
+}
+
+/**
+ * A read that callers share without ever getting an answer older than their call: every
+ * caller gets the result of a read that started after it called, and the callers of one
+ * turn (until `schedule` runs its callback — `setImmediate` in the server: everything one
+ * event-loop turn's requests ask) share one read. For a value another process may change
+ * (the tree size in PostgreSQL), so that N requests arriving together cost one query,
+ * not N, and none of them misses a change committed before it arrived.
+ */
+export class SharedFreshRead<V> {
+  private next: Promise<V> | undefined;
+
+  constructor(
+    private readonly read: () => Promise<V>,
+    private readonly schedule: (run: () => void) => void,
+  ) {}
+
+  get(): Promise<V> {
+    this.next ??= new Promise<V>((resolve, reject) => {
+      this.schedule(() => {
+        // from now on a caller waits for a read that starts after it called
+        this.next = undefined;
+        this.read().then(resolve, reject);
+      });
+    });
+    return this.next;
   }
 }

@@ -61,7 +61,7 @@ export { hashesAtTileLevel, integrateTiles, nodeInTile, partialTileIndex, partia
 export type { FullTile, NodeInTile, TileSubtree } from './tile-store.ts';
 export { MAX_ENTRY_BYTES, decodeEntry, encodeEntry } from './entry.ts';
 export { canonicalJson } from './json.ts';
-export { ByteLru, MonotonicMemo } from './cache.ts';
+export { ByteLru, MonotonicMemo, SharedFreshRead } from './cache.ts';
 export { daysInMonth, isUtcTimestamp } from './time.ts';
 export type { LogEvent } from './entry.ts';
 export type { LogCheckpoint, LogReader, WitnessStatus, WriterStats } from './reader.ts';

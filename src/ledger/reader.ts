@@ -58,6 +58,12 @@ export interface LogReader {
    */
   servedCheckpoint(): Promise<LogCheckpoint | undefined>;
   /**
+   * What `servedCheckpoint()` would answer now without reading (it was read within the
+   * checkpoint cache time and nothing this process knows of changed it since), or
+   * undefined when it would read: for answers that must not wait (the read fast path).
+   */
+  servedCheckpointIfFresh(): LogCheckpoint | undefined;
+  /**
    * The checkpoint a bundle or receipt of entry `index` carries: with a witness
    * policy, the newest checkpoint meeting the quorum when it includes the entry; else
    * `checkpointIncluding(index)`.
@@ -76,6 +82,11 @@ export interface LogReader {
   treeSizeAtLeast(size: number): Promise<number>;
   /** The published checkpoint of exactly `size`, if any. */
   checkpointAt(size: number): Promise<LogCheckpoint | undefined>;
+  /**
+   * What `checkpointAt(size)` would answer now from memory without reading (read within
+   * the checkpoint cache time), or undefined when it would read or knows none.
+   */
+  checkpointAtIfFresh(size: number): LogCheckpoint | undefined;
   /** One entry, or undefined. */
   entry(index: number): Promise<Uint8Array | undefined>;
   /** Entries [begin, end), ascending. */

@@ -1,6 +1,6 @@
 /** The read path's memory: the byte-bounded LRU and the monotonic checkpoint memo. */
 import { describe, expect, it } from 'vitest';
-import { ByteLru, MonotonicMemo } from '../../src/ledger/index.ts';
+import { ByteLru, MonotonicMemo, SharedFreshRead } from '../../src/ledger/index.ts';
 
 describe('ByteLru', () => {
   it('evicts the least recently used first, by bytes', () => {
@@ -41,16 +41,21 @@ describe('MonotonicMemo', () => {
       (a, b) => a - b,
       () => version,
     );
+    expect(memo.peek()).toBeUndefined(); // nothing read yet: peek never reads
     expect(await Promise.all([memo.get(), memo.get(), memo.get()])).toEqual([1, 1, 1]);
     expect(reads).toBe(1);
     value = 2;
     t = 50;
+    expect(memo.peek()).toBe(1);
     expect(await memo.get()).toBe(1); // within the ttl
     version = 1; // this process published
+    expect(memo.peek()).toBeUndefined(); // get() would read again
+    expect(reads).toBe(1);
     expect(await memo.get()).toBe(2);
     expect(reads).toBe(2);
     t = 200;
     value = 3;
+    expect(memo.peek()).toBeUndefined(); // past the ttl
     expect(await memo.get()).toBe(3);
     expect(reads).toBe(3);
   });
@@ -65,5 +70,46 @@ describe('MonotonicMemo', () => {
     value = 11;
     t = 200;
     expect(await memo.get()).toBe(11);
+  });
+});
+
+describe('SharedFreshRead', () => {
+  it('gives the callers of one turn one read, which starts after each of them called', async () => {
+    let value = 1;
+    let reads = 0;
+    const turns: (() => void)[] = [];
+    const shared = new SharedFreshRead<number>(
+      async () => {
+        reads++;
+        return value;
+      },
+      (run) => turns.push(run),
+    );
+    const a = shared.get();
+    const b = shared.get();
+    expect(reads).toBe(0); // nothing read before the turn ends
+    value = 2; // committed before the read starts: both see it
+    turns.shift()!();
+    expect(await Promise.all([a, b])).toEqual([2, 2]);
+    expect(reads).toBe(1);
+    // a caller after the read started waits for a read of its own
+    const c = shared.get();
+    value = 3;
+    turns.shift()!();
+    expect(await c).toBe(3);
+    expect(reads).toBe(2);
+  });
+  it('hands a failed read to its callers and reads again for the next ones', async () => {
+    let fail = true;
+    const shared = new SharedFreshRead<number>(
+      async () => {
+        if (fail) throw new Error('down');
+        return 7;
+      },
+      (run) => queueMicrotask(run),
+    );
+    await expect(Promise.all([shared.get(), shared.get()])).rejects.toThrow('down');
+    fail = false;
+    expect(await shared.get()).toBe(7);
   });
 });

@@ -6,6 +6,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../auth.ts';
 import type { ApiServices } from '../services.ts';
 import { toBase64, toHex, fromUtf8, type LogReader } from '../../ledger/index.ts';
+import { ReadAnswers } from '../read-answers.ts';
 import { ApiError, notFound } from '../problem.ts';
 import { hex32, uintParam } from '../params.ts';
 import { problemResponses } from '../openapi.ts';
@@ -46,7 +47,14 @@ async function treeSize(log: LogReader): Promise<number> {
   return log.treeSize();
 }
 
-export function registerLogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: Pick<ApiServices, 'log' | 'settings'>): void {
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
+/** Registers the log's JSON routes; inclusion proofs are kept in (and served from) `answers`, shared with the server's fast path. */
+export function registerLogRoutes(
+  app: OpenAPIHono<AppEnv>,
+  { log, settings }: Pick<ApiServices, 'log' | 'settings'>,
+  answers: ReadAnswers = new ReadAnswers(log, settings.tileCacheBytes ?? 64 * 1024 * 1024),
+): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -105,8 +113,13 @@ export function registerLogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: P
       const current = await log.treeSizeAtLeast(size);
       if (size > current) throw new ApiError('size_beyond_tree', `size ${size} exceeds the tree size ${current}.`);
       if (index >= size) throw new ApiError('index_out_of_range', `index ${index} is not below size ${size}.`);
-      const [{ leafHash, proof }, cp] = await Promise.all([log.inclusionProof(index, size), log.checkpointAt(size)]);
-      return c.json({ index, treeSize: size, leafHash: toHex(leafHash), proof: proof.map(toHex), ...(cp ? { checkpoint: cp.note } : {}) }, 200);
+      // a proof in a tree of a given size never changes: kept as its JSON, the checkpoint added per answer
+      const build = async () => {
+        const { leafHash, proof } = await log.inclusionProof(index, size);
+        return answers.keepProofHead(index, size, leafHash, proof);
+      };
+      const [head, cp] = await Promise.all([answers.proofHead(index, size) ?? build(), log.checkpointAt(size)]);
+      return c.body(answers.proofBody(head, cp), 200, JSON_TYPE) as never; // the JSON c.json wrote (ReadAnswers.keepProofHead)
     },
   );
 

@@ -6,68 +6,48 @@
  * are cached briefly, the checkpoint not at all.
  *
  * The read path is served from memory where it can be: a tile of a width the tree has
- * reached never changes (C2SP tlog-tiles), so tiles and entry bundles are kept in a
- * byte-bounded LRU (DATADEED_TILE_CACHE_MB) and the checkpoint is read at most once per
- * publication (`LogReader.servedCheckpoint`). Every answer carries an `ETag`; a matching
- * `If-None-Match` gets 304 with no body.
+ * reached never changes (C2SP tlog-tiles), so tiles and entry bundles are kept as ready
+ * answers in a byte-bounded LRU (DATADEED_TILE_CACHE_MB; `../read-answers.ts`, which
+ * `datadeed serve`'s fast path answers from before hono) and the checkpoint is read at
+ * most once per publication (`LogReader.servedCheckpoint`). Every answer carries an
+ * `ETag`; a matching `If-None-Match` gets 304 with no body.
  */
-import { createHash } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ByteLru, parseTilePath, tileNodes, tileWidthFor, encodeEntryBundle, TILE_HEIGHT, TILE_WIDTH, type LogCheckpoint } from '../../ledger/index.ts';
+import { parseTilePath, tileNodes, tileWidthFor, encodeEntryBundle, TILE_HEIGHT, TILE_WIDTH } from '../../ledger/index.ts';
 import type { AppEnv } from '../auth.ts';
 import type { ApiServices } from '../services.ts';
 import { ApiError, notFound } from '../problem.ts';
+import { IMMUTABLE, matchesEtag, ReadAnswers, SHORT, type ReadyAnswer } from '../read-answers.ts';
 
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const SHORT = 'public, max-age=5';
-
-/** True when an If-None-Match header names `etag` (or is `*`). */
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((t) => {
-    const v = t.trim();
-    return v === '*' || v === etag || v === `W/${etag}`;
-  });
-}
-
-export function registerTlogRoutes(app: OpenAPIHono<AppEnv>, { log, settings }: Pick<ApiServices, 'log' | 'settings'>): void {
-  const tiles = new ByteLru<Uint8Array<ArrayBuffer>>(settings.tileCacheBytes ?? 64 * 1024 * 1024, (b) => b.byteLength + 64);
-  const checkpointTags = new WeakMap<LogCheckpoint, string>();
-  const checkpointTag = (cp: LogCheckpoint) => {
-    let tag = checkpointTags.get(cp);
-    if (!tag) {
-      tag = `"cp-${cp.size}-${createHash('sha256').update(cp.note).digest('hex').slice(0, 16)}"`;
-      checkpointTags.set(cp, tag);
-    }
-    return tag;
-  };
-
+/**
+ * Registers `/checkpoint` and `/tile/*`, answering from `answers` (the ready answers the
+ * server's fast path shares; a new set, bounded by DATADEED_TILE_CACHE_MB, by default).
+ */
+export function registerTlogRoutes(
+  app: OpenAPIHono<AppEnv>,
+  { log, settings }: Pick<ApiServices, 'log' | 'settings'>,
+  answers: ReadAnswers = new ReadAnswers(log, settings.tileCacheBytes ?? 64 * 1024 * 1024),
+): void {
   app.get('/checkpoint', async (c) => {
     const cp = await log.servedCheckpoint();
     if (!cp) throw new ApiError('log_empty', 'The log has no checkpoint yet.');
-    const etag = checkpointTag(cp);
-    const headers = { 'Cache-Control': 'no-cache', ETag: etag, 'X-Content-Type-Options': 'nosniff' };
-    if (matches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
-    return c.body(cp.note, 200, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+    const a = answers.checkpointAnswer(cp);
+    if (matchesEtag(c.req.header('if-none-match'), a.etag)) return c.body(null, 304, a.notModifiedHeaders);
+    return c.body(a.body, 200, a.headers);
   });
 
   app.get('/tile/*', async (c) => {
     const rel = c.req.path.slice(1); // "tile/…"
     if (rel.length > 200) throw new ApiError('malformed_tile_path', 'Tile path too long.');
+    const respond = (a: ReadyAnswer) =>
+      matchesEtag(c.req.header('if-none-match'), a.etag) ? c.body(null, 304, a.notModifiedHeaders) : c.body(a.body, 200, a.headers);
+    const cached = answers.tile(rel); // only a path that parsed is kept
+    if (cached) return respond(cached);
     const tile = parseTilePath(rel);
     const key = tile.kind === 'hash' ? `${tile.level}/${tile.index}/${tile.width}` : `e/${tile.index}/${tile.width}`;
     const etag = `"${key}"`;
     const cacheControl = tile.width === TILE_WIDTH ? IMMUTABLE : SHORT;
-    const respond = (body: Uint8Array<ArrayBuffer>) =>
-      matches(c.req.header('if-none-match'), etag)
-        ? c.body(null, 304, { ETag: etag, 'Cache-Control': cacheControl })
-        : c.body(body, 200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': cacheControl, ETag: etag });
-    const cached = tiles.get(key);
-    if (cached) return respond(cached);
-    const serve = (body: Uint8Array<ArrayBuffer>) => {
-      tiles.set(key, body);
-      return respond(body);
-    };
+    const serve = (body: Uint8Array<ArrayBuffer>) => respond(answers.keepTile(rel, etag, body, cacheControl));
     // the smallest tree holding the tile as asked: a size already seen that large needs no read
     const size = await log.treeSizeAtLeast((tile.index * TILE_WIDTH + tile.width) * 2 ** (TILE_HEIGHT * (tile.kind === 'hash' ? tile.level : 0)));
     if (tile.kind === 'hash') {
