@@ -10,7 +10,7 @@ import { certificateMapKey, depositMapKey, MemoryMap, type MapNodeRecord, type M
 import {
   certificateStatusRecord,
   earliestDepositRecord,
-  recordJson,
+  recordBytes,
   type CertificateStatusRecord,
   type EarliestDepositRecord,
   type RegistryState,
@@ -91,7 +91,7 @@ export function stateMapKey(id: StateKeyId): Uint8Array {
 
 /** SHA-256 of the canonical JSON of a record (docs/log-format.md §6.9): the map value. */
 export function stateRecordValue(record: CertificateStatusRecord | EarliestDepositRecord, sha256: Sha256): Uint8Array {
-  return sha256(utf8(recordJson(record)));
+  return sha256(recordBytes(record));
 }
 
 /** The map updates that set each of `ids` to its record's hash in `s` (or remove it). */
