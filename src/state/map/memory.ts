@@ -333,8 +333,13 @@ class Update {
     const m = this.m;
     if (node === NONE || m.isLeaf(node)) return this.rebuild(node, depth, lo, hi);
     if (depth >= 256) throw new MapError('malformed_node', 'an interior map node below depth 256');
+    // sorted keys sharing `depth` bits: those with bit `depth` 0 come first (binary search)
     let mid = lo;
-    while (mid < hi && bit(this.keys[mid]!, depth) === 0) mid++;
+    for (let top = hi; mid < top; ) {
+      const m = (mid + top) >>> 1;
+      if (bit(this.keys[m]!, depth) === 0) mid = m + 1;
+      else top = m;
+    }
     const l = m.leftOf(node);
     const r = m.rightOf(node);
     const nl = this.apply(l, depth + 1, lo, mid);
@@ -398,7 +403,11 @@ class Update {
       return leaf;
     }
     let mid = a;
-    while (mid < b && this.itemBit(items[mid]!, depth) === 0) mid++;
+    for (let top = b; mid < top; ) {
+      const m = (mid + top) >>> 1;
+      if (this.itemBit(items[m]!, depth) === 0) mid = m + 1;
+      else top = m;
+    }
     const l = this.build(depth + 1, items, a, mid);
     const r = this.build(depth + 1, items, mid, b);
     return this.interior(l, r);
