@@ -1,10 +1,18 @@
 import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+import { databaseTestFiles } from './tests/helpers/database-tests.ts';
 import { longestFirst } from './tests/helpers/sequencer.ts';
+
+const EXCLUDED = ['tests/browser', 'tests/reliability', 'tests/crash'];
+// DATADEED_TEST_DATABASE_ONLY=1 (`.ci/run`'s PostgreSQL pass): only the files that can
+// behave differently on another database (tests/helpers/database-tests.ts); the pure
+// ones already ran on PGlite in the same CI run
+const databaseOnly = process.env.DATADEED_TEST_DATABASE_ONLY === '1';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    exclude: ['tests/browser/**', 'tests/reliability/**', 'tests/crash/**', 'node_modules/**'],
+    include: databaseOnly ? databaseTestFiles(fileURLToPath(new URL('.', import.meta.url)), EXCLUDED) : ['tests/**/*.test.ts'],
+    exclude: [...EXCLUDED.map((d) => `${d}/**`), 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

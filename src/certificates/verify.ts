@@ -311,6 +311,49 @@ type ParsedVerifierKey = { readonly name: string; readonly keyId: number; readon
 const parsedKeys = new Map<string, ParsedVerifierKey>();
 const MAX_PARSED_KEYS = 256;
 
+/**
+ * Checkpoint signatures already verified, per verification adapter: the exact public
+ * key, signed note text and signature, byte for byte. A verifier checking many bundles
+ * meets the same checkpoint again and again (the certificates of one issuance batch,
+ * every bundle served against the same published checkpoint); the Ed25519 verification
+ * of the same key, message and signature gives the same answer every time, so it is
+ * done once. Only successes are kept, never a failure or an exception; keys are the
+ * bytes themselves (never a digest), so nothing but the identical triple matches, and
+ * per adapter, so a test adapter that says yes to everything answers for itself only.
+ * The certificate's own signature is per certificate and is always verified
+ * ({@link signatureCheck}).
+ */
+const verifiedCheckpoints = new WeakMap<Ed25519Verify, Map<string, true>>();
+const MAX_VERIFIED_CHECKPOINTS = 1024;
+
+/** Bytes as a string of one UTF-16 unit per byte (an exact, compact map key). */
+function byteString(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return out;
+}
+
+/** {@link safeVerify} of a checkpoint signature, remembered on success (see {@link verifiedCheckpoints}). */
+async function verifyCheckpointSignature(crypto: Ed25519Verify, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  let memo = verifiedCheckpoints.get(crypto);
+  if (memo === undefined) {
+    memo = new Map();
+    verifiedCheckpoints.set(crypto, memo);
+  }
+  // The bytes as one character each; fixed-length key and signature first, so the concatenation is unambiguous.
+  const key = byteString(publicKey) + byteString(signature) + byteString(message);
+  if (memo.has(key)) {
+    memo.delete(key); // most recently used last
+    memo.set(key, true);
+    return true;
+  }
+  if (!(await safeVerify(crypto, publicKey, message, signature))) return false;
+  if (memo.size >= MAX_VERIFIED_CHECKPOINTS) memo.delete(memo.keys().next().value!);
+  memo.set(key, true);
+  return true;
+}
+
 /** The outcome of {@link openCheckpoint}. */
 export type OpenedCheckpoint =
   | { ok: true; checkpoint: Checkpoint }
@@ -369,7 +412,7 @@ async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], cry
       keyId: k.keyId,
       verify: async (message, signature) => {
         called = true;
-        return safeVerify(crypto, k.publicKey, message, signature);
+        return verifyCheckpointSignature(crypto, k.publicKey, message, signature);
       },
     });
   }

@@ -11,6 +11,8 @@
  *   document's text is its own, every character of it in the embedded subset
  *   (pdftotext, independent of our code, reads it back).
  * - Compressed streams reused by content: what zlib gives, a copy each time.
+ * - Checkpoint signatures remembered: only the exact key, note and signature, per
+ *   verification adapter; the certificate's own signature is verified every time.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,6 +70,45 @@ describe('trusted keys parsed once', () => {
     expect((await verifyBundle(text, trust(), scribbler)).ok).toBe(true);
     expect((await verifyBundle(text, trust(), scribbler)).ok).toBe(true);
     expect((await verifyBundle(text, trust(), nodeEd25519)).ok).toBe(true);
+  });
+});
+
+describe('checkpoint signatures remembered', () => {
+  /** The bundle with one character of its checkpoint's signature changed (still base64 of 68 bytes). */
+  const tampered = (() => {
+    const note = bundle.checkpoint;
+    const line = note.lastIndexOf('\n— ');
+    const at = note.indexOf(' ', line + 3) + 10; // inside the signature, past the key ID
+    const forged = `${note.slice(0, at)}${note[at] === 'A' ? 'B' : 'A'}${note.slice(at + 1)}`;
+    return JSON.stringify({ ...bundle, checkpoint: forged });
+  })();
+  const checkpointCode = async (t: string, adapter: Ed25519Verify) => (await verifyBundle(t, trust(), adapter)).checks.find((c) => c.name === 'checkpoint_signature')?.code;
+
+  it('a verified checkpoint does not vouch for another signature over the same note', async () => {
+    expect(await checkpointCode(text, nodeEd25519)).toBe('ok');
+    expect(await checkpointCode(text, nodeEd25519)).toBe('ok');
+    expect(await checkpointCode(tampered, nodeEd25519)).toBe('bad_signature');
+    expect(await checkpointCode(tampered, nodeEd25519)).toBe('bad_signature');
+  });
+
+  it('what one adapter accepted is not remembered for another', async () => {
+    const yes: Ed25519Verify = { verifyEd25519: () => true };
+    expect(await checkpointCode(tampered, yes)).toBe('ok');
+    expect(await checkpointCode(tampered, nodeEd25519)).toBe('bad_signature');
+  });
+
+  it('the certificate signature is verified on every call, remembered checkpoint or not', async () => {
+    let calls = 0;
+    const counting: Ed25519Verify = {
+      verifyEd25519(publicKey, message, signature) {
+        calls++;
+        return nodeEd25519.verifyEd25519(publicKey, message, signature);
+      },
+    };
+    expect((await verifyBundle(text, trust(), counting)).ok).toBe(true);
+    expect(calls).toBe(2);
+    expect((await verifyBundle(text, trust(), counting)).ok).toBe(true);
+    expect(calls).toBe(3);
   });
 });
 

@@ -88,6 +88,7 @@ export interface TextOptions {
  */
 export class PageContent {
   private readonly parts: string[] = [];
+  private readonly streams: string[] = [];
   private readonly fontKeys = new Map<PDFFont, string>();
   private readonly stateKeys = new Map<string, string>();
 
@@ -149,10 +150,27 @@ export class PageContent {
     this.parts.push(out);
   }
 
-  /** Hands the written content to the page (one operator holding it all). */
+  /**
+   * Ends the page's current content stream here: what follows goes to a new stream
+   * of the page's /Contents (ISO 32000-1 §7.8.2: the streams are read as one, split
+   * only between operators). A page's unchanging first part (borders, rosette) then
+   * is one stream, the same bytes in every document, compressed once
+   * (`./deflate.ts` keeps recent outputs by input), and only the rest is compressed
+   * per document.
+   */
+  cut(): void {
+    if (this.parts.length > 0) this.streams.push(this.parts.splice(0).join('\n'));
+  }
+
+  /** Hands the written content to the page (one operator per content stream). */
   finish(): void {
-    if (this.parts.length > 0) this.page.pushOperators(PDFOperator.of(this.parts.join('\n') as never));
-    this.parts.length = 0;
+    this.cut();
+    this.streams.forEach((text, i) => {
+      const operator = PDFOperator.of(text as never);
+      if (i === 0) this.page.pushOperators(operator);
+      else this.page.node.addContentStream(this.page.doc.context.register(this.page.doc.context.contentStream([operator])));
+    });
+    this.streams.length = 0;
   }
 }
 

@@ -21,7 +21,7 @@ import { deflateSync } from 'node:zlib';
 /** Compressed streams kept (by input digest, most recently used last). */
 const MAX_MEMO = 32;
 /** Inputs shorter than this are compressed every time (cheaper than hashing and keeping them). */
-const MIN_MEMO_BYTES = 2048;
+const MIN_MEMO_BYTES = 64;
 const memo = new Map<string, Uint8Array>();
 
 /** zlib DEFLATE of `data` at the default level, reusing a recent identical input's output. */

@@ -14,7 +14,7 @@
  * proof that the log holds the signer's certificate is embedded beside the bundle, a
  * signature field is added (@signpdf/placeholder-pdf-lib), the file is saved without
  * object streams, and a CAdES detached signature (cades.ts) over every byte but its own
- * /Contents is written into it (@signpdf/signpdf) — so any later change of the page, the
+ * /Contents is written into it (in place, as @signpdf/signpdf would) — so any later change of the page, the
  * attachments or the metadata fails the signature in any PDF reader and in
  * `datadeed verify`.
  *
@@ -32,7 +32,9 @@ import {
   drawRectangle,
   drawSvgPath,
   PDFDocument,
+  PDFContext,
   PDFHexString,
+  type PDFRef,
   rgb,
   setFillingRgbColor,
   type Color,
@@ -42,7 +44,6 @@ import {
 import { createHash } from 'node:crypto';
 import QRCode from 'qrcode';
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
-import { SignPdf, Signer } from '@signpdf/signpdf';
 import { CertificateError } from '../errors.ts';
 import { cadesDetachedSignature, SUBFILTER_CADES, type DocumentSigner } from '../cades.ts';
 import { subsetNotoSansSc } from './fonts.ts';
@@ -100,18 +101,6 @@ export interface DocumentSpec {
 /** Room for the CMS signature in /Contents, in bytes (two certificates and a signature need ~1.3 KB). */
 const SIGNATURE_BYTES = 4096;
 
-/** A @signpdf Signer that writes the CAdES signature of the registry's document key. */
-class CadesSigner extends Signer {
-  constructor(private readonly key: DocumentSigner) {
-    super();
-  }
-
-  override async sign(pdf: Buffer): Promise<Buffer> {
-    // node:crypto's SHA-256 (OpenSSL): this module is Node only, and the document is ~50 KB.
-    return Buffer.from(await cadesDetachedSignature(new Uint8Array(createHash('sha256').update(pdf).digest()), this.key));
-  }
-}
-
 /**
  * Signs a finished document: embeds the signer's attachments, adds the signature field,
  * saves without object streams and writes the signature over the whole file but its /Contents.
@@ -130,8 +119,49 @@ async function signDocument(doc: PDFDocument, signer: DocumentSigner, now: Date)
     signatureLength: SIGNATURE_BYTES,
     subFilter: SUBFILTER_CADES,
   });
-  const unsigned = await doc.save({ useObjectStreams: false });
-  return new Uint8Array(await new SignPdf().sign(Buffer.from(unsigned.buffer, unsigned.byteOffset, unsigned.byteLength), new CadesSigner(signer)));
+  const pdf = await doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
+  return signPlaceholder(pdf, signer);
+}
+
+/** The ByteRange that @signpdf/placeholder-pdf-lib writes (its default placeholder name), as pdf-lib writes the array. */
+const BYTE_RANGE_PLACEHOLDER = '/ByteRange [ 0 /********** /********** /********** ]';
+const LATIN1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+function unsignable(message: string): never {
+  throw new CertificateError('invalid_document', message);
+}
+
+/**
+ * Writes the signature into a document saved with one signature placeholder, in place:
+ * the /ByteRange placeholder becomes `[0 a b c]` (padded with spaces to its length),
+ * where `[a, b)` is the /Contents hex string that follows it, and that string gets the
+ * CAdES signature (cades.ts) of the SHA-256 of every other byte, in hex padded with
+ * `0`. The bytes are those @signpdf/signpdf's `SignPdf.sign` writes (the same
+ * placeholder search and layout), without copying the file four times over.
+ * @throws CertificateError `invalid_document` when the placeholder is missing, twice, or too small.
+ */
+async function signPlaceholder(pdf: Uint8Array, signer: DocumentSigner): Promise<Uint8Array> {
+  const file = LATIN1(pdf);
+  // A file must end with its %%EOF line (as SignPdf requires; pdf-lib writes no newline after it).
+  if (file.toString('latin1', file.length - 6, file.length) !== '\n%%EOF') unsignable('the unsigned document does not end with %%EOF');
+  const at = file.indexOf(BYTE_RANGE_PLACEHOLDER, 0, 'latin1');
+  if (at < 0 || file.indexOf(BYTE_RANGE_PLACEHOLDER, at + 1, 'latin1') >= 0) unsignable('the unsigned document has not exactly one signature placeholder');
+  const rangeEnd = at + BYTE_RANGE_PLACEHOLDER.length;
+  const contents = file.indexOf('/Contents ', rangeEnd, 'latin1');
+  const a = contents < 0 ? -1 : file.indexOf('<', contents, 'latin1');
+  const close = a < 0 ? -1 : file.indexOf('>', a, 'latin1');
+  if (close < 0) unsignable('the signature placeholder has no /Contents');
+  const b = close + 1;
+  const range = `/ByteRange [0 ${a} ${b} ${file.length - b}]`;
+  if (range.length > BYTE_RANGE_PLACEHOLDER.length) unsignable('the /ByteRange does not fit its placeholder');
+  file.write(range.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), at, 'latin1');
+  const digest = createHash('sha256').update(file.subarray(0, a)).update(file.subarray(b)).digest();
+  const cms = await cadesDetachedSignature(new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength), signer);
+  const room = b - a - 2;
+  if (cms.length * 2 > room) unsignable(`the signature exceeds its placeholder: ${cms.length * 2} > ${room}`);
+  file.fill(0x30, a + 1, b - 1);
+  file.write(LATIN1(cms).toString('hex'), a + 1, 'latin1');
+  return pdf;
 }
 
 // ---------------------------------------------------------------- page geometry and colours
@@ -414,6 +444,57 @@ function plainLayout(font: FontkitFont): FontkitFont {
   return font;
 }
 
+/** What pdf-lib's CustomFontEmbedder (1.17) computes from the whole font when it embeds one without subsetting. */
+interface FontEmbedderInternals {
+  font: object;
+  computeWidths(): (number | number[])[];
+  embedUnicodeCmap(context: PDFContext): PDFRef;
+}
+
+/** A font's /W array and ToUnicode CMap (ASCII, as bytes) by parsed font (one per subset: {@link plainLayoutFontkit}). */
+const fontTables = new WeakMap<object, { widths: (number | number[])[]; cmap: Uint8Array }>();
+
+/**
+ * Makes an embedded font (`subset: false`) reuse the /W widths and the ToUnicode CMap
+ * computed for the same subset in an earlier document. pdf-lib's embedder derives both
+ * from every glyph of the font on each embedding (a cmap lookup per character, the CMap
+ * text, its compression): the same tables each time for a subset seen before. The
+ * CMap goes to the same `flateStream` as bytes rather than text — the same bytes
+ * (ASCII), so the compressed stream is reused too (`./deflate.ts`). The objects written
+ * are unchanged, byte for byte.
+ */
+function sharedFontTables(font: PDFFont): PDFFont {
+  const embedder = (font as unknown as { embedder: FontEmbedderInternals }).embedder;
+  if (typeof embedder?.computeWidths !== 'function' || typeof embedder.embedUnicodeCmap !== 'function' || typeof embedder.font !== 'object') {
+    throw new Error('pdf-lib font embedder without computeWidths/embedUnicodeCmap (pdf-lib 1.17 is pinned)');
+  }
+  const key = embedder.font;
+  const computeWidths = embedder.computeWidths.bind(embedder);
+  const embedUnicodeCmap = embedder.embedUnicodeCmap.bind(embedder);
+  // Computed when pdf-lib first asks (at save, after the page is laid out, as before:
+  // the glyphs fontkit made while laying out are the ones the tables are built from).
+  const tables = () => {
+    let t = fontTables.get(key);
+    if (t === undefined) {
+      let cmapText: string | undefined;
+      const scratch = PDFContext.create();
+      scratch.flateStream = (contents) => {
+        if (typeof contents !== 'string') throw new Error('pdf-lib font embedder: the ToUnicode CMap is not text');
+        cmapText = contents;
+        return PDFContext.create().stream(new Uint8Array(0));
+      };
+      embedUnicodeCmap(scratch);
+      if (cmapText === undefined) throw new Error('pdf-lib font embedder wrote no ToUnicode CMap');
+      t = { widths: computeWidths(), cmap: new TextEncoder().encode(cmapText) };
+      fontTables.set(key, t);
+    }
+    return t;
+  };
+  embedder.computeWidths = () => tables().widths;
+  embedder.embedUnicodeCmap = (context) => context.register(context.flateStream(tables().cmap));
+  return font;
+}
+
 // ---------------------------------------------------------------- ornaments
 
 /** pdf-lib's drawRectangle operators for a plain (unrotated, unfilled) framed rectangle, as PDFPage.drawRectangle passes them. */
@@ -645,14 +726,15 @@ export async function renderDocumentPdf(spec: DocumentSpec): Promise<Uint8Array>
   const chars = allText(spec);
   const [regularBytes, boldBytes] = await Promise.all([subsetNotoSansSc('regular', chars.regular), subsetNotoSansSc('bold', chars.bold)]);
   const fonts: Fonts = {
-    regular: await doc.embedFont(regularBytes, { subset: false, features: { liga: false, locl: false } }),
-    bold: await doc.embedFont(boldBytes, { subset: false, features: { liga: false, locl: false } }),
+    regular: sharedFontTables(await doc.embedFont(regularBytes, { subset: false, features: { liga: false, locl: false } })),
+    bold: sharedFontTables(await doc.embedFont(boldBytes, { subset: false, features: { liga: false, locl: false } })),
   };
   const { regular, bold } = fonts;
   const page = new PageContent(doc.addPage(A4));
 
   borders(page);
   rosette(page, W / 2, 470);
+  page.cut(); // the same first content stream in every document
 
   // Header and title.
   centered(page, spec.issuer.zh, H - 66, regular, 10.5, MUTED);
@@ -760,7 +842,7 @@ export async function renderDocumentPdf(spec: DocumentSpec): Promise<Uint8Array>
   doc.setCreationDate(spec.now);
   doc.setModificationDate(spec.now);
   if (spec.signer) return signDocument(doc, spec.signer, spec.now);
-  return doc.save({ useObjectStreams: true });
+  return doc.save({ useObjectStreams: true, objectsPerTick: Number.POSITIVE_INFINITY });
 }
 
 // ---------------------------------------------------------------- the certificate
