@@ -28,9 +28,9 @@ import { nodeRfc6962 } from '../ledger/node/index.ts';
 import { LogStore, Sequencer } from '../ledger/pg/index.ts';
 import { nodeEd25519 } from '../certificates/node/index.ts';
 import { openCheckpoint } from '../certificates/index.ts';
-import { applyEntry, certificateKeyId, depositKeyId, emptyState, stateMapKey, stateRecord, StateRootChecker, type RegistryState, type StateKeyId } from '../state/index.ts';
+import { applyEntry, certificateKeyId, depositKeyId, emptyState, stateRecord, StateRootChecker, type RegistryState, type StateKeyId } from '../state/index.ts';
 import { replayStored } from '../state/pg/index.ts';
-import { mapProofToBase64, proveMapKey } from '../state/map/index.ts';
+import { MapError, mapProofToBase64 } from '../state/map/index.ts';
 import { nodeSha256 } from '../state/map/node/index.ts';
 import { UsageError } from './usage.ts';
 
@@ -177,7 +177,9 @@ export class Monitor {
     if (!commit || !this.checkpoint) return 'no state commitment checked yet';
     if (this.checker.isDirty(id)) return 'changed since the newest state commitment: ask again after the next one';
     const record = stateRecord(this.state, id) ?? null;
-    const proven = await proveMapKey(this.checker.store, Buffer.from(commit.root, 'hex'), stateMapKey(id), nodeSha256);
+    // the checker's map holds the tree of the newest commitment it checked (and found right)
+    if (toHex(this.checker.map.root) !== commit.root) throw new MapError('missing_node', 'the state map of the newest commitment is not held');
+    const proven = this.checker.prove([id])[0]!;
     const entry = await this.store.entry(commit.index);
     const { proof } = await this.store.inclusionProof(commit.index, this.checkpoint.cp.size);
     return {

@@ -6,20 +6,11 @@
  * injected, nodes live behind the map's node-store interface.
  */
 import { encodeEntry, fromBase64, fromHex, toBase64, toHex, utf8, type LogEvent } from '../ledger/index.ts';
-import {
-  applyMapUpdates,
-  certificateMapKey,
-  depositMapKey,
-  EMPTY_HASH,
-  MemoryNodeStore,
-  type MapNodeStore,
-  type MapUpdate,
-  type Sha256,
-} from './map/index.ts';
+import { certificateMapKey, depositMapKey, MemoryMap, type MapNodeRecord, type MapUpdate, type ProvenMapValue, type Sha256 } from './map/index.ts';
 import {
   certificateStatusRecord,
   earliestDepositRecord,
-  recordJson,
+  recordBytes,
   type CertificateStatusRecord,
   type EarliestDepositRecord,
   type RegistryState,
@@ -100,7 +91,7 @@ export function stateMapKey(id: StateKeyId): Uint8Array {
 
 /** SHA-256 of the canonical JSON of a record (docs/log-format.md §6.9): the map value. */
 export function stateRecordValue(record: CertificateStatusRecord | EarliestDepositRecord, sha256: Sha256): Uint8Array {
-  return sha256(utf8(recordJson(record)));
+  return sha256(recordBytes(record));
 }
 
 /** The map updates that set each of `ids` to its record's hash in `s` (or remove it). */
@@ -132,12 +123,11 @@ export interface WrongRoot {
  * Recomputes every committed state root while a log is replayed: feed it each entry
  * before the replay applies it (`observe`); for a `state.committed` it returns true, and
  * the caller then awaits `check(state, index, root)` with the state of the entries before
- * it. Keeps its own map (in memory, or any node store) updated with the keys changed
- * since the previous commitment: O(changed keys × log n) per commitment. An in-memory
- * map holds the newest tree only: the nodes it no longer references are dropped.
+ * it. Keeps its own map in memory (the newest tree only, src/state/map/memory.ts),
+ * updated with the keys changed since the previous commitment: O(changed keys × log n)
+ * per commitment.
  */
 export class StateRootChecker {
-  private root: Uint8Array = EMPTY_HASH;
   private readonly dirty = new Set<StateKeyId>();
   readonly wrong: WrongRoot[] = [];
   /** Commitments checked. */
@@ -145,7 +135,8 @@ export class StateRootChecker {
 
   constructor(
     private readonly sha256: Sha256,
-    readonly store: MapNodeStore = new MemoryNodeStore(),
+    /** The map of the newest commitment checked (with the keys changed since still to apply). */
+    readonly map: MemoryMap = new MemoryMap(sha256),
   ) {}
 
   /** Notes an entry's changed keys; true when it is a `state.committed` to check. */
@@ -157,29 +148,25 @@ export class StateRootChecker {
 
   /** The checker as plain JSON: its root, pending keys, findings and map nodes (hash ‖ node, base64). */
   serialize(): unknown {
-    if (!(this.store instanceof MemoryNodeStore)) throw new Error('only a memory-backed checker can be saved');
-    const hashes = [...this.store.hashes()];
-    const nodes = this.store.getNodesNow(hashes);
-    const packed = new Uint8Array(hashes.length * 97);
-    hashes.forEach((h, i) => {
-      packed.set(h, i * 97);
-      packed.set(nodes[i]!, i * 97 + 32);
+    const nodes = [...this.map.nodes()];
+    const packed = new Uint8Array(nodes.length * 97);
+    nodes.forEach((n, i) => {
+      packed.set(n.hash, i * 97);
+      packed.set(n.bytes, i * 97 + 32);
     });
-    return { root: toHex(this.root), dirty: [...this.dirty], wrong: this.wrong, checked: this.checked, nodes: toBase64(packed) };
+    return { root: toHex(this.map.root), dirty: [...this.dirty], wrong: this.wrong, checked: this.checked, nodes: toBase64(packed) };
   }
 
   /** A checker {@link serialize} saved (trusted input: the auditor's own file). */
   static deserialize(json: unknown, sha256: Sha256): StateRootChecker {
     const j = json as { root: string; dirty: StateKeyId[]; wrong: WrongRoot[]; checked: number; nodes: string };
-    const c = new StateRootChecker(sha256);
-    c.root = fromHex(j.root);
+    const packed = fromBase64(j.nodes);
+    const records: MapNodeRecord[] = [];
+    for (let at = 0; at < packed.length; at += 97) records.push({ hash: packed.subarray(at, at + 32), bytes: packed.subarray(at + 32, at + 97) });
+    const c = new StateRootChecker(sha256, MemoryMap.fromNodes(fromHex(j.root), records, sha256));
     for (const id of j.dirty) c.dirty.add(id);
     c.wrong.push(...j.wrong);
     c.checked = j.checked;
-    const packed = fromBase64(j.nodes);
-    const records = [];
-    for (let at = 0; at < packed.length; at += 97) records.push({ hash: packed.subarray(at, at + 32), bytes: packed.subarray(at + 32, at + 97) });
-    (c.store as MemoryNodeStore).putNodesNow(records);
     return c;
   }
 
@@ -191,14 +178,15 @@ export class StateRootChecker {
   /** The map root of `s` (the entries observed so far), updating the checker's map. */
   async rootOf(s: RegistryState): Promise<Uint8Array> {
     if (this.dirty.size > 0) {
-      const commit = await applyMapUpdates(this.store, this.root, stateMapUpdates(s, this.dirty, this.sha256), this.sha256);
-      await this.store.putNodes(commit.newNodes);
-      // an in-memory map keeps the newest tree only (memory stays that of one tree, not of every commitment)
-      if (this.store instanceof MemoryNodeStore) this.store.deleteNodes(commit.staleNodes);
-      this.root = commit.root;
+      this.map.apply(stateMapUpdates(s, this.dirty, this.sha256));
       this.dirty.clear();
     }
-    return this.root;
+    return this.map.root;
+  }
+
+  /** The values of `ids` in the map of the newest commitment checked, with their proofs. */
+  prove(ids: readonly StateKeyId[]): ProvenMapValue[] {
+    return this.map.prove(ids.map(stateMapKey));
   }
 
   /** Checks a commitment at `index` (the state `s` before it) against its logged root (hex). */

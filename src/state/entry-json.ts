@@ -8,13 +8,14 @@
  * a reused or changed buffer is never served an earlier parse). Readers share the parsed
  * value and must not change it.
  */
-import { bytesEqual } from '../ledger/index.ts';
 
 /** The entry's text (strict UTF-8) and its JSON value; `utf8: false` when the bytes are not UTF-8, `json: false` when the text is not JSON. */
 export type ParsedEntryJson = { readonly ok: true; readonly text: string; readonly value: unknown } | { readonly ok: false; readonly utf8: boolean };
 
 const strict = new TextDecoder('utf-8', { fatal: true });
-let lastBytes: Uint8Array = new Uint8Array(0);
+/** A copy of the bytes last parsed: the first `lastLength` bytes of a reused buffer. */
+let lastBytes: Uint8Array = new Uint8Array(1024);
+let lastLength = -1;
 let lastResult: ParsedEntryJson | undefined;
 
 /**
@@ -23,7 +24,7 @@ let lastResult: ParsedEntryJson | undefined;
  * Never throws.
  */
 export function parseEntryJson(data: Uint8Array): ParsedEntryJson {
-  if (lastResult !== undefined && data.length === lastBytes.length && bytesEqual(data, lastBytes)) return lastResult;
+  if (lastResult !== undefined && data.length === lastLength && sameBytes(data)) return lastResult;
   let result: ParsedEntryJson;
   let text: string | undefined;
   try {
@@ -38,7 +39,16 @@ export function parseEntryJson(data: Uint8Array): ParsedEntryJson {
       result = { ok: false, utf8: true };
     }
   }
-  lastBytes = data.slice();
+  if (lastBytes.length < data.length) lastBytes = new Uint8Array(Math.max(data.length, 2 * lastBytes.length));
+  lastBytes.set(data);
+  lastLength = data.length;
   lastResult = result!;
   return result!;
+}
+
+/** Whether `data` is the copy kept (same length checked by the caller). */
+function sameBytes(data: Uint8Array): boolean {
+  const last = lastBytes;
+  for (let i = 0; i < data.length; i++) if (data[i] !== last[i]) return false;
+  return true;
 }

@@ -16,6 +16,7 @@ export {
   flattenState,
   layerState,
   recordHash,
+  recordBytes,
   recordJson,
   stateDepth,
 } from './records.ts';

@@ -435,7 +435,7 @@ export function earliestDepositRecord(s: RegistryState, digest: string): Earlies
 
 /** SHA-256 (hex) of the canonical JSON of a derived record: the value a state commitment maps its key to. */
 export function recordHash(record: CertificateStatusRecord | EarliestDepositRecord): string {
-  return toHex(sha256(utf8(recordJson(record))));
+  return toHex(sha256(recordBytes(record)));
 }
 
 const str = (v: unknown): v is string => typeof v === 'string';
@@ -455,12 +455,18 @@ export function recordJson(record: CertificateStatusRecord | EarliestDepositReco
   return text === undefined || text.includes('\\u') ? canonicalJson(record) : text;
 }
 
+/** Whether a status record has exactly the members and types the fast writers handle. */
+function certificateShape(r: CertificateStatusRecord): boolean {
+  if (Object.keys(r).length !== 10 || !str(r.holderUscc) || !int(r.lastEvent) || !int(r.licences) || !str(r.number) || !Array.isArray(r.pledges)) return false;
+  if (!int(r.policies) || !str(r.status) || !(r.supersededBy === null || str(r.supersededBy)) || !str(r.validUntil) || !int(r.version)) return false;
+  for (const p of r.pledges) if (typeof p !== 'object' || p === null || Object.keys(p).length !== 4 || !str(p.pledgeNumber) || !str(p.pledgee) || !str(p.termEnd) || !str(p.termStart)) return false;
+  return true;
+}
+
 function certificateJson(r: CertificateStatusRecord): string | undefined {
-  if (Object.keys(r).length !== 10 || !str(r.holderUscc) || !int(r.lastEvent) || !int(r.licences) || !str(r.number) || !Array.isArray(r.pledges)) return undefined;
-  if (!int(r.policies) || !str(r.status) || !(r.supersededBy === null || str(r.supersededBy)) || !str(r.validUntil) || !int(r.version)) return undefined;
+  if (!certificateShape(r)) return undefined;
   let pledges = '';
   for (const p of r.pledges) {
-    if (typeof p !== 'object' || p === null || Object.keys(p).length !== 4 || !str(p.pledgeNumber) || !str(p.pledgee) || !str(p.termEnd) || !str(p.termStart)) return undefined;
     pledges += `${pledges ? ',' : ''}{"pledgeNumber":${q(p.pledgeNumber)},"pledgee":${q(p.pledgee)},"termEnd":${q(p.termEnd)},"termStart":${q(p.termStart)}}`;
   }
   return (
@@ -469,7 +475,113 @@ function certificateJson(r: CertificateStatusRecord): string | undefined {
   );
 }
 
+function depositShape(r: EarliestDepositRecord): boolean {
+  return Object.keys(r).length === 5 && str(r.depositId) && str(r.depositor) && str(r.digest) && int(r.index) && str(r.time);
+}
+
 function depositJson(r: EarliestDepositRecord): string | undefined {
-  if (Object.keys(r).length !== 5 || !str(r.depositId) || !str(r.depositor) || !str(r.digest) || !int(r.index) || !str(r.time)) return undefined;
+  if (!depositShape(r)) return undefined;
   return `{"depositId":${q(r.depositId)},"depositor":${q(r.depositor)},"digest":${q(r.digest)},"index":${q(r.index)},"time":${q(r.time)}}`;
+}
+
+/**
+ * The UTF-8 bytes of {@link recordJson}, what a state commitment hashes. A record whose
+ * strings are all printable ASCII without `"` or `\\` and whose numbers are safe
+ * integers (every record DataDeed writes) is written byte by byte into one reused buffer
+ * — no record text, no rope of pieces, no encoding — and the answer is a view of that
+ * buffer, valid until the next call; anything else is `utf8(recordJson(record))`.
+ */
+export function recordBytes(record: CertificateStatusRecord | EarliestDepositRecord): Uint8Array {
+  out.at = 0;
+  const ok = 'number' in record ? certificateShape(record) && certificateBytes(record) : depositShape(record) && depositBytes(record);
+  return ok ? out.buf.subarray(0, out.at) : utf8(recordJson(record));
+}
+
+const out = { buf: new Uint8Array(1024), at: 0 };
+
+function room(n: number): void {
+  if (out.at + n <= out.buf.length) return;
+  const b = new Uint8Array(Math.max(2 * out.buf.length, out.at + n));
+  b.set(out.buf.subarray(0, out.at));
+  out.buf = b;
+}
+
+/** Appends ASCII text the caller knows is plain (member names, punctuation). */
+function raw(text: string): void {
+  room(text.length);
+  const { buf } = out;
+  for (let i = 0; i < text.length; i++) buf[out.at++] = text.charCodeAt(i);
+}
+
+/** Appends a JSON string when its text needs no escape and no UTF-8 beyond ASCII (JSON.stringify writes it as is); false otherwise. */
+function plain(text: string): boolean {
+  room(text.length + 2);
+  const { buf } = out;
+  buf[out.at++] = 0x22;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+    buf[out.at++] = c;
+  }
+  buf[out.at++] = 0x22;
+  return true;
+}
+
+/** Appends a safe integer as JSON.stringify writes it; false for any other number. */
+function integer(n: number): boolean {
+  if (!Number.isSafeInteger(n)) return false;
+  raw(String(n));
+  return true;
+}
+
+function certificateBytes(r: CertificateStatusRecord): boolean {
+  raw('{"holderUscc":');
+  if (!plain(r.holderUscc)) return false;
+  raw(',"lastEvent":');
+  if (!integer(r.lastEvent)) return false;
+  raw(',"licences":');
+  if (!integer(r.licences)) return false;
+  raw(',"number":');
+  if (!plain(r.number)) return false;
+  raw(',"pledges":[');
+  for (let i = 0; i < r.pledges.length; i++) {
+    const p = r.pledges[i]!;
+    raw(i > 0 ? ',{"pledgeNumber":' : '{"pledgeNumber":');
+    if (!plain(p.pledgeNumber)) return false;
+    raw(',"pledgee":');
+    if (!plain(p.pledgee)) return false;
+    raw(',"termEnd":');
+    if (!plain(p.termEnd)) return false;
+    raw(',"termStart":');
+    if (!plain(p.termStart)) return false;
+    raw('}');
+  }
+  raw('],"policies":');
+  if (!integer(r.policies)) return false;
+  raw(',"status":');
+  if (!plain(r.status)) return false;
+  raw(',"supersededBy":');
+  if (r.supersededBy === null) raw('null');
+  else if (!plain(r.supersededBy)) return false;
+  raw(',"validUntil":');
+  if (!plain(r.validUntil)) return false;
+  raw(',"version":');
+  if (!integer(r.version)) return false;
+  raw('}');
+  return true;
+}
+
+function depositBytes(r: EarliestDepositRecord): boolean {
+  raw('{"depositId":');
+  if (!plain(r.depositId)) return false;
+  raw(',"depositor":');
+  if (!plain(r.depositor)) return false;
+  raw(',"digest":');
+  if (!plain(r.digest)) return false;
+  raw(',"index":');
+  if (!integer(r.index)) return false;
+  raw(',"time":');
+  if (!plain(r.time)) return false;
+  raw('}');
+  return true;
 }

@@ -4,7 +4,9 @@
  * numbers, deposited digests) to 32-byte value hashes, with presence and absence
  * proofs. Pure: hashing is an injected SHA-256 (`sha256` of `src/ledger` in browsers,
  * `nodeSha256` of `./node/` on the server), nodes live behind a batch node-store
- * interface (`MemoryNodeStore` here; a database store implements the same two calls).
+ * interface (`MemoryNodeStore` here; a database store implements the same two calls),
+ * or — what the server, audit and monitors keep — in memory as a tree of node indices
+ * (`MemoryMap`).
  */
 export { MAP_ERROR_CODES, MAX_MAP_KEY_BYTES, MapError } from './errors.ts';
 export type { MapErrorCode } from './errors.ts';
@@ -28,6 +30,8 @@ export type { MapNodeRecord, MapNodeStore, MapNodeView } from './store.ts';
 export { applyMapUpdates } from './update.ts';
 export type { MapCommit, MapUpdate } from './update.ts';
 export { proveMapKey, proveMapKeys } from './prove.ts';
+export { MemoryMap } from './memory.ts';
+export type { StagedMapUpdate } from './memory.ts';
 export type { ProvenMapValue } from './prove.ts';
 export {
   MAP_PROOF_VERSION,

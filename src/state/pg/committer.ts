@@ -25,7 +25,7 @@
  */
 import { bytesEqual, fromHex } from '../../ledger/index.ts';
 import type { AppendManyEffect, Integrated } from '../../ledger/pg/index.ts';
-import { EMPTY_HASH, MapError, MemoryNodeStore, applyMapUpdates, mapProofToBase64, proveMapKeys, type ProvenMapValue, type Sha256 } from '../map/index.ts';
+import { MemoryMap, mapProofToBase64, type Sha256, type StagedMapUpdate } from '../map/index.ts';
 import { nodeSha256 } from '../map/node/index.ts';
 import { StateError } from '../errors.ts';
 import { allStateKeys, stateCommittedEntry, stateMapKey, stateMapUpdates, stateRecord, stateRecordValue, type ProvenStateValue, type StateKeyId } from '../commit.ts';
@@ -38,8 +38,6 @@ export interface StateCommitterOptions {
   appendManyWith: <T>(effect: AppendManyEffect<T>) => Promise<Integrated<T>>;
   /** Publish a checkpoint of at least this size (the publisher's `waitForCheckpoint`). */
   publish?: (size: number) => Promise<unknown>;
-  /** Where the map's nodes live (default: a new in-memory store). */
-  store?: MemoryNodeStore;
   /** The registry's clock (entry times; clamped). */
   now: () => Date;
   /** Least time between two commitments (ms, default 1000). */
@@ -54,12 +52,12 @@ export class StateCommitter {
   private readonly monotonic: () => number;
   private readonly sha256: Sha256;
   /**
-   * The root of the map this process holds in `store` (null: not built yet): the map of the
-   * newest commitment it logged or caught up with. Only ever the root of a logged
-   * commitment, or of the state when it matched the newest one.
+   * The map this process holds: the map of the newest commitment it logged or caught up
+   * with (only ever the root of a logged commitment, or of the state when it matched the
+   * newest one), once `built`.
    */
-  private readonly map: { root: Uint8Array | null } = { root: null };
-  private readonly store: MemoryNodeStore;
+  private readonly map: MemoryMap;
+  private built = false;
   private lastAt = -Infinity;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -70,13 +68,13 @@ export class StateCommitter {
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
     this.monotonic = opts.monotonic ?? (() => performance.now());
     this.sha256 = opts.sha256 ?? nodeSha256;
-    this.store = opts.store ?? new MemoryNodeStore();
+    this.map = new MemoryMap(this.sha256);
   }
 
   /** Whether this process's map is not (yet) that of the newest commitment. */
   private behind(): boolean {
     const c = this.opts.guard.state?.commit;
-    return c !== undefined && c !== null && (this.map.root === null || !bytesEqual(this.map.root, fromHex(c.root)));
+    return c !== undefined && c !== null && (!this.built || !bytesEqual(this.map.root, fromHex(c.root)));
   }
 
   /** At a publication round: commit if the state changed and a commitment is due (never waits for one). */
@@ -118,36 +116,46 @@ export class StateCommitter {
 
   private async commitOnce(force: boolean, publish: boolean): Promise<void> {
     const { guard } = this.opts;
-    const { map, store } = this;
-    type Adopt = { root: Uint8Array; caughtUp: StateKeyId[]; index: number; stale: Uint8Array[] };
-    let adopt: Adopt | undefined;
-    const done = await this.opts.appendManyWith(async (_tx, index) => {
+    const { map } = this;
+    // the update the effect staged beside the map's tree, adopted once the append is durable
+    let staged: StagedMapUpdate | undefined;
+    let adopt: { caughtUp: StateKeyId[]; index: number } | undefined;
+    const drop = () => {
+      if (staged) map.discard(staged);
+      staged = undefined;
       adopt = undefined;
-      const s = guard.current;
-      if (!s || s.size !== index) throw new StateError('replay_out_of_order', `a state commitment at ${index}, but the log's state has ${s?.size ?? 0} entries`);
-      const previous = s.commit ? fromHex(s.commit.root) : null;
-      const behind = map.root === null || previous === null || !bytesEqual(map.root, previous);
-      if (previous && !behind && guard.changedKeys().length === 0) return { entries: [], result: undefined };
-      if (!previous && guard.changedKeys().length === 0 && !force) return { entries: [], result: undefined };
-      // the map of this process: the keys changed since it last caught up, or — never built
-      // (a new process) — every key of the state
-      const caughtUp = guard.touchedKeys();
-      const ids = map.root === null ? allStateKeys(s) : caughtUp;
-      const c = await applyMapUpdates(store, map.root ?? EMPTY_HASH, stateMapUpdates(s, ids, this.sha256), this.sha256);
-      store.putNodesNow(c.newNodes);
-      adopt = { root: c.root, caughtUp, index, stale: c.staleNodes };
-      if (previous && bytesEqual(c.root, previous)) {
-        guard.settle(guard.changedKeys(), index);
-        return { entries: [], result: undefined };
-      }
-      return { entries: [stateCommittedEntry(index, c.root, this.opts.now().toISOString())], result: undefined };
-    });
+    };
+    let done;
+    try {
+      done = await this.opts.appendManyWith(async (_tx, index) => {
+        drop();
+        const s = guard.current;
+        if (!s || s.size !== index) throw new StateError('replay_out_of_order', `a state commitment at ${index}, but the log's state has ${s?.size ?? 0} entries`);
+        const previous = s.commit ? fromHex(s.commit.root) : null;
+        const behind = !this.built || previous === null || !bytesEqual(map.root, previous);
+        if (previous && !behind && guard.changedKeys().length === 0) return { entries: [], result: undefined };
+        if (!previous && guard.changedKeys().length === 0 && !force) return { entries: [], result: undefined };
+        // the map of this process: the keys changed since it last caught up, or — never built
+        // (a new process) — every key of the state
+        const caughtUp = guard.touchedKeys();
+        const ids = this.built ? caughtUp : allStateKeys(s);
+        staged = map.stage(stateMapUpdates(s, ids, this.sha256));
+        adopt = { caughtUp, index };
+        if (previous && bytesEqual(staged.root, previous)) {
+          guard.settle(guard.changedKeys(), index);
+          return { entries: [], result: undefined };
+        }
+        return { entries: [stateCommittedEntry(index, staged.root, this.opts.now().toISOString())], result: undefined };
+      });
+    } catch (e) {
+      drop();
+      throw e;
+    }
     // durable (or nothing to log): the map now holds this root; nodes only the old tree had go
-    const a = adopt as Adopt | undefined;
-    if (a) {
-      map.root = a.root;
-      guard.untouch(a.caughtUp, a.index);
-      store.deleteNodes(a.stale);
+    if (staged && adopt) {
+      map.adopt(staged);
+      this.built = true;
+      guard.untouch(adopt.caughtUp, adopt.index);
     }
     if (done.leafHashes.length > 0) {
       this.lastAt = this.monotonic();
@@ -165,23 +173,16 @@ export class StateCommitter {
    */
   async prove(ids: readonly StateKeyId[]): Promise<ProvenStateValue[]> {
     const { guard } = this.opts;
-    const { store } = this;
+    const { map } = this;
     for (let attempt = 0; attempt < 4; attempt++) {
       const s = guard.state;
       const c = s?.commit;
       const root = c ? fromHex(c.root) : null;
-      if (!s || !c || ids.some((id) => guard.isChanged(id)) || this.map.root === null || !bytesEqual(this.map.root, root!)) {
+      if (!s || !c || ids.some((id) => guard.isChanged(id)) || !this.built || !bytesEqual(map.root, root!)) {
         await this.commit(true);
         continue;
       }
-      let proven: ProvenMapValue[];
-      try {
-        proven = await proveMapKeys(store, root!, ids.map(stateMapKey), this.sha256);
-      } catch (e) {
-        // a commitment landed meanwhile and the old tree's nodes went: prove against the new one
-        if (e instanceof MapError && e.code === 'missing_node' && guard.state?.commit !== c) continue;
-        throw e;
-      }
+      const proven = map.prove(ids.map(stateMapKey));
       if (guard.state?.commit !== c) continue; // a commitment landed meanwhile: prove against it
       const out: ProvenStateValue[] = [];
       let stale = false;

@@ -1,0 +1,444 @@
+/**
+ * The state map held in memory as a tree of node indices (docs/state-map.md §4, §5, §9):
+ * what the state committer and the state-root check of audit and monitors keep, since
+ * the map lives in memory (migration 0016). Pure.
+ *
+ * The content-addressed node store (`MemoryNodeStore` with `applyMapUpdates` and
+ * `proveMapKeys`) finds every node by its hash, copies it out, and decodes it; this map
+ * links a node to its children by index in typed arrays instead, so an update walks the
+ * changed paths without a lookup, a copy or an allocation per node, and the garbage
+ * collector sees a handful of arrays rather than a few objects per node. The trees and
+ * proofs are the same (docs/state-map.md §4.1, §5.1): the known-answer vectors and the
+ * node-store implementation check it (tests/state/map-memory.test.ts).
+ *
+ * Nodes are immutable and shared between roots: an update ({@link MemoryMap.stage})
+ * builds the new root beside the current one, which stays provable, and the map switches
+ * to it on {@link MemoryMap.adopt} (freeing the nodes only the old tree had) or drops it
+ * on {@link MemoryMap.discard} (freeing the nodes only the new tree had) — so a
+ * commitment whose log entry rolled back leaves the map as it was.
+ */
+import { MapError } from './errors.ts';
+import { EMPTY_HASH, HASH_BYTES, INTERIOR_PREFIX, LEAF_PREFIX, checkKey, checkRoot, checkValue, mapKeyHash, type Sha256 } from './hashing.ts';
+import type { ProvenMapValue } from './prove.ts';
+import type { MapNodeRecord } from './store.ts';
+import type { MapUpdate } from './update.ts';
+
+/** The index of the empty subtree E (no node). */
+const NONE = -1;
+/** `left` of a leaf (a leaf has no children). */
+const LEAF = -2;
+/** `left` of a free slot. */
+const FREE = -3;
+const NODE_BYTES = 1 + 2 * HASH_BYTES;
+
+/** An update computed by {@link MemoryMap.stage}, not yet adopted or discarded. */
+export interface StagedMapUpdate {
+  /** The new root (a fresh array). */
+  readonly root: Uint8Array;
+  /** @internal the new root's node. */
+  readonly rootIndex: number;
+  /** @internal nodes of the new tree the old one does not have. */
+  readonly created: readonly number[];
+  /** @internal nodes of the old tree the new one no longer has. */
+  readonly replaced: readonly number[];
+  /** @internal the root it was computed from. */
+  readonly base: number;
+}
+
+/** The authenticated state map in memory: one current root, updated in batches, proving keys. */
+export class MemoryMap {
+  /** Node i's hash: bytes [32i, 32i + 32). */
+  private hashes = new Uint8Array(HASH_BYTES * 1024);
+  /** A leaf's K ‖ V: bytes [64i, 64i + 64). */
+  private kv = new Uint8Array(2 * HASH_BYTES * 1024);
+  /** An interior node's left child (NONE: E); LEAF for a leaf; FREE for a free slot. */
+  private left = new Int32Array(1024);
+  /** An interior node's right child (NONE: E); the next free slot of a free one. */
+  private right = new Int32Array(1024);
+  private used = 0;
+  private free = NONE;
+  private count = 0;
+  private rootIndex = NONE;
+  /** The hash preimage being built (SHA-256 does not keep its input). */
+  private readonly buf = new Uint8Array(NODE_BYTES);
+
+  constructor(private readonly sha256: Sha256) {}
+
+  /** Number of nodes the current tree and any staged update hold. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes the node arrays take. */
+  get footprintBytes(): number {
+    return this.hashes.byteLength + this.kv.byteLength + this.left.byteLength + this.right.byteLength;
+  }
+
+  /** The current root (a fresh array; E for the empty map). */
+  get root(): Uint8Array {
+    return this.hashOf(this.rootIndex);
+  }
+
+  /**
+   * Computes the root after `updates` (set each key to its value hash, or remove it with
+   * `null`) beside the current tree, which stays as it is until {@link adopt}. Cost:
+   * O(changed keys × log n) hashes.
+   * @throws MapError `invalid_key`, `invalid_value`, `duplicate_key` (nothing is staged).
+   */
+  stage(updates: readonly MapUpdate[]): StagedMapUpdate {
+    for (const u of updates) {
+      checkKey(u?.key);
+      if (u.value !== null) checkValue(u.value);
+    }
+    const n = updates.length;
+    const hashed = updates.map((u) => mapKeyHash(u.key, this.sha256));
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => compare(hashed[a]!, 0, hashed[b]!, 0));
+    const keys = order.map((i) => hashed[i]!);
+    const values = order.map((i) => updates[i]!.value);
+    for (let i = 1; i < n; i++) if (compare(keys[i - 1]!, 0, keys[i]!, 0) === 0) throw new MapError('duplicate_key', 'a batch of map updates names a key twice');
+    const created: number[] = [];
+    const replaced: number[] = [];
+    const base = this.rootIndex;
+    const rootIndex = new Update(this, keys, values, created, replaced).apply(base, 0, 0, n);
+    return { root: this.hashOf(rootIndex), rootIndex, created, replaced, base };
+  }
+
+  /**
+   * Makes a staged update's root the current one and frees the nodes only the old tree
+   * had. The current root must still be the one it was staged on.
+   */
+  adopt(staged: StagedMapUpdate): void {
+    if (staged.base !== this.rootIndex) throw new Error('a staged map update adopted over another root');
+    this.rootIndex = staged.rootIndex;
+    for (const i of staged.replaced) this.release(i);
+  }
+
+  /** Drops a staged update: frees the nodes only its tree had; the current root stays. */
+  discard(staged: StagedMapUpdate): void {
+    for (const i of staged.created) this.release(i);
+  }
+
+  /** Stages and adopts `updates`; returns the new root. */
+  apply(updates: readonly MapUpdate[]): Uint8Array {
+    const s = this.stage(updates);
+    this.adopt(s);
+    return s.root;
+  }
+
+  /**
+   * Looks up each of `keys` under the current root and proves the answer, presence with
+   * its value hash or absence (docs/state-map.md §5): the same values and proofs as
+   * `proveMapKeys` on a node store holding this tree.
+   * @throws MapError `invalid_key`.
+   */
+  prove(keys: readonly Uint8Array[]): ProvenMapValue[] {
+    return keys.map((key) => {
+      const k = mapKeyHash(key, this.sha256);
+      const siblings: (Uint8Array | null)[] = [];
+      let node = this.rootIndex;
+      for (let depth = 0; ; depth++) {
+        if (node === NONE) return { value: null, proof: { siblings, end: { kind: 'empty' } } };
+        if (this.left[node] === LEAF) {
+          const at = node * 2 * HASH_BYTES;
+          if (compare(this.kv, at, k, 0) === 0) return { value: this.kv.slice(at + HASH_BYTES, at + 2 * HASH_BYTES), proof: { siblings, end: { kind: 'present' } } };
+          return {
+            value: null,
+            proof: { siblings, end: { kind: 'leaf', keyHash: this.kv.slice(at, at + HASH_BYTES), valueHash: this.kv.slice(at + HASH_BYTES, at + 2 * HASH_BYTES) } },
+          };
+        }
+        const right = ((k[depth >> 3]! >> (7 - (depth & 7))) & 1) === 1;
+        const sibling = right ? this.left[node]! : this.right[node]!;
+        siblings.push(sibling === NONE ? null : this.hashOf(sibling));
+        node = right ? this.right[node]! : this.left[node]!;
+      }
+    });
+  }
+
+  /** Every node of the current tree as its hash and 65-byte encoding (docs/state-map.md §9). */
+  *nodes(): IterableIterator<MapNodeRecord> {
+    const stack = this.rootIndex === NONE ? [] : [this.rootIndex];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      yield { hash: this.hashOf(i), bytes: this.encode(i) };
+      if (this.left[i] !== LEAF) {
+        if (this.left[i] !== NONE) stack.push(this.left[i]!);
+        if (this.right[i] !== NONE) stack.push(this.right[i]!);
+      }
+    }
+  }
+
+  /**
+   * The map whose root is `root`, from its nodes (hash and 65-byte encoding each; others
+   * are ignored). Trusted input (the map's own {@link nodes}): hashes are not recomputed.
+   * @throws MapError `invalid_root`; `missing_node` or `malformed_node` when a node of the tree is absent or not an encoding.
+   */
+  static fromNodes(root: Uint8Array, nodes: Iterable<MapNodeRecord>, sha256: Sha256): MemoryMap {
+    checkRoot(root);
+    const byHash = new Map<string, Uint8Array>();
+    for (const n of nodes) byHash.set(hexKey(n.hash, 0), n.bytes);
+    const m = new MemoryMap(sha256);
+    const load = (hash: Uint8Array, off: number, depth: number): number => {
+      if (compare(hash, off, EMPTY_HASH, 0) === 0) return NONE;
+      const bytes = byHash.get(hexKey(hash, off));
+      if (bytes === undefined) throw new MapError('missing_node', 'a node of the map is missing');
+      if (bytes.length !== NODE_BYTES || (bytes[0] !== LEAF_PREFIX && bytes[0] !== INTERIOR_PREFIX) || depth > 256) throw new MapError('malformed_node', 'a map node is not 65 bytes starting with 0x11 or 0x12');
+      let i: number;
+      if (bytes[0] === LEAF_PREFIX) {
+        i = m.alloc();
+        m.left[i] = LEAF;
+        m.kv.set(bytes.subarray(1), i * 2 * HASH_BYTES);
+      } else {
+        const l = load(bytes, 1, depth + 1);
+        const r = load(bytes, 1 + HASH_BYTES, depth + 1);
+        i = m.alloc();
+        m.left[i] = l;
+        m.right[i] = r;
+      }
+      m.hashes.set(hash.subarray(off, off + HASH_BYTES), i * HASH_BYTES);
+      return i;
+    };
+    m.rootIndex = load(root, 0, 0);
+    return m;
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  /** @internal Node `i`'s hash (a fresh array; E for NONE). */
+  hashOf(i: number): Uint8Array {
+    return i === NONE ? EMPTY_HASH.slice() : this.hashes.slice(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+  }
+
+  /** @internal Whether node `i` is a leaf. */
+  isLeaf(i: number): boolean {
+    return i !== NONE && this.left[i] === LEAF;
+  }
+
+  /** @internal Node `i`'s children (interior nodes only). */
+  leftOf(i: number): number {
+    return this.left[i]!;
+  }
+
+  /** @internal */
+  rightOf(i: number): number {
+    return this.right[i]!;
+  }
+
+  /** @internal Bit `depth` of leaf `i`'s key hash. */
+  leafBit(i: number, depth: number): number {
+    return (this.kv[i * 2 * HASH_BYTES + (depth >> 3)]! >> (7 - (depth & 7))) & 1;
+  }
+
+  /** @internal Order of leaf `i`'s key hash against `k`. */
+  compareLeaf(i: number, k: Uint8Array): number {
+    return compare(this.kv, i * 2 * HASH_BYTES, k, 0);
+  }
+
+  /** @internal Whether leaf `i`'s value hash is `v`. */
+  leafValueIs(i: number, v: Uint8Array): boolean {
+    return compare(this.kv, i * 2 * HASH_BYTES + HASH_BYTES, v, 0) === 0;
+  }
+
+  /** @internal A new leaf 0x11 ‖ K ‖ V. */
+  newLeaf(k: Uint8Array, v: Uint8Array): number {
+    const i = this.alloc();
+    this.left[i] = LEAF;
+    const at = i * 2 * HASH_BYTES;
+    const kv = this.kv;
+    const buf = this.buf;
+    buf[0] = LEAF_PREFIX;
+    for (let b = 0; b < HASH_BYTES; b++) {
+      kv[at + b] = buf[1 + b] = k[b]!;
+      kv[at + HASH_BYTES + b] = buf[1 + HASH_BYTES + b] = v[b]!;
+    }
+    this.hashes.set(this.sha256(buf), i * HASH_BYTES);
+    return i;
+  }
+
+  /** @internal A new interior node 0x12 ‖ hash(l) ‖ hash(r). */
+  newInterior(l: number, r: number): number {
+    const i = this.alloc();
+    this.left[i] = l;
+    this.right[i] = r;
+    const buf = this.buf;
+    const hashes = this.hashes;
+    buf[0] = INTERIOR_PREFIX;
+    if (l === NONE) buf.set(EMPTY_HASH, 1);
+    else for (let b = 0, at = l * HASH_BYTES; b < HASH_BYTES; b++) buf[1 + b] = hashes[at + b]!;
+    if (r === NONE) buf.set(EMPTY_HASH, 1 + HASH_BYTES);
+    else for (let b = 0, at = r * HASH_BYTES; b < HASH_BYTES; b++) buf[1 + HASH_BYTES + b] = hashes[at + b]!;
+    hashes.set(this.sha256(buf), i * HASH_BYTES);
+    return i;
+  }
+
+  private encode(i: number): Uint8Array {
+    const out = new Uint8Array(NODE_BYTES);
+    if (this.left[i] === LEAF) {
+      out[0] = LEAF_PREFIX;
+      out.set(this.kv.subarray(i * 2 * HASH_BYTES, (i + 1) * 2 * HASH_BYTES), 1);
+    } else {
+      out[0] = INTERIOR_PREFIX;
+      out.set(this.left[i] === NONE ? EMPTY_HASH : this.hashes.subarray(this.left[i]! * HASH_BYTES, (this.left[i]! + 1) * HASH_BYTES), 1);
+      out.set(this.right[i] === NONE ? EMPTY_HASH : this.hashes.subarray(this.right[i]! * HASH_BYTES, (this.right[i]! + 1) * HASH_BYTES), 1 + HASH_BYTES);
+    }
+    return out;
+  }
+
+  private alloc(): number {
+    let i = this.free;
+    if (i !== NONE) this.free = this.right[i]!;
+    else {
+      if (this.used === this.left.length) this.grow();
+      i = this.used++;
+    }
+    this.count++;
+    return i;
+  }
+
+  private release(i: number): void {
+    if (this.left[i] === FREE) return;
+    this.left[i] = FREE;
+    this.right[i] = this.free;
+    this.free = i;
+    this.count--;
+  }
+
+  private grow(): void {
+    const capacity = this.left.length * 2;
+    const grown = <T extends Uint8Array | Int32Array>(a: T, n: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.hashes = grown(this.hashes, capacity * HASH_BYTES);
+    this.kv = grown(this.kv, capacity * 2 * HASH_BYTES);
+    this.left = grown(this.left, capacity);
+    this.right = grown(this.right, capacity);
+  }
+}
+
+/** The fold of one batch of sorted updates into a tree (docs/state-map.md §4.3). */
+class Update {
+  constructor(
+    private readonly m: MemoryMap,
+    private readonly keys: readonly Uint8Array[],
+    private readonly values: readonly (Uint8Array | null)[],
+    private readonly created: number[],
+    private readonly replaced: number[],
+  ) {}
+
+  /** The new subtree at `depth` in place of `node` with the updates [lo, hi) below it. */
+  apply(node: number, depth: number, lo: number, hi: number): number {
+    if (lo === hi) return node;
+    const m = this.m;
+    if (node === NONE || m.isLeaf(node)) return this.rebuild(node, depth, lo, hi);
+    if (depth >= 256) throw new MapError('malformed_node', 'an interior map node below depth 256');
+    // sorted keys sharing `depth` bits: those with bit `depth` 0 come first (binary search)
+    let mid = lo;
+    for (let top = hi; mid < top; ) {
+      const m = (mid + top) >>> 1;
+      if (bit(this.keys[m]!, depth) === 0) mid = m + 1;
+      else top = m;
+    }
+    const l = m.leftOf(node);
+    const r = m.rightOf(node);
+    const nl = this.apply(l, depth + 1, lo, mid);
+    const nr = this.apply(r, depth + 1, mid, hi);
+    if (nl === l && nr === r) return node;
+    this.replaced.push(node);
+    // canonical parent (§4.1): E over E is E, a lone leaf moves up, else an interior node
+    if (nl === NONE && (nr === NONE || m.isLeaf(nr))) return nr;
+    if (nr === NONE && m.isLeaf(nl)) return nl;
+    return this.interior(nl, nr);
+  }
+
+  /**
+   * The subtree of a leaf or E (`node`) with the updates [lo, hi) below it: the old key
+   * (if it stays) and the new ones, as §4.1 builds them. An old leaf that stays as it
+   * was is reused, even where it moves down; otherwise it is stale.
+   */
+  private rebuild(node: number, depth: number, lo: number, hi: number): number {
+    const m = this.m;
+    // items: update indices (≥ 0) and the kept old leaf (~node < 0), in key-hash order
+    const items: number[] = [];
+    let old = node;
+    let kept = false;
+    for (let i = lo; i < hi; i++) {
+      const value = this.values[i]!;
+      if (old !== NONE) {
+        const c = m.compareLeaf(old, this.keys[i]!);
+        if (c < 0) {
+          items.push(~old);
+          kept = true;
+          old = NONE;
+        } else if (c === 0) {
+          // the update replaces or removes the old key; setting the same value keeps its leaf
+          if (value !== null && m.leafValueIs(old, value)) {
+            items.push(~old);
+            kept = true;
+          } else if (value !== null) items.push(i);
+          old = NONE;
+          continue;
+        }
+      }
+      if (value !== null) items.push(i);
+    }
+    if (old !== NONE) {
+      items.push(~old);
+      kept = true;
+    }
+    const result = this.build(depth, items, 0, items.length);
+    if (node !== NONE && !kept) this.replaced.push(node);
+    return result;
+  }
+
+  /** The canonical tree of `items[a..b)` (distinct, sorted, sharing `depth` bits). */
+  private build(depth: number, items: readonly number[], a: number, b: number): number {
+    if (a === b) return NONE;
+    if (b - a === 1) {
+      const it = items[a]!;
+      if (it < 0) return ~it;
+      const leaf = this.m.newLeaf(this.keys[it]!, this.values[it]!);
+      this.created.push(leaf);
+      return leaf;
+    }
+    let mid = a;
+    for (let top = b; mid < top; ) {
+      const m = (mid + top) >>> 1;
+      if (this.itemBit(items[m]!, depth) === 0) mid = m + 1;
+      else top = m;
+    }
+    const l = this.build(depth + 1, items, a, mid);
+    const r = this.build(depth + 1, items, mid, b);
+    return this.interior(l, r);
+  }
+
+  private interior(l: number, r: number): number {
+    const i = this.m.newInterior(l, r);
+    this.created.push(i);
+    return i;
+  }
+
+  private itemBit(it: number, depth: number): number {
+    return it < 0 ? this.m.leafBit(~it, depth) : bit(this.keys[it]!, depth);
+  }
+}
+
+function bit(k: Uint8Array, depth: number): number {
+  return (k[depth >> 3]! >> (7 - (depth & 7))) & 1;
+}
+
+/** Order of the 32 bytes of `a` at `ao` and of `b` at `bo`. */
+function compare(a: Uint8Array, ao: number, b: Uint8Array, bo: number): number {
+  for (let i = 0; i < HASH_BYTES; i++) {
+    const d = a[ao + i]! - b[bo + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function hexKey(a: Uint8Array, off: number): string {
+  let s = '';
+  for (let i = off; i < off + HASH_BYTES; i++) s += (a[i]! < 16 ? '0' : '') + a[i]!.toString(16);
+  return s;
+}
