@@ -6,7 +6,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../auth.ts';
 import type { ApiServices } from '../services.ts';
 import { toBase64, toHex, fromUtf8, type LogReader } from '../../ledger/index.ts';
-import { ReadAnswers } from '../read-answers.ts';
+import type { ReadAnswers } from '../read-answers.ts';
 import { ApiError, notFound } from '../problem.ts';
 import { hex32, uintParam } from '../params.ts';
 import { problemResponses } from '../openapi.ts';
@@ -53,7 +53,7 @@ const JSON_TYPE = { 'Content-Type': 'application/json' };
 export function registerLogRoutes(
   app: OpenAPIHono<AppEnv>,
   { log, settings }: Pick<ApiServices, 'log' | 'settings'>,
-  answers: ReadAnswers = new ReadAnswers(log, settings.tileCacheBytes ?? 64 * 1024 * 1024),
+  answers: ReadAnswers,
 ): void {
   app.openapi(
     createRoute({

@@ -17,16 +17,16 @@ import { parseTilePath, tileNodes, tileWidthFor, encodeEntryBundle, TILE_HEIGHT,
 import type { AppEnv } from '../auth.ts';
 import type { ApiServices } from '../services.ts';
 import { ApiError, notFound } from '../problem.ts';
-import { IMMUTABLE, matchesEtag, ReadAnswers, SHORT, type ReadyAnswer } from '../read-answers.ts';
+import { IMMUTABLE, matchesEtag, SHORT, type ReadAnswers, type ReadyAnswer } from '../read-answers.ts';
 
 /**
- * Registers `/checkpoint` and `/tile/*`, answering from `answers` (the ready answers the
- * server's fast path shares; a new set, bounded by DATADEED_TILE_CACHE_MB, by default).
+ * Registers `/checkpoint` and `/tile/*`, answering from `answers` (the app's ready answers,
+ * which `datadeed serve`'s fast path shares).
  */
 export function registerTlogRoutes(
   app: OpenAPIHono<AppEnv>,
-  { log, settings }: Pick<ApiServices, 'log' | 'settings'>,
-  answers: ReadAnswers = new ReadAnswers(log, settings.tileCacheBytes ?? 64 * 1024 * 1024),
+  { log }: Pick<ApiServices, 'log'>,
+  answers: ReadAnswers,
 ): void {
   app.get('/checkpoint', async (c) => {
     const cp = await log.servedCheckpoint();
