@@ -73,8 +73,13 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-/** Requests per second over SECONDS with CONNECTIONS connections; paths are cycled. Non-2xx answers fail the run. */
-async function load(base: string, paths: string[]): Promise<{ rps: number; p99: number }> {
+/**
+ * Requests per second over SECONDS with CONNECTIONS connections; paths are cycled. Non-2xx
+ * answers fail the run, and so does an answer shorter than `minBytes` on average (headers
+ * and body as received: autocannon counts the bytes, and keeps no body — see
+ * patches/README.md).
+ */
+async function load(base: string, paths: string[], minBytes = 0): Promise<{ rps: number; p99: number }> {
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
@@ -83,6 +88,8 @@ async function load(base: string, paths: string[]): Promise<{ rps: number; p99: 
   });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${base}${paths[0]}…: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests.total}`);
+  const perAnswer = result.throughput.total / Math.max(1, result.requests.total);
+  if (perAnswer < minBytes) throw new Error(`${base}${paths[0]}…: ${int(perAnswer)} bytes per answer, expected at least ${int(minBytes)}`);
   return { rps: result.requests.average, p99: result.latency.p99 };
 }
 
@@ -129,7 +136,7 @@ async function benchKind(kind: DbKind, hello: () => Promise<number>): Promise<vo
     const cpSize = Number(cp.split('\n')[1]);
     const proofs = Array.from({ length: 256 }, () => `/v1/log/proof/inclusion?index=${Math.floor(Math.random() * cpSize)}&size=${cpSize}`);
     const n = encodeURIComponent(demo.certificateNumber ?? "");
-    const targets: { label: string; paths: string[]; floor: number }[] = [
+    const targets: { label: string; paths: string[]; floor: number; bytes?: number }[] = [
       { label: '/checkpoint', paths: ['/checkpoint'], floor: 0.3 },
       { label: 'full tile /tile/0/000', paths: ['/tile/0/000'], floor: 0.3 },
       { label: 'full entries tile /tile/entries/000', paths: ['/tile/entries/000'], floor: 0.3 },
@@ -138,10 +145,10 @@ async function benchKind(kind: DbKind, hello: () => Promise<number>): Promise<vo
       { label: 'verify page', paths: [`/verify/${n}`], floor: 0 },
     ];
     // warm up each target (and the server's caches) before measuring
-    for (const t of targets) for (const p of t.paths.slice(0, 8)) await (await fetch(base + p)).arrayBuffer();
+    for (const t of targets) for (const p of t.paths.slice(0, 8)) t.bytes = Math.min(t.bytes ?? Infinity, (await (await fetch(base + p)).arrayBuffer()).byteLength);
     for (const t of targets) {
       const baseline = await hello();
-      const r = await load(base, t.paths);
+      const r = await load(base, t.paths, t.bytes);
       const verdict = t.floor > 0 ? ' ' + floor(`≥${t.floor}× hello-world`, r.rps >= t.floor * baseline) : '';
       line(`read ${kind} ${t.label}: ${int(r.rps)} req/s, p99 ${r.p99} ms (${ratio(r.rps, baseline)} hono hello-world ${int(baseline)} req/s, ${CONNECTIONS} connections)${verdict}`);
     }
