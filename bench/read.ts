@@ -18,7 +18,7 @@
  * BENCH_READ_ENTRIES (5,000; quick 1,000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -63,6 +63,17 @@ function startServer(args: string[], env: Record<string, string>): ChildProcess 
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(`  [server] ${d}`));
   return child;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -148,9 +159,15 @@ async function benchKind(kind: DbKind, hello: () => Promise<number>): Promise<vo
     for (const t of targets) for (const p of t.paths.slice(0, 8)) t.bytes = Math.min(t.bytes ?? Infinity, (await (await fetch(base + p)).arrayBuffer()).byteLength);
     for (const t of targets) {
       const baseline = await hello();
+      const c0 = cpuOf(server.pid!);
+      const own0 = process.cpuUsage();
+      const w0 = performance.now();
       const r = await load(base, t.paths, t.bytes);
+      const wall = (performance.now() - w0) / 1000;
+      const own = process.cpuUsage(own0);
+      const cores = `server ${((cpuOf(server.pid!) - c0) / wall).toFixed(2)} cores, client ${((own.user + own.system) / 1e6 / wall).toFixed(2)} cores`;
       const verdict = t.floor > 0 ? ' ' + floor(`≥${t.floor}× hello-world`, r.rps >= t.floor * baseline) : '';
-      line(`read ${kind} ${t.label}: ${int(r.rps)} req/s, p99 ${r.p99} ms (${ratio(r.rps, baseline)} hono hello-world ${int(baseline)} req/s, ${CONNECTIONS} connections)${verdict}`);
+      line(`read ${kind} ${t.label}: ${int(r.rps)} req/s, p99 ${r.p99} ms (${ratio(r.rps, baseline)} hono hello-world ${int(baseline)} req/s, ${CONNECTIONS} connections; ${cores})${verdict}`);
     }
   } finally {
     if (server) await stop(server);
@@ -166,8 +183,15 @@ export async function main(): Promise<void> {
   try {
     await waitHttp(`http://127.0.0.1:${helloPort}/`, hello);
     const helloBase = `http://127.0.0.1:${helloPort}`;
-    const first = (await load(helloBase, ['/'])).rps; // warms the client and the baseline server
-    line(`read baseline: hono hello-world ${int(first)} req/s (${CONNECTIONS} connections, autocannon in the benchmark's process; measured again before each target)`);
+    await load(helloBase, ['/']); // warms the client and the baseline server
+    const c0 = cpuOf(hello.pid!);
+    const own0 = process.cpuUsage();
+    const w0 = performance.now();
+    const first = (await load(helloBase, ['/'])).rps;
+    const wall = (performance.now() - w0) / 1000;
+    const own = process.cpuUsage(own0);
+    const cores = `server ${((cpuOf(hello.pid!) - c0) / wall).toFixed(2)} cores, client ${((own.user + own.system) / 1e6 / wall).toFixed(2)} cores`;
+    line(`read baseline: hono hello-world ${int(first)} req/s (${CONNECTIONS} connections, autocannon in the benchmark's process; ${cores}; measured again before each target)`);
     const baseline = async () => (await load(helloBase, ['/'])).rps;
     for (const kind of kinds) {
       if (kind === 'postgres' && !(await postgresReachable())) {
