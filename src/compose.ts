@@ -186,7 +186,7 @@ function pdfSigner(db: Db, log: LogReader, key: DocumentSigningKey | null): Docu
 }
 
 /** The log as the public reads it, over the store, the publisher and the witnesses' cosigner. */
-function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner | undefined, cacheMs: number, exclusive: boolean): LogReader {
+function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner | undefined, cacheMs: number, exclusive: boolean, stamping: boolean): LogReader {
   // The checkpoint `/checkpoint` serves changes at most once per publication: read it at
   // most once per `cacheMs` (at once after this instance publishes or sees a quorum), and
   // never hand out one older than one already handed out.
@@ -242,7 +242,14 @@ function logReader(store: LogStore, writer: LogWriter, cosigner: WitnessCosigner
     servedCheckpointIfFresh: () => served.peek(),
     bundleCheckpoint: async (index) => {
       const cosigned = await cosigner?.quorumCheckpoint();
-      return cosigned && cosigned.size > index ? cosigned : checkpointIncluding(index);
+      const cp = cosigned && cosigned.size > index ? cosigned : await checkpointIncluding(index);
+      // With a TSA, stamping follows publication by up to its interval: a receipt asked for
+      // in between carries the newest stamped checkpoint that includes the entry (and meets
+      // the witnesses' quorum), so it proves its time; only an entry newer than every
+      // stamped checkpoint gets one without a token.
+      if (!stamping || (await store.timestampAt(cp.size))) return cp;
+      for (const stamped of await store.stampedCheckpoints(index + 1, cp.size - 1, 4)) if (!cosigner || (await cosigner.meetsQuorum(stamped.note))) return stamped;
+      return cp;
     },
     witnessStatus: () => cosigner?.status() ?? [],
     timestampToken: async (size) => (await store.timestampAt(size))?.token,
@@ -439,7 +446,7 @@ export async function composeSystem(config: Config, opts: ComposeOptions = {}): 
     }
     const accounts = new AccountService(db, now, (effect) => seq.appendWith(effect));
     const { deps: _wiring, ...registryServices } = registry; // the routes get the services, not their wiring (which holds the database)
-    const reader = logReader(store, seq, cosigner, config.checkpointCacheMs, database.kind === 'pglite');
+    const reader = logReader(store, seq, cosigner, config.checkpointCacheMs, database.kind === 'pglite', config.tsaUrl !== undefined);
     // webhooks: a job after commit, driven from the log; a batch only notifies it
     const webhooks = new WebhookDispatcher({
       db,

@@ -4,7 +4,8 @@
  * entry or a newer one (one is published on demand if none includes it yet) — with a
  * witness policy, the newest checkpoint meeting its quorum once one includes the entry,
  * with the witnesses' cosignature lines; and the RFC 3161 time-stamp token over that
- * checkpoint when the registry has one (DATADEED_TSA_URL). A certificate's bundle also
+ * checkpoint when the registry has one (DATADEED_TSA_URL; then the newest stamped
+ * checkpoint that includes the entry is preferred to a newer one not stamped yet). A certificate's bundle also
  * carries its certificate key's `key.added` entry with an inclusion proof in the same
  * tree, so the log's verifier key alone verifies it.
  */

@@ -30,6 +30,8 @@ let sys: NotaryRegistry;
 let app: ReturnType<typeof createApp>;
 let applicant: Actor;
 let tsaCalls = 0;
+/** While set, requests to the TSA wait for it (a TSA that has not answered yet). */
+let tsaGate: Promise<void> | undefined;
 const otherCa = mkdtempSync(path.join(tmpdir(), 'datadeed-other-ca-'));
 
 const trust: TrustedKeys = { logKeys: [logKey.vkey], certificateKeys: [] };
@@ -60,7 +62,10 @@ beforeAll(async () => {
   tsa = await startTestTsa();
   makeTsaCertificates(otherCa, 'Some Other Root');
   const fetchSpy: typeof fetch = async (input, init) => {
-    if (String(input).startsWith(tsa.url)) tsaCalls++;
+    if (String(input).startsWith(tsa.url)) {
+      tsaCalls++;
+      await tsaGate;
+    }
     return fetch(input, init);
   };
   sys = await startRegistry(dir, { DATADEED_TSA_URL: tsa.url, DATADEED_CHECKPOINT_INTERVAL_MS: String(INTERVAL_MS) }, { fetch: fetchSpy });
@@ -117,6 +122,35 @@ describe('RFC 3161 time-stamps of checkpoints', { timeout: 300_000 }, () => {
     await until(async () => (await sys.store.timestampAt(next.size)) !== undefined, 'the stamp of a later checkpoint');
     other = (await sys.store.timestampAt(next.size))!.token;
     expect(tsaCalls).toBeGreaterThanOrEqual(2);
+  });
+
+  it('between a publication and its stamp, a receipt carries the newest stamped checkpoint that includes its entry', async () => {
+    let open!: () => void;
+    tsaGate = new Promise<void>((r) => (open = r));
+    try {
+      const fresh = await deposit('e'.repeat(64));
+      const newest = (await sys.publisher.publish())!;
+      expect(await sys.store.timestampAt(newest.size)).toBeUndefined(); // its stamp is held at the TSA
+      // an older entry: proven to a stamped checkpoint, with that checkpoint's token
+      const old = await receipt(id);
+      expect(old.timestamp).toBeDefined();
+      expect(old.inclusion.treeSize).toBeLessThan(newest.size);
+      const token = (await sys.store.timestampAt(old.inclusion.treeSize))!.token;
+      expect(Buffer.from(fromBase64(old.timestamp!)).equals(Buffer.from(token))).toBe(true);
+      const r = await verifyBundle(old, trust, nodeEd25519, { tsa: { roots: roots(), crypto: nodeSignatureVerify } });
+      expect(r.ok, JSON.stringify(r.checks)).toBe(true);
+      expect(opensslVerify(checkpointTimestampMessage(old.checkpoint), token, tsa.caFile).status).toBe(0);
+      // the new entry: no stamped checkpoint includes it yet
+      const young = await receipt(fresh);
+      expect(young.timestamp).toBeUndefined();
+      expect(young.inclusion.treeSize).toBe(newest.size);
+      open();
+      tsaGate = undefined;
+      await until(async () => (await receipt(fresh)).timestamp !== undefined, 'the new entry time-stamped once the TSA answers');
+    } finally {
+      open();
+      tsaGate = undefined;
+    }
   });
 
   it('fails a token over another checkpoint, a tampered token and an untrusted TSA, naming why', async () => {

@@ -147,12 +147,12 @@ export class WitnessCosigner {
     }));
   }
 
-  /** The newest checkpoint whose cosignatures meet the quorum, if any. */
   /** The size of the newest checkpoint known to meet the quorum (0: none yet). No query. */
   get quorumTreeSize(): number {
     return this.quorumSize;
   }
 
+  /** The newest checkpoint whose cosignatures meet the quorum, if any. */
   async quorumCheckpoint(): Promise<StoredCheckpoint | undefined> {
     return this.quorumSize > 0 ? this.store.checkpointAt(this.quorumSize) : undefined;
   }
@@ -193,7 +193,8 @@ export class WitnessCosigner {
     await Promise.all(this.witnesses.map((w) => w.running));
   }
 
-  private meetsQuorum(note: string): Promise<boolean> {
+  /** Whether a checkpoint note (with its cosignature lines) meets the policy's quorum. */
+  meetsQuorum(note: string): Promise<boolean> {
     return evaluatePolicy(note, this.policy, this.verify).then((e) => e.ok);
   }
 

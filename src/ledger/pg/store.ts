@@ -191,6 +191,21 @@ export class LogStore {
     );
   }
 
+  /**
+   * The newest published checkpoint with a stored time-stamp token and a size in
+   * [minSize, maxSize], newest first, at most `limit` (for a receipt that should carry
+   * trusted time: the checkpoint it would carry may not be stamped yet).
+   */
+  async stampedCheckpoints(minSize: number, maxSize: number, limit: number, db: Db = this.db): Promise<StoredCheckpoint[]> {
+    const rows = await queryRows(
+      db,
+      sql`SELECT c.tree_size, c.root_hash, ${NOTE_WITH_COSIGNATURES}, c.created_at FROM log_checkpoints c
+          JOIN log_timestamps t ON t.tree_size = c.tree_size
+          WHERE c.tree_size BETWEEN ${minSize} AND ${maxSize} ORDER BY c.tree_size DESC LIMIT ${limit}`,
+    );
+    return rows.map(toCheckpoint);
+  }
+
   /** The time-stamp token over the checkpoint of exactly `size`, if one is stored. */
   async timestampAt(size: number, db: Db = this.db): Promise<{ token: Uint8Array; genTime: Date } | undefined> {
     const rows = await queryRows<{ token: unknown; gen_time: unknown }>(db, sql`SELECT token, gen_time FROM log_timestamps WHERE tree_size = ${size}`);
