@@ -6,9 +6,10 @@
  * compiles its hot code again) where two threads and an idle main thread spent about
  * twice the CPU of the work itself. Files may be pushed while a run is under way (the
  * listing feeds the lanes as it goes: hashing starts after the first directory, not
- * after the last), and go to threads in batches (up to 256 files or 16 MiB; a large
+ * after the last), and go to threads in batches (up to 128 files or 16 MiB; a large
  * file alone) so that per-message costs vanish for many small files; each thread keeps
- * up to four batches (64 MiB) queued so it never waits for dispatch. The main thread
+ * up to three batches queued, so it never waits for dispatch and holds little when the
+ * files run out. The main thread
  * takes small batches one at a time, and once the listing is over batches shrink with
  * the work left (guided self-scheduling), so that the lanes finish together. A lane
  * hashes small files with synchronous reads and one-shot digests; a thread posts a
@@ -44,6 +45,14 @@ const QUEUE_BYTES = 64 << 20;
 const QUEUE_BATCHES = 4;
 /** The main thread takes this many files at a time (no message to pay for), one batch at a time. */
 const MAIN_BATCH_FILES = 32;
+/**
+ * A thread beside the main lane gets batches of at most this many files, three at a
+ * time: ~15 ms of small files queued covers the main thread's event-loop latency, while
+ * the work a thread holds when the files run out (the main lane then waits for it) stays
+ * short — four batches of 256 were ~45 ms of tail.
+ */
+const THREAD_BATCH_FILES = 128;
+const THREAD_QUEUE_BATCHES = 3;
 /** Guided batches never shrink below this. */
 const MIN_GUIDED_FILES = 16;
 /**
@@ -353,7 +362,7 @@ export class HashPool {
           if (settled) return;
           if (this.#closed) return finish(new DatasetIoError('worker_failed', 'the hashing pool is closed'));
           for (const worker of this.#workers) {
-            const lane: Lane = { queued: 0, queuedBytes: 0, maxQueued: QUEUE_BATCHES, maxFiles: BATCH_FILES, send: (batch) => worker.postMessage(batch) };
+            const lane: Lane = { queued: 0, queuedBytes: 0, maxQueued: THREAD_QUEUE_BATCHES, maxFiles: THREAD_BATCH_FILES, send: (batch) => worker.postMessage(batch) };
             const onMsg = (m: WorkerMessage): void => {
               if (m.t === 'result') onResult(lane, m.id, m.bytes, m);
               else if (!settled && m.bytes > 0) opts.onBytes?.(m.bytes);
