@@ -29,18 +29,29 @@ export interface BatchContext {
   shouldYield?: () => boolean;
 }
 
-/** One-shot SHA-256 (crypto.hash, Node ≥ 20.12: no Hash object per call) as hex. */
-const sha256Hex: (data: Buffer | string) => string =
-  typeof oneShotHash === 'function' ? (data) => oneShotHash('sha256', data, 'hex') : (data) => createHash('sha256').update(data).digest('hex');
+/**
+ * One-shot SHA-256 (crypto.hash, Node ≥ 20.12: no Hash object per call) as hex of the
+ * first `length` bytes of `buffer`, through a plain Uint8Array view: Buffer's
+ * `subarray` goes through its species constructor (two more JavaScript functions per
+ * file, which every new hashing thread compiles again).
+ */
+const sha256Hex: (buffer: Buffer, length: number) => string =
+  typeof oneShotHash === 'function'
+    ? (buffer, length) => oneShotHash('sha256', new Uint8Array(buffer.buffer, buffer.byteOffset, length), 'hex')
+    : (buffer, length) => createHash('sha256').update(buffer.subarray(0, length)).digest('hex');
 /**
  * One-shot SHA-256 written into `out` at `offset`. crypto.hash answers a latin1 ('binary') string
  * (one byte per character) several times faster than a Buffer, which it allocates
- * outside the V8 heap.
+ * outside the V8 heap; its 32 characters are copied byte by byte (cheaper than
+ * `Buffer.write` and its encoding dispatch for 32 bytes).
  */
-const sha256Into: (data: string, out: Buffer, offset: number) => void =
+const sha256Into: (data: string, out: Uint8Array, offset: number) => void =
   typeof oneShotHash === 'function'
-    ? (data, out, offset) => void out.write(oneShotHash('sha256', data, 'binary'), offset, 32, 'latin1')
-    : (data, out, offset) => void createHash('sha256').update(data).digest().copy(out, offset);
+    ? (data, out, offset) => {
+        const digest = oneShotHash('sha256', data, 'binary');
+        for (let k = 0; k < 32; k++) out[offset + k] = digest.charCodeAt(k);
+      }
+    : (data, out, offset) => out.set(createHash('sha256').update(data).digest(), offset);
 
 /**
  * The text of a manifest leaf: RFC 8785 (JCS) `{"path":…,"sha256":…,"size":…}` — keys
@@ -55,7 +66,7 @@ export function leafInput(path: string, sha256: string, size: number): string {
 }
 
 /** Writes the RFC 6962 leaf hash of a manifest entry (32 bytes) into `out` at `offset`. */
-export function writeLeafHash(out: Buffer, offset: number, path: string, sha256: string, size: number): void {
+export function writeLeafHash(out: Uint8Array, offset: number, path: string, sha256: string, size: number): void {
   sha256Into(leafInput(path, sha256, size), out, offset);
 }
 
@@ -81,7 +92,7 @@ function hashSmall(absPath: string, buffer: Buffer, expectedSize: number): { sha
       // Without a listed size, the end of the file is a read of 0 bytes.
       for (;;) {
         const n = readSync(fd, buffer, size, buffer.length - size, null);
-        if (n === 0) return { sha256: sha256Hex(buffer.subarray(0, size)), size };
+        if (n === 0) return { sha256: sha256Hex(buffer, size), size };
         size += n;
         if (size === buffer.length) break; // it grew while being read: read on below
       }
@@ -89,7 +100,7 @@ function hashSmall(absPath: string, buffer: Buffer, expectedSize: number): { sha
       // A short read that reaches the listed size is the end of a regular file (one
       // read, not two). A file that grew is read on, and its size then differs from
       // the listing.
-      return { sha256: sha256Hex(buffer.subarray(0, size)), size };
+      return { sha256: sha256Hex(buffer, size), size };
     }
     const h = createHash('sha256');
     h.update(buffer.subarray(0, size));
@@ -137,7 +148,6 @@ export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<Ba
   const sha256: string[] = [];
   const sizes: number[] = [];
   const leaves = new Uint8Array(n * 32);
-  const leafBytes = Buffer.from(leaves.buffer, 0, leaves.length);
   let errors: (string | undefined)[] | undefined;
   let deferred: (true | undefined)[] | undefined;
   const small = ctx.buffers.a.length;
@@ -160,7 +170,7 @@ export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<Ba
       }
       sha256.push(d.sha256);
       sizes.push(d.size);
-      writeLeafHash(leafBytes, i * 32, batch.paths[i]!, d.sha256, d.size);
+      writeLeafHash(leaves, i * 32, batch.paths[i]!, d.sha256, d.size);
     } catch (err) {
       sha256.push('');
       sizes.push(-1);

@@ -54,7 +54,9 @@ export async function fingerprintPath(root: string, opts: FingerprintPathOptions
   try {
     return await fingerprintWith(pool, root, opts);
   } finally {
-    await pool.close();
+    // The threads' teardown (~15 ms of CPU each: their V8 heaps) is not waited for: the
+    // manifest is ready, and the process stays alive until the threads have exited.
+    void pool.close();
   }
 }
 

@@ -1,17 +1,26 @@
 /**
- * Parallel hashing on worker threads, one per core by default, while the main thread
- * lists the dataset and folds the tree. Files may be pushed while a run is under way
- * (the listing feeds the threads as it goes: hashing starts after the first directory,
- * not after the last), and go out in batches (up to 256 files or 16 MiB; a large file
- * alone) so that per-message costs vanish for many small files; each thread keeps up
- * to four batches (64 MiB) queued so it never waits for dispatch. A thread hashes
- * small files with synchronous reads and one-shot digests and posts a batch's results
- * as parallel arrays and one transferred buffer of leaf hashes (`./batch.ts`).
+ * Parallel hashing on the main thread and worker threads: as many lanes as cores by
+ * default, the main thread being one of them (it lists the dataset, folds the tree and
+ * hashes its share between those), so a pool of n lanes starts n − 1 threads. On two
+ * cores that is one thread to boot (a Node thread costs ~60–80 ms of CPU to start and
+ * compiles its hot code again) where two threads and an idle main thread spent about
+ * twice the CPU of the work itself. Files may be pushed while a run is under way (the
+ * listing feeds the lanes as it goes: hashing starts after the first directory, not
+ * after the last), and go to threads in batches (up to 128 files or 16 MiB; a large
+ * file alone) so that per-message costs vanish for many small files; each thread keeps
+ * up to three batches queued, so it never waits for dispatch and holds little when the
+ * files run out. The main thread
+ * takes small batches one at a time, and once the listing is over batches shrink with
+ * the work left (guided self-scheduling), so that the lanes finish together. A lane
+ * hashes small files with synchronous reads and one-shot digests; a thread posts a
+ * batch's results as parallel arrays and one transferred buffer of leaf hashes
+ * (`./batch.ts`).
  *
  * A run of one file (the usual `datadeed fingerprint big.iso`), or a pool of one lane,
  * starts no thread: the main thread hashes, overlapping reading (libuv thread pool)
- * and hashing, yielding to the event loop every few milliseconds. Memory: two read
- * buffers per lane and a small V8 heap per thread.
+ * and hashing. The main thread's lane yields to the event loop every few milliseconds
+ * (progress, Ctrl-C, the listing, the threads' results). Memory: two read buffers per
+ * lane and a small V8 heap per thread.
  *
  * The worker is bundled from `hash-worker.ts` (by esbuild on first use when running from
  * the sources, by the build in the compiled program: `../../script-assets.ts`) and
@@ -34,6 +43,18 @@ const MIN_BATCH_FILES = 64;
 const QUEUE_BYTES = 64 << 20;
 /** Batches queued per lane: a thread always has the next one at hand. */
 const QUEUE_BATCHES = 4;
+/** The main thread takes this many files at a time (no message to pay for), one batch at a time. */
+const MAIN_BATCH_FILES = 32;
+/**
+ * A thread beside the main lane gets batches of at most this many files, three at a
+ * time: ~15 ms of small files queued covers the main thread's event-loop latency, while
+ * the work a thread holds when the files run out (the main lane then waits for it) stays
+ * short — four batches of 256 were ~45 ms of tail.
+ */
+const THREAD_BATCH_FILES = 128;
+const THREAD_QUEUE_BATCHES = 3;
+/** Guided batches never shrink below this. */
+const MIN_GUIDED_FILES = 16;
 /**
  * The main-thread lane yields to the event loop at least this often: progress, Ctrl-C
  * and the listing.
@@ -60,7 +81,7 @@ export interface PoolFile {
 }
 
 export interface PoolOptions {
-  /** Number of hashing threads (default: the available parallelism); 1 hashes on the main thread. */
+  /** Number of hashing lanes, the main thread included (default: the available parallelism); 1 hashes on the main thread alone. */
   threads?: number;
   /** Read size (default 4 MiB). */
   chunkSize?: number;
@@ -97,6 +118,10 @@ export interface HashRun {
 interface Lane {
   queued: number;
   queuedBytes: number;
+  /** Batches this lane may hold at once. */
+  maxQueued: number;
+  /** Files per batch at most. */
+  maxFiles: number;
   send(batch: HashBatch): void;
 }
 
@@ -127,7 +152,7 @@ export class HashPool {
       const source = await hashWorkerSource();
       if (this.#closed) return;
       const workerData: HashWorkerData = { chunkSize: this.#chunkSize };
-      while (this.#workers.length < this.#threads) {
+      while (this.#workers.length < this.#threads - 1) {
         const worker = new Worker(source, {
           eval: true,
           workerData,
@@ -211,7 +236,7 @@ export class HashPool {
     cleanups.push(() => opts.signal?.removeEventListener('abort', onAbort));
 
     const dispatch = (lane: Lane): void => {
-      while (!settled && retry.length > 0 && lane.queued < QUEUE_BATCHES && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
+      while (!settled && retry.length > 0 && lane.queued < lane.maxQueued && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
         const index = retry.shift()!;
         const f = files[index]!;
         const batch: HashBatch = { t: 'batch', id: nextId++, absPaths: [f.absPath], paths: [f.path], sizes: [f.size], stream: true };
@@ -220,13 +245,16 @@ export class HashPool {
         lane.queuedBytes += BATCH_BYTES;
         lane.send(batch);
       }
-      while (!settled && cursor < files.length && lane.queued < QUEUE_BATCHES && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
+      while (!settled && cursor < files.length && lane.queued < lane.maxQueued && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
         // While more files are coming, a lane that has work waits for a fuller batch.
         if (!ended && lane.queued > 0 && files.length - cursor < MIN_BATCH_FILES) return;
+        // Once the listing is over, batches shrink with the work left (guided
+        // self-scheduling), so that the lanes finish together.
+        const maxFiles = ended ? Math.min(lane.maxFiles, Math.max(MIN_GUIDED_FILES, Math.ceil((files.length - cursor) / (2 * lanes.length)))) : lane.maxFiles;
         const start = cursor;
         let bytes = 0;
         const batch: HashBatch = { t: 'batch', id: nextId++, absPaths: [], paths: [], sizes: [] };
-        while (cursor < files.length && batch.absPaths.length < BATCH_FILES) {
+        while (cursor < files.length && batch.absPaths.length < maxFiles) {
           const f = files[cursor]!;
           if (batch.absPaths.length > 0 && bytes + f.size > BATCH_BYTES) break;
           batch.absPaths.push(f.absPath);
@@ -297,6 +325,8 @@ export class HashPool {
       const lane: Lane = {
         queued: 0,
         queuedBytes: 0,
+        maxQueued: mode === 'threads' ? 1 : QUEUE_BATCHES,
+        maxFiles: mode === 'threads' ? MAIN_BATCH_FILES : BATCH_FILES,
         send: (batch) => {
           queue = queue.then(async () => {
             if (settled) return;
@@ -332,7 +362,7 @@ export class HashPool {
           if (settled) return;
           if (this.#closed) return finish(new DatasetIoError('worker_failed', 'the hashing pool is closed'));
           for (const worker of this.#workers) {
-            const lane: Lane = { queued: 0, queuedBytes: 0, send: (batch) => worker.postMessage(batch) };
+            const lane: Lane = { queued: 0, queuedBytes: 0, maxQueued: THREAD_QUEUE_BATCHES, maxFiles: THREAD_BATCH_FILES, send: (batch) => worker.postMessage(batch) };
             const onMsg = (m: WorkerMessage): void => {
               if (m.t === 'result') onResult(lane, m.id, m.bytes, m);
               else if (!settled && m.bytes > 0) opts.onBytes?.(m.bytes);
@@ -358,8 +388,8 @@ export class HashPool {
     const decide = (): void => {
       if (mode === 'undecided' && (files.length > 1 || ended)) {
         mode = files.length > 1 ? 'threads' : 'main';
-        if (mode === 'main') useMainLane();
-        else useThreads();
+        useMainLane();
+        if (mode === 'threads') useThreads();
       } else if (mode === 'main' && lanes.length === 0) {
         useMainLane();
       }
