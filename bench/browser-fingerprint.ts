@@ -24,7 +24,7 @@
  * BENCH_BFP_SMALL_FILES, BENCH_BFP_ROUNDS, BENCH_BFP_WORKERS (default: the page's
  * `navigator.hardwareConcurrency`), BENCH_BFP_CHUNK_MIB, BENCH_BFP_READ_AHEAD,
  * BENCH_BFP_ONESHOT_CHUNK_MIB, BENCH_BFP_PARALLEL_READS,
- * BENCH_BFP_ONESHOT_MIB, BENCH_BFP_SMALL_HASH (wasm|webcrypto), BENCH_BFP_READS (small-file reads in
+ * BENCH_BFP_ONESHOT_MIB, BENCH_BFP_BYOB (0: streamed files read in slices), BENCH_BFP_SMALL_HASH (wasm|webcrypto), BENCH_BFP_READS (small-file reads in
  * flight on the page), BENCH_BFP_BUFFERED_MIB, BENCH_BFP_SMALL_FILE_KIB.
  */
 import { spawn } from 'node:child_process';
@@ -175,8 +175,8 @@ interface PageRun {
 }
 
 /** Options passed to the page's `fingerprintFiles` (from the knobs). */
-function tuning(): Record<string, number | string> {
-  const t: Record<string, number | string> = {};
+function tuning(): Record<string, number | string | boolean> {
+  const t: Record<string, number | string | boolean> = {};
   const set = (key: string, env: string, scale = 1): void => {
     const raw = process.env[env];
     if (raw !== undefined && raw !== '') t[key] = Number(raw) * scale;
@@ -191,6 +191,7 @@ function tuning(): Record<string, number | string> {
   set('maxBufferedBytes', 'BENCH_BFP_BUFFERED_MIB', MiB);
   set('smallFileBytes', 'BENCH_BFP_SMALL_FILE_KIB', 1024);
   if (process.env.BENCH_BFP_SMALL_HASH) t.smallHash = process.env.BENCH_BFP_SMALL_HASH;
+  if (process.env.BENCH_BFP_BYOB) t.byob = /^(1|true|yes)$/i.test(process.env.BENCH_BFP_BYOB);
   return t;
 }
 
@@ -217,7 +218,7 @@ async function pick(page: Page, id: 'files' | 'folder', target: string): Promise
 }
 
 /** Runs the page API (same worker pool, other settings) on the files now in input `#id`. */
-function again(page: Page, id: 'files' | 'folder', extra: Record<string, number | string>): Promise<PageRun> {
+function again(page: Page, id: 'files' | 'folder', extra: Record<string, number | string | boolean>): Promise<PageRun> {
   return page.evaluate(
     async ({ id, extra }) => {
       const api = globalThis.DataDeedFingerprint!;
@@ -230,7 +231,7 @@ function again(page: Page, id: 'files' | 'folder', extra: Record<string, number 
 }
 
 /** One timed page run: the page's own run on a new pick, or, with tuning knobs, the API with them on the same pick. */
-async function timedRun(page: Page, id: 'files' | 'folder', target: string, tuned: Record<string, number | string> | undefined): Promise<PageRun> {
+async function timedRun(page: Page, id: 'files' | 'folder', target: string, tuned: Record<string, number | string | boolean> | undefined): Promise<PageRun> {
   const own = await pick(page, id, target);
   return tuned === undefined ? own : again(page, id, tuned);
 }
@@ -274,7 +275,7 @@ export async function benchBrowserFingerprint(): Promise<void> {
   }
 }
 
-type Tuning = Record<string, number | string>;
+type Tuning = Record<string, number | string | boolean>;
 
 async function benchLargeFile(page: Page, profile: string, dir: string, bigBytes: number, rounds: number, opts: Tuning, tuned: Tuning | undefined): Promise<void> {
   const big = join(dir, 'large.bin');
@@ -295,6 +296,8 @@ async function benchLargeFile(page: Page, profile: string, dir: string, bigBytes
   const browserCpu: number[] = [];
   const streamed: PageRun[] = [];
   const streamedCpu: number[] = [];
+  const sliced: PageRun[] = [];
+  const slicedCpu: number[] = [];
   const cpuOf = async (f: () => Promise<PageRun>, into: number[]): Promise<PageRun> => {
     const c0 = pid !== undefined ? treeCpu(pid) : 0;
     const r = await f();
@@ -307,17 +310,20 @@ async function benchLargeFile(page: Page, profile: string, dir: string, bigBytes
     opensslCpu.push(o.cpu);
     browser.push(await cpuOf(() => timedRun(page, 'files', big, tuned), browserCpu));
     streamed.push(await cpuOf(() => again(page, 'files', { ...opts, oneShotMaxBytes: 0 }), streamedCpu));
-    note(`large file round ${i + 1}/${rounds}: openssl ${openssl[i]!.toFixed(3)} s, page ${(browser[i]!.millis / 1000).toFixed(3)} s, page streaming ${(streamed[i]!.millis / 1000).toFixed(3)} s`);
+    sliced.push(await cpuOf(() => again(page, 'files', { ...opts, oneShotMaxBytes: 0, byob: false }), slicedCpu));
+    note(`large file round ${i + 1}/${rounds}: openssl ${openssl[i]!.toFixed(3)} s, page ${(browser[i]!.millis / 1000).toFixed(3)} s, page streaming ${(streamed[i]!.millis / 1000).toFixed(3)} s, streaming read in slices ${(sliced[i]!.millis / 1000).toFixed(3)} s`);
   }
   clearInterval(poll);
   const o = Math.min(...openssl);
   const b = Math.min(...browser.map((r) => r.millis)) / 1000;
   const s = Math.min(...streamed.map((r) => r.millis)) / 1000;
+  const sl = Math.min(...sliced.map((r) => r.millis)) / 1000;
   const label = `browser fingerprint ${bigBytes / MiB} MiB file (file input)`;
-  const roots = new Set([...browser, ...streamed].map((r) => r.root));
+  const roots = new Set([...browser, ...streamed, ...sliced].map((r) => r.root));
   const same = roots.size === 1 && roots.has(bigCli);
   line(`${label}: page ${mbps(bigBytes, b)}, openssl dgst ${mbps(bigBytes, o)} → ${ratio(o, b)} openssl (best of ${rounds}, ${browser[0]!.workers} worker) ${floor('≥0.3× openssl', o / b >= 0.3)}`);
   line(`${label}: WebAssembly streaming (files above the one-shot bound) ${mbps(bigBytes, s)} → ${ratio(o, s)} openssl, engine ${streamed[0]!.engine}`);
+  line(`${label}: the same, read in File.slice chunks instead of a BYOB reader (byob: false) ${mbps(bigBytes, sl)} → ${ratio(o, sl)} openssl, CPU ${Math.min(...slicedCpu).toFixed(2)} s`);
   const oc = Math.min(...opensslCpu);
   const bc = Math.min(...browserCpu);
   const sc = Math.min(...streamedCpu);

@@ -26,16 +26,18 @@ const expected = JSON.parse(readFileSync(join(FIXTURE_DIR, 'expected.json'), 'ut
 const MiB = 1 << 20;
 /**
  * Settings of the page API that force each hashing path: every non-empty file handed to
- * a worker and streamed through WebAssembly in 64 KiB or 1 MiB chunks; every non-empty
+ * a worker and streamed through WebAssembly in 64 KiB or 1 MiB chunks, read through a
+ * BYOB reader (the default) or in slices (`byob: false`); every non-empty
  * file read whole by a worker (in 64 KiB slices, 3 at once) for one WebCrypto digest;
  * small files read by the page one at a time or 7 at once under a 64 KiB bound on the
  * bytes held, hashed by WebAssembly or WebCrypto; files up to 4 MiB read by the page
  * (several stream pieces each); 1 or 3 workers.
  */
-const VARIANTS: Record<string, number | string>[] = [
+const VARIANTS: Record<string, number | string | boolean>[] = [
   {},
   { smallFileBytes: 0, oneShotMaxBytes: 0, chunkBytes: 64 * 1024 },
   { oneShotMaxBytes: 0, chunkBytes: MiB, readAhead: 0 },
+  { smallFileBytes: 0, byob: false, chunkBytes: 64 * 1024 },
   { smallFileBytes: 0, oneShotMaxBytes: 1024 * MiB, oneShotChunkBytes: 64 * 1024, parallelReads: 3 },
   { smallHash: 'wasm', readsInFlight: 1 },
   { smallHash: 'webcrypto', readsInFlight: 7, maxBufferedBytes: 64 * 1024 },

@@ -17,14 +17,20 @@
  * - A file whose stream goes past `smallFileBytes` is large: its read is cancelled, its
  *   size taken (one synchronous call, paid by few files) and it becomes a task of its
  *   own, larger waiting files first, read by a worker itself in one of two ways:
- *   - up to `oneShotMaxBytes`: read whole, one WebCrypto digest (native SHA-256, the
- *     fastest the platform offers, but it holds the file in memory twice). The pool
- *     keeps the sum of such files in flight within `oneShotMaxBytes`;
- *   - larger: streamed through the worker's WebAssembly SHA-256 in `chunkBytes` slices
- *     (constant memory, any size).
- *   Why both: WebAssembly has no SHA instructions, so hash-wasm's SHA-256 ran ~160–180
- *   MB/s in Chromium on a machine where `openssl dgst -sha256` (SHA extensions) ran
- *   ~1.4 GB/s and WebCrypto's digest ~600–900 MB/s (measured 2026-12-01, 2-core AMD EPYC).
+ *   - by default, streamed through the worker's WebAssembly SHA-256 (constant memory,
+ *     any size), read through a BYOB reader of the File's byte stream into two reused
+ *     `chunkBytes` buffers (slices where the browser has no byte stream, or `byob: false`);
+ *   - up to `oneShotMaxBytes` (default 0: never), read whole for one WebCrypto digest;
+ *     it holds the file in memory twice, and the pool keeps the sum of such files in
+ *     flight within `oneShotMaxBytes`.
+ *   Why streaming by default (Chromium 156, Debian, 2-core AMD EPYC with SHA extensions,
+ *   1 GiB file, 2026-12-02): no SHA-256 a page can reach uses SHA instructions there —
+ *   WebCrypto's digest cost ~2× the CPU per byte of hash-wasm's (~240 MB/s per CPU
+ *   second) and cannot start before the whole file is read, while streaming hashes as
+ *   the bytes arrive. Reading is cheap only into reused buffers: `slice().arrayBuffer()`
+ *   spent 5–8 CPU seconds per GiB in the renderer allocating, a BYOB reader ~1–2. In one
+ *   bench run (load 15) one-shot took 55 s, streaming read in slices 50 s, streaming
+ *   through BYOB 15 s.
  * Memory: a new read starts only while the small-file bytes read and not yet hashed, plus
  * the reads in flight times the average small file so far (at least 16 KiB), stay within
  * `maxBufferedBytes` (one read is always allowed). Sizes are not known before the read,
@@ -69,11 +75,12 @@ const TASKS_PER_WORKER = 2;
 const PROGRESS_MILLIS = 100;
 
 /**
- * The default bound on bytes held for one-shot WebCrypto digests: an eighth of the
- * device memory the browser reports (`navigator.deviceMemory`, GiB; 2 when unknown),
- * at most 1 GiB. A file read whole is held twice (the buffer and WebCrypto's copy).
+ * A bound on bytes held for one-shot WebCrypto digests for a caller that wants them (the
+ * default is 0: stream every large file; see the module comment): an eighth of the
+ * device memory the browser reports (`navigator.deviceMemory`, GiB; 2 when unknown), at
+ * most 1 GiB. A file read whole is held twice (the buffer and WebCrypto's copy).
  */
-export function defaultOneShotMaxBytes(): number {
+export function oneShotMemoryBound(): number {
   const gib = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
   const memory = (typeof gib === 'number' && gib > 0 ? gib : 2) * 1024 * MiB;
   return Math.min(1024 * MiB, Math.floor(memory / 8));
@@ -114,7 +121,9 @@ export interface FingerprintOptions {
   signal?: AbortSignal;
   /** Chunk of streamed reads, bytes (default 4 MiB). */
   chunkBytes?: number;
-  /** Slices read ahead while one is hashed (default 2). */
+  /** Streamed files through a BYOB reader into reused buffers where the browser has one (default true); false: slices. */
+  byob?: boolean;
+  /** Slices read ahead while one is hashed, when streamed files are read in slices (default 2). */
   readAhead?: number;
   /** Slice of one-shot reads, bytes (default 16 MiB). */
   oneShotChunkBytes?: number;
@@ -122,7 +131,7 @@ export interface FingerprintOptions {
   parallelReads?: number;
   /** Files up to this size are read by the page and batched (default 1 MiB). */
   smallFileBytes?: number;
-  /** Larger files up to this size get one WebCrypto digest (default {@link defaultOneShotMaxBytes}; 0: always stream). */
+  /** Larger files up to this size get one WebCrypto digest (default 0: always stream; see {@link oneShotMemoryBound}). */
   oneShotMaxBytes?: number;
   /** Digest of small files in the workers (default WebAssembly). */
   smallHash?: HashSettings['smallHash'];
@@ -200,6 +209,7 @@ export function fingerprintFiles(files: PickedFile[], opts: FingerprintOptions):
     const hasSubtle = globalThis.crypto?.subtle !== undefined;
     const settings: HashSettings = {
       chunkBytes: Math.max(64 * 1024, positive(opts.chunkBytes, DEFAULT_CHUNK_BYTES)),
+      byob: opts.byob !== false,
       readAhead: Math.floor(positive(opts.readAhead, 2)),
       oneShotChunkBytes: Math.max(64 * 1024, positive(opts.oneShotChunkBytes, DEFAULT_ONESHOT_CHUNK_BYTES)),
       parallelReads: Math.max(1, Math.floor(positive(opts.parallelReads, DEFAULT_PARALLEL_READS))),
@@ -208,7 +218,7 @@ export function fingerprintFiles(files: PickedFile[], opts: FingerprintOptions):
     const hardware = globalThis.navigator?.hardwareConcurrency;
     const wanted = Math.max(1, Math.floor(positive(opts.workers, typeof hardware === 'number' && hardware > 0 ? hardware : 2)));
     const smallFileBytes = positive(opts.smallFileBytes, DEFAULT_SMALL_FILE_BYTES);
-    const oneShotMaxBytes = hasSubtle ? positive(opts.oneShotMaxBytes, defaultOneShotMaxBytes()) : 0;
+    const oneShotMaxBytes = hasSubtle ? positive(opts.oneShotMaxBytes, 0) : 0;
     const readsInFlight = Math.max(1, Math.floor(positive(opts.readsInFlight, DEFAULT_READS_IN_FLIGHT)));
     const maxBufferedBytes = Math.max(1, positive(opts.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES));
     const totalFiles = normalized.length;

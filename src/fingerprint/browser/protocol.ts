@@ -28,7 +28,9 @@ export type HashMethod = 'stream' | 'oneshot';
 export interface HashSettings {
   /** Chunk size of streamed files (≥ 1 MiB by default). */
   chunkBytes: number;
-  /** Chunks read ahead of the one being hashed (streamed files). */
+  /** Streamed files: read through a BYOB reader of the File's byte stream into reused buffers (where the browser has one), else in slices. */
+  byob: boolean;
+  /** Chunks read ahead of the one being hashed (streamed files read in slices). */
   readAhead: number;
   /** Slice size of one-shot reads. */
   oneShotChunkBytes: number;
