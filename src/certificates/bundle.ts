@@ -27,7 +27,7 @@
  * Everything a verifier needs offline besides the trusted keys. Pure; runs in browsers.
  */
 import * as z from 'zod/mini';
-import { fromBase64, fromUtf8, toBase64, toHex } from '../ledger/index.ts';
+import { fromBase64, fromUtf8, isWellFormedText, toBase64, toHex } from '../ledger/index.ts';
 import { MAX_ENTRY_BYTES } from '../ledger/index.ts';
 import { CertificateError } from './errors.ts';
 import { MAX_PAYLOAD_BYTES } from './payload.ts';
@@ -49,8 +49,7 @@ export const MAX_CHECKPOINT_BYTES = 64 * 1024;
 /** What a bundle proves: an issued certificate, an evidence deposit, or a pledge record. */
 export type BundleType = 'certificate' | 'evidence' | 'pledge';
 
-const LONE_SURROGATE = /\p{Cs}/u;
-const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+const wellFormed = isWellFormedText;
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 /**
  * `utf8Length(s) <= maxBytes`, without encoding `s` when its length settles it: a UTF-16

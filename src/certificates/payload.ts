@@ -19,7 +19,7 @@
  * Pure; runs in browsers.
  */
 import * as z from 'zod/mini';
-import { bytesEqual, canonicalJson as ledgerCanonicalJson, fromUtf8, isUtcTimestamp, LedgerError, toHex, utf8 } from '../ledger/index.ts';
+import { canonicalJson as ledgerCanonicalJson, fromUtf8, isUtcTimestamp, isWellFormedText, LedgerError, toHex, utf8 } from '../ledger/index.ts';
 import { sha256 } from '../ledger/index.ts';
 import type { LogEvent } from '../ledger/index.ts';
 import { NAME_RULE, textCheck, textProblem } from '../text.ts';
@@ -190,14 +190,36 @@ export function parseCertificatePayload(bytes: Uint8Array): CertificatePayload {
   if (!(bytes instanceof Uint8Array) || bytes.length > MAX_PAYLOAD_BYTES) {
     throw new CertificateError('invalid_payload', 'certificate payload is missing or too large');
   }
+  let text: string;
+  try {
+    text = fromUtf8(bytes);
+  } catch {
+    throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
+  }
+  return parseCertificatePayloadText(text);
+}
+
+/**
+ * {@link parseCertificatePayload} of the payload's text (a bundle carries the text, and
+ * the verifier checks it without a round trip through bytes): at most
+ * {@link MAX_PAYLOAD_BYTES} in UTF-8, well-formed (no lone surrogate, so it has one
+ * UTF-8 encoding), JSON, the schema, and exactly its own canonical JSON — which is the
+ * byte-for-byte check, since UTF-8 encodes equal well-formed text as equal bytes.
+ * @throws CertificateError `invalid_payload` or `non_canonical_payload`.
+ */
+export function parseCertificatePayloadText(text: string): CertificatePayload {
+  if (typeof text !== 'string' || !isWellFormedText(text)) throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
+  if (text.length * 3 > MAX_PAYLOAD_BYTES && utf8(text).length > MAX_PAYLOAD_BYTES) {
+    throw new CertificateError('invalid_payload', 'certificate payload is missing or too large');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fromUtf8(bytes));
+    parsed = JSON.parse(text);
   } catch {
     throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
   }
   const payload = checkedPayload(parsed);
-  if (!bytesEqual(utf8(canonicalJson(payload)), bytes)) {
+  if (canonicalJson(payload) !== text) {
     throw new CertificateError('non_canonical_payload', 'certificate payload is not in RFC 8785 canonical form');
   }
   return payload;

@@ -36,7 +36,7 @@
  */
 import { bytesEqual, fromBase64, fromHex, toHex, utf8 } from '../ledger/index.ts';
 import { parseCheckpoint, type Checkpoint } from '../ledger/index.ts';
-import { decodeEntry, encodeEntry, type LogEvent } from '../ledger/index.ts';
+import { decodeEntry, decodeEntryWithText, encodeEntryText, type LogEvent } from '../ledger/index.ts';
 import { LedgerError } from '../ledger/index.ts';
 import { rfc6962 } from '../ledger/index.ts';
 import { openNote, parseSignedNote, parseVerifierKey, type NoteVerifier } from '../ledger/index.ts';
@@ -46,7 +46,7 @@ import { checkpointTimestampMessage, verifyTimestampToken, type SignatureVerify 
 import { attestationOfEntry, evaluatePolicy, hexKeyId, parsePolicy, verifyAttestation, type Policy } from '../witness/index.ts';
 import { parseBundle, type Bundle, type BundleType } from './bundle.ts';
 import { CertificateError } from './errors.ts';
-import { issuanceLinksOf, issuedEventOfChecked, parseCertificatePayload, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
+import { issuanceLinksOf, issuedEventOfChecked, parseCertificatePayloadText, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
 import { certificateKeyName, certificateSigningMessage, formatKeyId } from './signature.ts';
 
 /** The names of the checks, in report order (`pdf_binding` only when a PDF was verified, see pdf-extract.ts). */
@@ -259,7 +259,8 @@ async function safeVerify(crypto: Ed25519Verify, publicKey: Uint8Array, message:
 }
 
 interface ParsedTrust {
-  log: { name: string; keyId: number; publicKey: Uint8Array }[];
+  /** Trusted log keys, each with its vkey text (which determines name, key ID and key). */
+  log: { name: string; keyId: number; publicKey: Uint8Array; vkey: string }[];
   certificate: { name: string; keyId: string; publicKey: Uint8Array; from: number; until: number | null }[];
 }
 
@@ -274,7 +275,7 @@ function parseTrust(trust: TrustedKeys): ParsedTrust {
   if (typeof trust !== 'object' || trust === null || !Array.isArray(trust.logKeys) || !Array.isArray(trust.certificateKeys)) {
     throw new CertificateError('invalid_trusted_key', 'trusted keys must list logKeys and certificateKeys');
   }
-  const log = trust.logKeys.map(trustedVerifierKey);
+  const log = trust.logKeys.map((vkey) => ({ ...trustedVerifierKey(vkey), vkey }));
   const certificate = trust.certificateKeys.map((k) => {
     const { name, keyId, publicKey } = trustedVerifierKey(k.vkey);
     const from = parseTime(k.validFrom);
@@ -312,46 +313,45 @@ const parsedKeys = new Map<string, ParsedVerifierKey>();
 const MAX_PARSED_KEYS = 256;
 
 /**
- * Checkpoint signatures already verified, per verification adapter: the exact public
- * key, signed note text and signature, byte for byte. A verifier checking many bundles
- * meets the same checkpoint again and again (the certificates of one issuance batch,
- * every bundle served against the same published checkpoint); the Ed25519 verification
- * of the same key, message and signature gives the same answer every time, so it is
- * done once. Only successes are kept, never a failure or an exception; keys are the
- * bytes themselves (never a digest), so nothing but the identical triple matches, and
- * per adapter, so a test adapter that says yes to everything answers for itself only.
- * The certificate's own signature is per certificate and is always verified
- * ({@link signatureCheck}).
+ * Checkpoint notes already opened, by their exact text: the checkpoint body parsed from
+ * it (the form checks passed), and per verification adapter the trusted key sets under
+ * which every signature by a trusted key verified. A verifier checking many bundles
+ * meets the same checkpoint note again and again (the certificates of one issuance
+ * batch, every bundle served against the same published checkpoint); parsing the note,
+ * the body, and the Ed25519 verification of the same keys over the same text and
+ * signatures give the same answer every time, so they are done once.
+ *
+ * Only successes are kept, never a failure or an exception. The key is the note text
+ * itself (never a digest), so nothing but the identical note matches; the key set is
+ * the vkeys of the verifiers (name = origin) in order, so a trust set that adds a key
+ * (whose signature on the note might be bad) or drops one is verified afresh; and per
+ * adapter, so a test adapter that says yes to everything answers for itself only. A
+ * note with other cosignature lines is another text and is verified afresh. The
+ * certificate's own signature is per certificate and is always verified
+ * ({@link signatureCheck}). Bodies are shared: the verifier only reads them, and
+ * {@link openCheckpoint} hands out copies.
  */
-const verifiedCheckpoints = new WeakMap<Ed25519Verify, Map<string, true>>();
-const MAX_VERIFIED_CHECKPOINTS = 1024;
-
-/** Bytes as a string of one UTF-16 unit per byte (an exact, compact map key). */
-function byteString(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return out;
+interface OpenedNoteMemo {
+  body: Checkpoint;
+  verified: WeakMap<Ed25519Verify, Set<string>>;
 }
+const openedNotes = new Map<string, OpenedNoteMemo>();
+const MAX_OPENED_NOTES = 1024;
 
-/** {@link safeVerify} of a checkpoint signature, remembered on success (see {@link verifiedCheckpoints}). */
-async function verifyCheckpointSignature(crypto: Ed25519Verify, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
-  let memo = verifiedCheckpoints.get(crypto);
+/** Remembers that `crypto` verified `note` with the verifiers `keySet` (see {@link openedNotes}). */
+function rememberOpenedNote(note: string, body: Checkpoint, crypto: Ed25519Verify, keySet: string): void {
+  let memo = openedNotes.get(note);
   if (memo === undefined) {
-    memo = new Map();
-    verifiedCheckpoints.set(crypto, memo);
+    if (openedNotes.size >= MAX_OPENED_NOTES) openedNotes.delete(openedNotes.keys().next().value!);
+    memo = { body, verified: new WeakMap() };
+    openedNotes.set(note, memo);
   }
-  // The bytes as one character each; fixed-length key and signature first, so the concatenation is unambiguous.
-  const key = byteString(publicKey) + byteString(signature) + byteString(message);
-  if (memo.has(key)) {
-    memo.delete(key); // most recently used last
-    memo.set(key, true);
-    return true;
+  let sets = memo.verified.get(crypto);
+  if (sets === undefined) {
+    sets = new Set();
+    memo.verified.set(crypto, sets);
   }
-  if (!(await safeVerify(crypto, publicKey, message, signature))) return false;
-  if (memo.size >= MAX_VERIFIED_CHECKPOINTS) memo.delete(memo.keys().next().value!);
-  memo.set(key, true);
-  return true;
+  sets.add(keySet);
 }
 
 /** The outcome of {@link openCheckpoint}. */
@@ -368,7 +368,11 @@ export type OpenedCheckpoint =
  */
 export async function openCheckpoint(note: string, logKeys: string[], crypto: Ed25519Verify): Promise<OpenedCheckpoint> {
   const trusted = parseTrust({ logKeys, certificateKeys: [] }).log;
-  return openCheckpointWith(note, trusted, crypto);
+  const opened = await openCheckpointWith(note, trusted, crypto);
+  if (!opened.ok) return opened;
+  // A copy: the remembered body stays as parsed whatever the caller does with it.
+  const { origin, size, rootHash, extensions } = opened.checkpoint;
+  return { ok: true, checkpoint: { origin, size, rootHash: rootHash.slice(), extensions: [...extensions] } };
 }
 
 function checkpointBody(note: string): Checkpoint | undefined {
@@ -383,10 +387,12 @@ function checkpointBody(note: string): Checkpoint | undefined {
 
 /**
  * `parsed`: the note's body, when the caller already parsed the note and its body
- * (`checkFormat` did, strictly, as below): the form checks are not repeated.
+ * (`checkFormat` did, strictly, as below): the form checks are not repeated. A note
+ * this adapter already opened with the same verifiers is not opened again
+ * ({@link openedNotes}).
  */
 async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], crypto: Ed25519Verify, parsed?: Checkpoint): Promise<OpenedCheckpoint> {
-  let body = parsed;
+  let body = parsed ?? openedNotes.get(note)?.body;
   if (body === undefined) {
     // Form first, without keys (nothing verified, no exception for a well-formed note).
     try {
@@ -400,25 +406,31 @@ async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], cry
   const origin = body.origin;
 
   // Only keys named by the origin may sign a checkpoint (DESIGN §3: key name = origin).
-  let called = false;
-  const verifiers: NoteVerifier[] = [];
+  const keys: ParsedTrust['log'] = [];
   const seen = new Set<string>();
+  let keySet = '';
   for (const k of trusted) {
     const id = `${k.keyId}:${k.name}`;
     if (k.name !== origin || seen.has(id)) continue;
     seen.add(id);
-    verifiers.push({
-      name: k.name,
-      keyId: k.keyId,
-      verify: async (message, signature) => {
-        called = true;
-        return verifyCheckpointSignature(crypto, k.publicKey, message, signature);
-      },
-    });
+    keys.push(k);
+    keySet += `${k.vkey}\n`;
   }
+  if (keys.length > 0 && openedNotes.get(note)?.verified.get(crypto)?.has(keySet)) return { ok: true, checkpoint: body };
+
+  let called = false;
+  const verifiers: NoteVerifier[] = keys.map((k) => ({
+    name: k.name,
+    keyId: k.keyId,
+    verify: (message, signature) => {
+      called = true;
+      return safeVerify(crypto, k.publicKey, message, signature);
+    },
+  }));
   try {
     const opened = await openNote(note, verifiers);
     if (opened.verified.length === 0) return { ok: false, code: 'unknown_key', detail: 'no trusted log key signed the checkpoint' };
+    rememberOpenedNote(note, body, crypto, keySet);
     return { ok: true, checkpoint: body };
   } catch (e) {
     if (e instanceof LedgerError && e.code === 'note_unverified') {
@@ -435,6 +447,8 @@ interface Parsed {
   payloadBytes?: Uint8Array;
   payload?: CertificatePayload;
   entryBytes: Uint8Array;
+  /** The entry's text (strict UTF-8 decoding of `entryBytes`). */
+  entryText: string;
   entry: LogEvent;
   checkpoint: Checkpoint;
   proof: Uint8Array[];
@@ -471,7 +485,7 @@ async function checkFormat(input: unknown): Promise<FormatOutcome> {
   if (bundle.payload !== undefined) {
     partial.payloadBytes = utf8(bundle.payload);
     try {
-      partial.payload = parseCertificatePayload(partial.payloadBytes);
+      partial.payload = parseCertificatePayloadText(bundle.payload);
     } catch (e) {
       return fail(
         e instanceof CertificateError && e.code === 'non_canonical_payload' ? 'payload is not in RFC 8785 canonical form' : 'payload does not match the certificate schema',
@@ -480,7 +494,9 @@ async function checkFormat(input: unknown): Promise<FormatOutcome> {
   }
   partial.entryBytes = fromBase64(bundle.entry.data);
   try {
-    partial.entry = decodeEntry(partial.entryBytes);
+    const decoded = decodeEntryWithText(partial.entryBytes);
+    partial.entry = decoded.event;
+    partial.entryText = decoded.text;
   } catch {
     return fail('log entry is not a canonical event');
   }
@@ -490,13 +506,17 @@ async function checkFormat(input: unknown): Promise<FormatOutcome> {
   if (bundle.type !== 'certificate' && subjectOf(bundle.type, partial.entry) === undefined) {
     return fail('log entry does not name what the receipt proves');
   }
-  const body = checkpointBody(bundle.checkpoint);
-  try {
-    parseSignedNote(bundle.checkpoint);
-  } catch {
-    return fail('checkpoint is not a signed checkpoint note');
+  // A note opened before passed these form checks (see openedNotes).
+  let body = openedNotes.get(bundle.checkpoint)?.body;
+  if (body === undefined) {
+    body = checkpointBody(bundle.checkpoint);
+    try {
+      parseSignedNote(bundle.checkpoint);
+    } catch {
+      return fail('checkpoint is not a signed checkpoint note');
+    }
+    if (body === undefined) return fail('checkpoint is not a signed checkpoint note');
   }
-  if (body === undefined) return fail('checkpoint is not a signed checkpoint note');
   partial.checkpoint = body;
   partial.proof = bundle.inclusion.proof.map((h) => fromHex(h));
   if (bundle.signature !== undefined) partial.sig = fromBase64(bundle.signature.sig);
@@ -574,7 +594,8 @@ function entryCheck(p: Parsed): VerifyCheck {
     return { name, ok: false, code: 'entry_mismatch', detail: 'the entry links to an entry that is not before it' };
   // The payload passed its schema (format) and so did the links: no second check.
   const expected = issuedEventOfChecked(payload, links);
-  if (bytesEqual(encodeEntry(expected), p.entryBytes)) return { name, ok: true, code: 'ok' };
+  // The same text is the same bytes (the entry's text is its strict UTF-8 decoding).
+  if (encodeEntryText(expected) === p.entryText) return { name, ok: true, code: 'ok' };
   const actual = p.entry as Record<string, unknown>;
   const differing = ENTRY_FIELDS.find((f) => JSON.stringify(actual[f]) !== JSON.stringify((expected as Record<string, unknown>)[f]));
   return {
