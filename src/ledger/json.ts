@@ -21,6 +21,23 @@ function notJson(message: string): never {
 }
 
 /**
+ * JCS §3.2.2.2 string: ECMAScript `JSON.stringify` of a well-formed string. Most strings
+ * of the registry (identifiers, hashes, times, names) need no escape: they are quoted
+ * as they are after one scan, which also finds any surrogate (then the string must be
+ * well-formed).
+ */
+function quoteJson(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      if (!isWellFormedText(s)) notJson('string is not valid Unicode');
+      return JSON.stringify(s);
+    }
+  }
+  return `"${s}"`;
+}
+
+/**
  * JCS text of `value`, checking on the way that it is plain JSON data that JCS
  * serialises without loss: null, booleans, finite numbers, well-formed strings (no lone
  * surrogates), arrays and plain objects (no `toJSON`, class instances, bigint,
@@ -30,18 +47,18 @@ function notJson(message: string): never {
  * JCS §3.2.2.2 strings are ECMAScript `JSON.stringify` of a well-formed string; §3.2.2.3
  * numbers its Number-to-String of a finite number (−0 is "0"); §3.2.3 members are
  * sorted by their UTF-16 code units, which is the default `Array.prototype.sort` of
- * strings. (The `canonicalize` package, the reference implementation of RFC 8785's
- * authors, is the independent cross-check in tests/ledger/json.test.ts.)
+ * strings (skipped when they already are: the text of a canonical entry parses into
+ * sorted members). The `canonicalize` package, the reference implementation of RFC
+ * 8785's authors, is the independent cross-check in tests/ledger/json.test.ts.
  */
 function writeJson(value: unknown, depth: number): string {
   if (depth > 64) notJson('value nests too deeply');
   switch (typeof value) {
     case 'string':
-      if (!isWellFormedText(value)) notJson('string is not valid Unicode');
-      return JSON.stringify(value);
+      return quoteJson(value);
     case 'number':
       if (!Number.isFinite(value)) notJson('number is not finite');
-      return JSON.stringify(value);
+      return `${value}`;
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
@@ -58,13 +75,21 @@ function writeJson(value: unknown, depth: number): string {
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) notJson('only plain objects are allowed');
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = Object.keys(record);
+      for (let i = 1; i < keys.length; i++) {
+        if (!(keys[i - 1]! < keys[i]!)) {
+          keys.sort();
+          break;
+        }
+      }
       let out = '{';
       for (const key of keys) {
-        if (!isWellFormedText(key)) notJson('key is not valid Unicode');
         const item = record[key];
-        if (item === undefined) continue;
-        out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${writeJson(item, depth + 1)}`;
+        if (item === undefined) {
+          if (!isWellFormedText(key)) notJson('key is not valid Unicode');
+          continue;
+        }
+        out += `${out.length === 1 ? '' : ','}${quoteJson(key)}:${writeJson(item, depth + 1)}`;
       }
       return `${out}}`;
     }
