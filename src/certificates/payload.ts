@@ -309,11 +309,13 @@ export function payloadOfCheckedFields(v: unknown): CertificatePayload | undefin
  * SHA-256 (hex) of the JCS encoding of `{ v: 1, ...fields }` — the payload without its
  * `log` member. The `certificate.issued` entry carries it, binding every payload
  * field (names included) to the log without putting names in the log.
+ * @param hash - SHA-256 (FIPS 180-4); default the ledger's pure `sha256` (a verifier
+ *   passes its crypto adapter's, e.g. OpenSSL's — the same digest).
  */
-export function certificatePayloadDigest(fields: CertificateFields): string {
+export function certificatePayloadDigest(fields: CertificateFields, hash: (data: Uint8Array) => Uint8Array = sha256): string {
   const { number, version, holder, dataset, issuedAt, validFrom, validUntil, origin: o, keyId, supersedes } = fields;
   const content = { v: 1, number, version, holder, dataset, issuedAt, validFrom, validUntil, origin: o, keyId, supersedes };
-  return toHex(sha256(utf8(canonicalJson(content))));
+  return toHex(hash(utf8(canonicalJson(content))));
 }
 
 /** What a new certificate version rests on (docs/log-format.md §6.4). */
@@ -396,9 +398,9 @@ export function certificateIssuedEvent(fields: CertificateFields | CertificatePa
  * {@link certificateIssuedEvent} of fields and links that already passed their schemas:
  * a payload from `parseCertificatePayload` (its fields are valid certificate fields) and
  * links from `parseIssuanceLinks`. For the verifier, which has both; not exported from
- * the package.
+ * the package. `hash`: the SHA-256 of the payload digest (see {@link certificatePayloadDigest}).
  */
-export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, links: IssuanceLinks): LogEvent {
+export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, links: IssuanceLinks, hash?: (data: Uint8Array) => Uint8Array): LogEvent {
   const event: LogEvent = {
     kind: CERTIFICATE_ISSUED_KIND,
     time: f.issuedAt,
@@ -411,7 +413,7 @@ export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, 
     validFrom: f.validFrom,
     validUntil: f.validUntil,
     keyId: f.keyId,
-    payloadDigest: certificatePayloadDigest(f),
+    payloadDigest: certificatePayloadDigest(f, hash),
   };
   if (f.supersedes !== undefined) event.supersedes = f.supersedes;
   if (f.dataset.depositId !== undefined) event.depositId = f.dataset.depositId;

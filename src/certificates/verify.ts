@@ -44,7 +44,7 @@ import type { Hasher } from '../ledger/index.ts';
 import { verifyInclusion } from '../ledger/index.ts';
 import { checkpointTimestampMessage, verifyTimestampToken, type SignatureVerify } from '../ledger/index.ts';
 import { attestationOfEntry, evaluatePolicy, hexKeyId, parsePolicy, verifyAttestation, type Policy } from '../witness/index.ts';
-import { parseBundle, type Bundle, type BundleType } from './bundle.ts';
+import { parseBundleWithBytes, type Bundle, type BundleBytes, type BundleType } from './bundle.ts';
 import { CertificateError } from './errors.ts';
 import { issuanceLinksOf, issuedEventOfChecked, parseCertificatePayloadText, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
 import { certificateKeyName, certificateSigningMessage, formatKeyId } from './signature.ts';
@@ -206,6 +206,12 @@ export interface Ed25519Verify {
    * node:crypto adapter brings OpenSSL's). Any hasher gives the same hashes.
    */
   hasher?: Hasher;
+  /**
+   * SHA-256 (FIPS 180-4) of the certificate's payload digest (default: the ledger's
+   * `sha256`, pure JavaScript; the node:crypto adapter brings OpenSSL's). Any
+   * implementation gives the same digest.
+   */
+  sha256?(data: Uint8Array): Uint8Array;
 }
 
 const CHECKS: Record<BundleType, VerifyCheckName[]> = {
@@ -458,6 +464,8 @@ interface Parsed {
   /** The hasher of the proofs (the crypto adapter's, else `rfc6962`), and the entry's leaf hash by it. */
   hasher?: Hasher;
   leafHash?: Uint8Array;
+  /** The SHA-256 of the payload digest (the crypto adapter's, else the ledger's). */
+  sha256?: (data: Uint8Array) => Uint8Array;
   /** The `notary.attested` entries the bundle carries (bytes; decoded by the check). */
   attestations?: { index: number; bytes: Uint8Array; proof: Uint8Array[] }[];
 }
@@ -470,41 +478,47 @@ function entryLeafHash(p: Parsed): Uint8Array {
 
 type FormatOutcome = { ok: true; parsed: Parsed } | { ok: false; type: BundleType | 'unknown'; detail: string; partial: Partial<Parsed> };
 
-async function checkFormat(input: unknown): Promise<FormatOutcome> {
+function formatFailure(bundle: Bundle, detail: string, partial: Partial<Parsed>): FormatOutcome {
+  return { ok: false, type: bundle.type, detail, partial };
+}
+
+function checkFormat(input: unknown): FormatOutcome {
   let bundle: Bundle;
+  let decoded: BundleBytes | undefined;
   try {
-    bundle = parseBundle(input);
+    ({ bundle, bytes: decoded } = parseBundleWithBytes(input));
   } catch {
     const t = (input as { type?: unknown } | null)?.type;
     const type = typeof input === 'object' && (t === 'certificate' || t === 'evidence' || t === 'pledge') ? t : 'unknown';
     return { ok: false, type, detail: 'bundle does not match the datadeed-bundle/1 format', partial: {} };
   }
   const partial: Partial<Parsed> = { bundle };
-  const fail = (detail: string): FormatOutcome => ({ ok: false, type: bundle.type, detail, partial });
 
   if (bundle.payload !== undefined) {
     partial.payloadBytes = utf8(bundle.payload);
     try {
       partial.payload = parseCertificatePayloadText(bundle.payload);
     } catch (e) {
-      return fail(
+      return formatFailure(
+        bundle,
         e instanceof CertificateError && e.code === 'non_canonical_payload' ? 'payload is not in RFC 8785 canonical form' : 'payload does not match the certificate schema',
+        partial,
       );
     }
   }
-  partial.entryBytes = fromBase64(bundle.entry.data);
+  partial.entryBytes = decoded?.entry ?? fromBase64(bundle.entry.data);
   try {
-    const decoded = decodeEntryWithText(partial.entryBytes);
-    partial.entry = decoded.event;
-    partial.entryText = decoded.text;
+    const entry = decodeEntryWithText(partial.entryBytes);
+    partial.entry = entry.event;
+    partial.entryText = entry.text;
   } catch {
-    return fail('log entry is not a canonical event');
+    return formatFailure(bundle, 'log entry is not a canonical event', partial);
   }
   if (bundle.type !== 'certificate' && !RECEIPT_KINDS[bundle.type].includes(partial.entry.kind)) {
-    return fail('log entry kind does not fit the bundle type');
+    return formatFailure(bundle, 'log entry kind does not fit the bundle type', partial);
   }
   if (bundle.type !== 'certificate' && subjectOf(bundle.type, partial.entry) === undefined) {
-    return fail('log entry does not name what the receipt proves');
+    return formatFailure(bundle, 'log entry does not name what the receipt proves', partial);
   }
   // A note opened before passed these form checks (see openedNotes).
   let body = openedNotes.get(bundle.checkpoint)?.body;
@@ -513,23 +527,23 @@ async function checkFormat(input: unknown): Promise<FormatOutcome> {
     try {
       parseSignedNote(bundle.checkpoint);
     } catch {
-      return fail('checkpoint is not a signed checkpoint note');
+      return formatFailure(bundle, 'checkpoint is not a signed checkpoint note', partial);
     }
-    if (body === undefined) return fail('checkpoint is not a signed checkpoint note');
+    if (body === undefined) return formatFailure(bundle, 'checkpoint is not a signed checkpoint note', partial);
   }
   partial.checkpoint = body;
-  partial.proof = bundle.inclusion.proof.map((h) => fromHex(h));
-  if (bundle.signature !== undefined) partial.sig = fromBase64(bundle.signature.sig);
+  partial.proof = decoded?.proof ?? bundle.inclusion.proof.map((h) => fromHex(h));
+  if (bundle.signature !== undefined) partial.sig = decoded?.sig ?? fromBase64(bundle.signature.sig);
   if (bundle.certificateKey !== undefined) {
-    const bytes = fromBase64(bundle.certificateKey.entry.data);
+    const bytes = decoded?.keyEntry ?? fromBase64(bundle.certificateKey.entry.data);
     let event: LogEvent;
     try {
       event = decodeEntry(bytes);
     } catch {
-      return fail('certificate key entry is not a canonical event');
+      return formatFailure(bundle, 'certificate key entry is not a canonical event', partial);
     }
-    if (event.kind !== 'key.added' || event.purpose !== 'certificate') return fail('certificate key entry is not a key.added entry of a certificate key');
-    partial.keyEntry = { index: bundle.certificateKey.entry.index, bytes, event, proof: bundle.certificateKey.proof.map((h) => fromHex(h)) };
+    if (event.kind !== 'key.added' || event.purpose !== 'certificate') return formatFailure(bundle, 'certificate key entry is not a key.added entry of a certificate key', partial);
+    partial.keyEntry = { index: bundle.certificateKey.entry.index, bytes, event, proof: decoded?.keyProof ?? bundle.certificateKey.proof.map((h) => fromHex(h)) };
   }
   if (bundle.attestations !== undefined)
     partial.attestations = bundle.attestations.map((a) => ({ index: a.entry.index, bytes: fromBase64(a.entry.data), proof: a.proof.map((h) => fromHex(h)) }));
@@ -593,7 +607,7 @@ function entryCheck(p: Parsed): VerifyCheck {
   if ([links.approval, links.prev, ...(links.deposits ?? [])].some((i) => i !== undefined && i >= at))
     return { name, ok: false, code: 'entry_mismatch', detail: 'the entry links to an entry that is not before it' };
   // The payload passed its schema (format) and so did the links: no second check.
-  const expected = issuedEventOfChecked(payload, links);
+  const expected = issuedEventOfChecked(payload, links, p.sha256);
   // The same text is the same bytes (the entry's text is its strict UTF-8 decoding).
   if (encodeEntryText(expected) === p.entryText) return { name, ok: true, code: 'ok' };
   const actual = p.entry as Record<string, unknown>;
@@ -740,6 +754,16 @@ async function timestampCheck(p: Parsed, tsa: NonNullable<VerifyOptions['tsa']>)
   return { check: { name, ok: true, code: 'ok', detail: `time-stamped ${r.genTime.toISOString()} by ${r.tsa}` }, time: { genTime: r.genTime.toISOString(), tsa: r.tsa } };
 }
 
+/** The checks reported for a bundle of type `t`, in report order. */
+function checksFor(t: BundleType, policy: boolean, attested: boolean, tsa: boolean): VerifyCheckName[] {
+  if (!policy && !attested && !tsa) return CHECKS[t];
+  return [
+    ...(policy ? [...CHECKS[t].slice(0, 2), 'cosignatures' as const, ...CHECKS[t].slice(2)] : CHECKS[t]),
+    ...(attested ? ['notary_attestations' as const] : []),
+    ...(tsa ? ['timestamp' as const] : []),
+  ];
+}
+
 /**
  * Verifies a bundle (DESIGN §5) offline: see the module comment for the checks.
  *
@@ -755,14 +779,9 @@ async function timestampCheck(p: Parsed, tsa: NonNullable<VerifyOptions['tsa']>)
 export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: Ed25519Verify, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const policy = typeof opts.policy === 'string' ? parsePolicy(opts.policy) : opts.policy;
   const parsedTrust = parseTrust(policy ? { ...trust, logKeys: [...trust.logKeys, ...policy.logs.map((l) => l.vkey)] } : trust);
-  const checksFor = (t: BundleType, attested = false): VerifyCheckName[] => [
-    ...(policy ? [...CHECKS[t].slice(0, 2), 'cosignatures' as const, ...CHECKS[t].slice(2)] : CHECKS[t]),
-    ...(attested ? ['notary_attestations' as const] : []),
-    ...(opts.tsa ? ['timestamp' as const] : []),
-  ];
-  const format = await checkFormat(input);
+  const format = checkFormat(input);
   if (!format.ok) {
-    const names = format.type === 'unknown' ? (['format'] as VerifyCheckName[]) : checksFor(format.type);
+    const names = format.type === 'unknown' ? (['format'] as VerifyCheckName[]) : checksFor(format.type, !!policy, false, !!opts.tsa);
     const checks: VerifyCheck[] = names.map((name) =>
       name === 'format'
         ? { name, ok: false, code: 'bad_format', detail: format.detail }
@@ -775,6 +794,7 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
   }
   const p = format.parsed;
   if (crypto.hasher) p.hasher = crypto.hasher;
+  if (crypto.sha256) p.sha256 = crypto.sha256;
   const type = p.bundle.type;
 
   // Field-by-field checks (hashing only) before any public key is used.
@@ -803,7 +823,7 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
     time = t.time;
   }
 
-  const checks = checksFor(type, !!p.attestations?.length).map((n) => byName.get(n)!);
+  const checks = checksFor(type, !!policy, !!p.attestations?.length, !!opts.tsa).map((n) => byName.get(n)!);
   const result: VerifyResult = {
     ok: checks.every((c) => c.ok),
     type,
