@@ -8,10 +8,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bundleOfCheckedFields, bundleSchema, parseBundle } from '../../src/certificates/bundle.ts';
+import { bundleOfCheckedFields, bundleSchema, parseBundle, parseBundleWithBytes } from '../../src/certificates/bundle.ts';
 import { certificatePayloadSchema, parseCertificatePayload, payloadOfCheckedFields } from '../../src/certificates/payload.ts';
 import { CertificateError } from '../../src/certificates/index.ts';
-import { utf8 } from '../../src/ledger/index.ts';
+import { fromBase64, fromHex, utf8 } from '../../src/ledger/index.ts';
 import { bundleFor, issue, sampleFields, standardLog } from './fixtures.ts';
 
 const { log, newCert } = await standardLog();
@@ -129,6 +129,18 @@ describe('bundle schema: hand-written check against zod', () => {
       expect(bundleOfCheckedFields(value)).toBeDefined();
       agrees(bundleOfCheckedFields, bundleSchema, value);
       expect(parseBundle(JSON.stringify(b))).toStrictEqual(bundleSchema.parse(value));
+    }
+  });
+
+  it('hands the verifier the bytes of the members it checked: their decoding, nothing else', () => {
+    for (const b of [bundle, withKey, receipt]) {
+      const { bundle: parsed, bytes } = parseBundleWithBytes(JSON.stringify(b));
+      expect(bytes).toBeDefined();
+      expect(bytes!.entry).toEqual(fromBase64(parsed.entry.data));
+      expect(bytes!.proof).toEqual(parsed.inclusion.proof.map((h) => fromHex(h)));
+      expect(bytes!.sig).toEqual(parsed.signature ? fromBase64(parsed.signature.sig) : undefined);
+      expect(bytes!.keyEntry).toEqual(parsed.certificateKey ? fromBase64(parsed.certificateKey.entry.data) : undefined);
+      expect(bytes!.keyProof).toEqual(parsed.certificateKey ? parsed.certificateKey.proof.map((h) => fromHex(h)) : undefined);
     }
   });
 
