@@ -347,7 +347,7 @@ export interface IssuanceLinks {
 export const ISSUANCE_LINK_MEMBERS = ['basis', 'applicationId', 'approval', 'deposits', 'prev', 'registrationNumber'] as const;
 
 const logIndex = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
-const issuanceLinksSchema = z.strictObject({
+export const issuanceLinksSchema = z.strictObject({
   basis: z.optional(z.enum(ISSUANCE_BASES)),
   applicationId: z.optional(z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/))),
   approval: z.optional(logIndex),
@@ -361,10 +361,44 @@ const issuanceLinksSchema = z.strictObject({
  * @throws CertificateError `invalid_payload`.
  */
 export function parseIssuanceLinks(input: unknown): IssuanceLinks {
+  const fast = linksOfCheckedFields(input);
+  if (fast !== undefined) return fast;
   const result = issuanceLinksSchema.safeParse(input);
   if (!result.success) throw schemaError('invalid_payload', 'issuance links fail the schema', result.error);
   const out: IssuanceLinks = {};
   for (const k of ISSUANCE_LINK_MEMBERS) if (result.data[k] !== undefined) (out as Record<string, unknown>)[k] = result.data[k];
+  return out;
+}
+
+const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const REGISTRATION_NUMBER = /^[0-9]{15}[0-9A-Z]$/;
+const isLogIndex = (v: unknown): v is number => isInt(v, 0);
+
+/**
+ * {@link issuanceLinksSchema} checked member by member without zod, for links whose
+ * members are all present and valid (anything else: undefined, and zod decides and
+ * reports). The value is the one {@link parseIssuanceLinks} makes of zod's: the members
+ * in {@link ISSUANCE_LINK_MEMBERS} order, fresh arrays.
+ */
+function linksOfCheckedFields(v: unknown): IssuanceLinks | undefined {
+  if (!isRecord(v) || !hasOnly(v, [], ISSUANCE_LINK_MEMBERS)) return undefined;
+  const { basis, applicationId, approval, deposits, prev, registrationNumber } = v;
+  if (basis !== undefined && !(ISSUANCE_BASES as readonly unknown[]).includes(basis)) return undefined;
+  if (applicationId !== undefined && (typeof applicationId !== 'string' || !APPLICATION_ID.test(applicationId))) return undefined;
+  if (approval !== undefined && !isLogIndex(approval)) return undefined;
+  if (deposits !== undefined) {
+    if (!Array.isArray(deposits) || deposits.length > 64) return undefined;
+    for (let i = 0; i < deposits.length; i++) if (!isLogIndex(deposits[i])) return undefined; // holes too
+  }
+  if (prev !== undefined && !isLogIndex(prev)) return undefined;
+  if (registrationNumber !== undefined && (typeof registrationNumber !== 'string' || !REGISTRATION_NUMBER.test(registrationNumber))) return undefined;
+  const out: IssuanceLinks = {};
+  if (basis !== undefined) out.basis = basis as IssuanceBasis;
+  if (applicationId !== undefined) out.applicationId = applicationId as string;
+  if (approval !== undefined) out.approval = approval;
+  if (deposits !== undefined) out.deposits = [...(deposits as number[])];
+  if (prev !== undefined) out.prev = prev;
+  if (registrationNumber !== undefined) out.registrationNumber = registrationNumber as string;
   return out;
 }
 
