@@ -27,7 +27,7 @@
  * Everything a verifier needs offline besides the trusted keys. Pure; runs in browsers.
  */
 import * as z from 'zod/mini';
-import { fromBase64, fromUtf8, toBase64, toHex } from '../ledger/index.ts';
+import { fromBase64, fromUtf8, isWellFormedText, toBase64, toHex } from '../ledger/index.ts';
 import { MAX_ENTRY_BYTES } from '../ledger/index.ts';
 import { CertificateError } from './errors.ts';
 import { MAX_PAYLOAD_BYTES } from './payload.ts';
@@ -49,8 +49,7 @@ export const MAX_CHECKPOINT_BYTES = 64 * 1024;
 /** What a bundle proves: an issued certificate, an evidence deposit, or a pledge record. */
 export type BundleType = 'certificate' | 'evidence' | 'pledge';
 
-const LONE_SURROGATE = /\p{Cs}/u;
-const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+const wellFormed = isWellFormedText;
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 /**
  * `utf8Length(s) <= maxBytes`, without encoding `s` when its length settles it: a UTF-16
@@ -146,6 +145,28 @@ export type Bundle = z.infer<typeof bundleSchema>;
  * @throws CertificateError `invalid_bundle` (failing paths in `details`).
  */
 export function parseBundle(input: string | Uint8Array | unknown): Bundle {
+  return parseBundleWithBytes(input).bundle;
+}
+
+/**
+ * The bytes of a bundle's base64 and hex members, as the hand-written check decoded
+ * them while checking them (see {@link bundleOfCheckedFields}).
+ */
+export interface BundleBytes {
+  entry: Uint8Array;
+  proof: Uint8Array[];
+  sig?: Uint8Array;
+  keyEntry?: Uint8Array;
+  keyProof?: Uint8Array[];
+}
+
+/**
+ * {@link parseBundle}, with the decoded bytes of its members when the hand-written check
+ * took the bundle (the verifier's path: nothing decoded twice); `bytes` is undefined
+ * when zod decided.
+ * @throws CertificateError `invalid_bundle`.
+ */
+export function parseBundleWithBytes(input: string | Uint8Array | unknown): { bundle: Bundle; bytes?: BundleBytes } {
   let value: unknown = input;
   if (input instanceof Uint8Array || typeof input === 'string') {
     if (input.length > MAX_BUNDLE_BYTES) throw new CertificateError('invalid_bundle', 'bundle is too large');
@@ -162,8 +183,9 @@ export function parseBundle(input: string | Uint8Array | unknown): Bundle {
       throw new CertificateError('invalid_bundle', 'bundle is not JSON');
     }
   }
-  const fast = bundleOfCheckedFields(value);
-  if (fast !== undefined) return fast;
+  const bytes = {} as BundleBytes;
+  const fast = bundleOfCheckedFields(value, bytes);
+  if (fast !== undefined) return { bundle: fast, bytes };
   const result = bundleSchema.safeParse(value);
   if (!result.success) {
     throw new CertificateError(
@@ -172,12 +194,11 @@ export function parseBundle(input: string | Uint8Array | unknown): Bundle {
       result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.code === 'custom' ? i.message : i.code })),
     );
   }
-  return result.data;
+  return { bundle: result.data };
 }
 
 // ---------------------------------------------------------------- the schema, checked by hand
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const KEY_ID = /^[0-9a-f]{8}$/;
 const BUNDLE_KEYS = new Set(['format', 'type', 'payload', 'signature', 'entry', 'inclusion', 'checkpoint', 'timestamp', 'certificateKey', 'attestations']);
 
@@ -201,27 +222,56 @@ function isBoundedText(v: unknown, maxBytes: number): v is string {
   return typeof v === 'string' && v.length >= 1 && v.length <= maxBytes && wellFormed(v) && fitsUtf8(v, maxBytes);
 }
 
-function isCanonicalBase64(v: unknown, maxBytes: number, exactBytes?: number): v is string {
-  if (typeof v !== 'string' || v.length > Math.ceil(maxBytes / 3) * 4) return false;
+/** The bytes of `v` when it is canonical, non-empty base64 of at most `maxBytes` (or exactly `exactBytes`) bytes. */
+function canonicalBase64Bytes(v: unknown, maxBytes: number, exactBytes?: number): Uint8Array | undefined {
+  if (typeof v !== 'string' || v.length > Math.ceil(maxBytes / 3) * 4) return undefined;
+  let bytes: Uint8Array;
   try {
-    const n = fromBase64(v).length;
-    return n > 0 && (exactBytes === undefined ? n <= maxBytes : n === exactBytes);
+    bytes = fromBase64(v);
   } catch {
-    return false;
+    return undefined;
   }
+  const n = bytes.length;
+  return n > 0 && (exactBytes === undefined ? n <= maxBytes : n === exactBytes) ? bytes : undefined;
 }
 
 const isIndex = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
 
-function proofOf(v: unknown): string[] | undefined {
-  if (!Array.isArray(v) || v.length > MAX_PROOF_HASHES) return undefined;
-  for (const h of v) if (typeof h !== 'string' || !HEX64.test(h)) return undefined;
-  return [...(v as string[])];
+/** A lowercase hex digit's value, else -1. */
+function lowerHexDigit(c: number): number {
+  return c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
 }
 
-function logEntryOf(v: unknown): { index: number; data: string } | undefined {
-  if (!isRecord(v) || !hasExactly(v, ['index', 'data']) || !isIndex(v.index, 0) || !isCanonicalBase64(v.data, MAX_ENTRY_BYTES)) return undefined;
-  return { index: v.index, data: v.data };
+/** The 32 bytes of `h` when it is 64 lowercase hex digits (`/^[0-9a-f]{64}$/`), else undefined. */
+function hashBytes(h: unknown): Uint8Array | undefined {
+  if (typeof h !== 'string' || h.length !== 64) return undefined;
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) {
+    const hi = lowerHexDigit(h.charCodeAt(2 * i));
+    const lo = lowerHexDigit(h.charCodeAt(2 * i + 1));
+    if ((hi | lo) < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+function proofOf(v: unknown): { hex: string[]; bytes: Uint8Array[] } | undefined {
+  if (!Array.isArray(v) || v.length > MAX_PROOF_HASHES) return undefined;
+  const hex: string[] = [];
+  const bytes: Uint8Array[] = [];
+  for (const h of v) {
+    const b = hashBytes(h);
+    if (b === undefined) return undefined;
+    hex.push(h as string);
+    bytes.push(b);
+  }
+  return { hex, bytes };
+}
+
+function logEntryOf(v: unknown): { index: number; data: string; bytes: Uint8Array } | undefined {
+  if (!isRecord(v) || !hasExactly(v, ['index', 'data']) || !isIndex(v.index, 0)) return undefined;
+  const bytes = canonicalBase64Bytes(v.data, MAX_ENTRY_BYTES);
+  return bytes === undefined ? undefined : { index: v.index, data: v.data as string, bytes };
 }
 
 /**
@@ -232,7 +282,7 @@ function logEntryOf(v: unknown): { index: number; data: string } | undefined {
  * members in the schema's order (tests/certificates/schema-fast-path.test.ts compares
  * them on generated bundles).
  */
-export function bundleOfCheckedFields(v: unknown): Bundle | undefined {
+export function bundleOfCheckedFields(v: unknown, bytes?: BundleBytes): Bundle | undefined {
   if (!isRecord(v)) return undefined;
   for (const k in v) if (!BUNDLE_KEYS.has(k) || v[k] === undefined || !Object.prototype.hasOwnProperty.call(v, k)) return undefined;
   if (v.format !== BUNDLE_FORMAT || (v.type !== 'certificate' && v.type !== 'evidence' && v.type !== 'pledge')) return undefined;
@@ -245,21 +295,24 @@ export function bundleOfCheckedFields(v: unknown): Bundle | undefined {
     if (!isBoundedText(v.payload, MAX_PAYLOAD_BYTES)) return undefined;
     out.payload = v.payload;
     const sig = v.signature;
-    if (!isRecord(sig) || !hasExactly(sig, ['keyId', 'sig']) || typeof sig.keyId !== 'string' || !KEY_ID.test(sig.keyId) || !isCanonicalBase64(sig.sig, 64, 64)) return undefined;
+    if (!isRecord(sig) || !hasExactly(sig, ['keyId', 'sig']) || typeof sig.keyId !== 'string' || !KEY_ID.test(sig.keyId)) return undefined;
+    const sigBytes = canonicalBase64Bytes(sig.sig, 64, 64);
+    if (sigBytes === undefined) return undefined;
     out.signature = { keyId: sig.keyId, sig: sig.sig };
+    if (bytes) bytes.sig = sigBytes;
   }
   const entry = logEntryOf(v.entry);
   if (entry === undefined) return undefined;
-  out.entry = entry;
+  out.entry = { index: entry.index, data: entry.data };
   const inc = v.inclusion;
   if (!isRecord(inc) || !hasExactly(inc, ['treeSize', 'proof']) || !isIndex(inc.treeSize, 1)) return undefined;
   const proof = proofOf(inc.proof);
   if (proof === undefined) return undefined;
-  out.inclusion = { treeSize: inc.treeSize, proof };
+  out.inclusion = { treeSize: inc.treeSize, proof: proof.hex };
   if (!isBoundedText(v.checkpoint, MAX_CHECKPOINT_BYTES)) return undefined;
   out.checkpoint = v.checkpoint;
   if (v.timestamp !== undefined) {
-    if (!isCanonicalBase64(v.timestamp, MAX_TIMESTAMP_BYTES)) return undefined;
+    if (canonicalBase64Bytes(v.timestamp, MAX_TIMESTAMP_BYTES) === undefined) return undefined;
     out.timestamp = v.timestamp;
   }
   if (v.certificateKey !== undefined) {
@@ -268,7 +321,15 @@ export function bundleOfCheckedFields(v: unknown): Bundle | undefined {
     const keyEntry = logEntryOf(k.entry);
     const keyProof = proofOf(k.proof);
     if (keyEntry === undefined || keyProof === undefined) return undefined;
-    out.certificateKey = { entry: keyEntry, proof: keyProof };
+    out.certificateKey = { entry: { index: keyEntry.index, data: keyEntry.data }, proof: keyProof.hex };
+    if (bytes) {
+      bytes.keyEntry = keyEntry.bytes;
+      bytes.keyProof = keyProof.bytes;
+    }
+  }
+  if (bytes) {
+    bytes.entry = entry.bytes;
+    bytes.proof = proof.bytes;
   }
   return out as Bundle;
 }

@@ -19,7 +19,7 @@
  * Pure; runs in browsers.
  */
 import * as z from 'zod/mini';
-import { bytesEqual, canonicalJson as ledgerCanonicalJson, fromUtf8, isUtcTimestamp, LedgerError, toHex, utf8 } from '../ledger/index.ts';
+import { canonicalJson as ledgerCanonicalJson, fromUtf8, isUtcTimestamp, isWellFormedText, LedgerError, toHex, utf8 } from '../ledger/index.ts';
 import { sha256 } from '../ledger/index.ts';
 import type { LogEvent } from '../ledger/index.ts';
 import { NAME_RULE, textCheck, textProblem } from '../text.ts';
@@ -190,14 +190,36 @@ export function parseCertificatePayload(bytes: Uint8Array): CertificatePayload {
   if (!(bytes instanceof Uint8Array) || bytes.length > MAX_PAYLOAD_BYTES) {
     throw new CertificateError('invalid_payload', 'certificate payload is missing or too large');
   }
+  let text: string;
+  try {
+    text = fromUtf8(bytes);
+  } catch {
+    throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
+  }
+  return parseCertificatePayloadText(text);
+}
+
+/**
+ * {@link parseCertificatePayload} of the payload's text (a bundle carries the text, and
+ * the verifier checks it without a round trip through bytes): at most
+ * {@link MAX_PAYLOAD_BYTES} in UTF-8, well-formed (no lone surrogate, so it has one
+ * UTF-8 encoding), JSON, the schema, and exactly its own canonical JSON — which is the
+ * byte-for-byte check, since UTF-8 encodes equal well-formed text as equal bytes.
+ * @throws CertificateError `invalid_payload` or `non_canonical_payload`.
+ */
+export function parseCertificatePayloadText(text: string): CertificatePayload {
+  if (typeof text !== 'string' || !isWellFormedText(text)) throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
+  if (text.length * 3 > MAX_PAYLOAD_BYTES && utf8(text).length > MAX_PAYLOAD_BYTES) {
+    throw new CertificateError('invalid_payload', 'certificate payload is missing or too large');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fromUtf8(bytes));
+    parsed = JSON.parse(text);
   } catch {
     throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
   }
   const payload = checkedPayload(parsed);
-  if (!bytesEqual(utf8(canonicalJson(payload)), bytes)) {
+  if (canonicalJson(payload) !== text) {
     throw new CertificateError('non_canonical_payload', 'certificate payload is not in RFC 8785 canonical form');
   }
   return payload;
@@ -287,11 +309,13 @@ export function payloadOfCheckedFields(v: unknown): CertificatePayload | undefin
  * SHA-256 (hex) of the JCS encoding of `{ v: 1, ...fields }` — the payload without its
  * `log` member. The `certificate.issued` entry carries it, binding every payload
  * field (names included) to the log without putting names in the log.
+ * @param hash - SHA-256 (FIPS 180-4); default the ledger's pure `sha256` (a verifier
+ *   passes its crypto adapter's, e.g. OpenSSL's — the same digest).
  */
-export function certificatePayloadDigest(fields: CertificateFields): string {
+export function certificatePayloadDigest(fields: CertificateFields, hash: (data: Uint8Array) => Uint8Array = sha256): string {
   const { number, version, holder, dataset, issuedAt, validFrom, validUntil, origin: o, keyId, supersedes } = fields;
   const content = { v: 1, number, version, holder, dataset, issuedAt, validFrom, validUntil, origin: o, keyId, supersedes };
-  return toHex(sha256(utf8(canonicalJson(content))));
+  return toHex(hash(utf8(canonicalJson(content))));
 }
 
 /** What a new certificate version rests on (docs/log-format.md §6.4). */
@@ -323,7 +347,7 @@ export interface IssuanceLinks {
 export const ISSUANCE_LINK_MEMBERS = ['basis', 'applicationId', 'approval', 'deposits', 'prev', 'registrationNumber'] as const;
 
 const logIndex = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
-const issuanceLinksSchema = z.strictObject({
+export const issuanceLinksSchema = z.strictObject({
   basis: z.optional(z.enum(ISSUANCE_BASES)),
   applicationId: z.optional(z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/))),
   approval: z.optional(logIndex),
@@ -337,10 +361,44 @@ const issuanceLinksSchema = z.strictObject({
  * @throws CertificateError `invalid_payload`.
  */
 export function parseIssuanceLinks(input: unknown): IssuanceLinks {
+  const fast = linksOfCheckedFields(input);
+  if (fast !== undefined) return fast;
   const result = issuanceLinksSchema.safeParse(input);
   if (!result.success) throw schemaError('invalid_payload', 'issuance links fail the schema', result.error);
   const out: IssuanceLinks = {};
   for (const k of ISSUANCE_LINK_MEMBERS) if (result.data[k] !== undefined) (out as Record<string, unknown>)[k] = result.data[k];
+  return out;
+}
+
+const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const REGISTRATION_NUMBER = /^[0-9]{15}[0-9A-Z]$/;
+const isLogIndex = (v: unknown): v is number => isInt(v, 0);
+
+/**
+ * {@link issuanceLinksSchema} checked member by member without zod, for links whose
+ * members are all present and valid (anything else: undefined, and zod decides and
+ * reports). The value is the one {@link parseIssuanceLinks} makes of zod's: the members
+ * in {@link ISSUANCE_LINK_MEMBERS} order, fresh arrays.
+ */
+function linksOfCheckedFields(v: unknown): IssuanceLinks | undefined {
+  if (!isRecord(v) || !hasOnly(v, [], ISSUANCE_LINK_MEMBERS)) return undefined;
+  const { basis, applicationId, approval, deposits, prev, registrationNumber } = v;
+  if (basis !== undefined && !(ISSUANCE_BASES as readonly unknown[]).includes(basis)) return undefined;
+  if (applicationId !== undefined && (typeof applicationId !== 'string' || !APPLICATION_ID.test(applicationId))) return undefined;
+  if (approval !== undefined && !isLogIndex(approval)) return undefined;
+  if (deposits !== undefined) {
+    if (!Array.isArray(deposits) || deposits.length > 64) return undefined;
+    for (let i = 0; i < deposits.length; i++) if (!isLogIndex(deposits[i])) return undefined; // holes too
+  }
+  if (prev !== undefined && !isLogIndex(prev)) return undefined;
+  if (registrationNumber !== undefined && (typeof registrationNumber !== 'string' || !REGISTRATION_NUMBER.test(registrationNumber))) return undefined;
+  const out: IssuanceLinks = {};
+  if (basis !== undefined) out.basis = basis as IssuanceBasis;
+  if (applicationId !== undefined) out.applicationId = applicationId as string;
+  if (approval !== undefined) out.approval = approval;
+  if (deposits !== undefined) out.deposits = [...(deposits as number[])];
+  if (prev !== undefined) out.prev = prev;
+  if (registrationNumber !== undefined) out.registrationNumber = registrationNumber as string;
   return out;
 }
 
@@ -374,9 +432,9 @@ export function certificateIssuedEvent(fields: CertificateFields | CertificatePa
  * {@link certificateIssuedEvent} of fields and links that already passed their schemas:
  * a payload from `parseCertificatePayload` (its fields are valid certificate fields) and
  * links from `parseIssuanceLinks`. For the verifier, which has both; not exported from
- * the package.
+ * the package. `hash`: the SHA-256 of the payload digest (see {@link certificatePayloadDigest}).
  */
-export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, links: IssuanceLinks): LogEvent {
+export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, links: IssuanceLinks, hash?: (data: Uint8Array) => Uint8Array): LogEvent {
   const event: LogEvent = {
     kind: CERTIFICATE_ISSUED_KIND,
     time: f.issuedAt,
@@ -389,7 +447,7 @@ export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, 
     validFrom: f.validFrom,
     validUntil: f.validUntil,
     keyId: f.keyId,
-    payloadDigest: certificatePayloadDigest(f),
+    payloadDigest: certificatePayloadDigest(f, hash),
   };
   if (f.supersedes !== undefined) event.supersedes = f.supersedes;
   if (f.dataset.depositId !== undefined) event.depositId = f.dataset.depositId;

@@ -36,7 +36,7 @@
  */
 import { bytesEqual, fromBase64, fromHex, toHex, utf8 } from '../ledger/index.ts';
 import { parseCheckpoint, type Checkpoint } from '../ledger/index.ts';
-import { decodeEntry, encodeEntry, type LogEvent } from '../ledger/index.ts';
+import { decodeEntry, decodeEntryWithText, encodeEntryText, type LogEvent } from '../ledger/index.ts';
 import { LedgerError } from '../ledger/index.ts';
 import { rfc6962 } from '../ledger/index.ts';
 import { openNote, parseSignedNote, parseVerifierKey, type NoteVerifier } from '../ledger/index.ts';
@@ -44,9 +44,9 @@ import type { Hasher } from '../ledger/index.ts';
 import { verifyInclusion } from '../ledger/index.ts';
 import { checkpointTimestampMessage, verifyTimestampToken, type SignatureVerify } from '../ledger/index.ts';
 import { attestationOfEntry, evaluatePolicy, hexKeyId, parsePolicy, verifyAttestation, type Policy } from '../witness/index.ts';
-import { parseBundle, type Bundle, type BundleType } from './bundle.ts';
+import { parseBundleWithBytes, type Bundle, type BundleBytes, type BundleType } from './bundle.ts';
 import { CertificateError } from './errors.ts';
-import { issuanceLinksOf, issuedEventOfChecked, parseCertificatePayload, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
+import { issuanceLinksOf, issuedEventOfChecked, parseCertificatePayloadText, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
 import { certificateKeyName, certificateSigningMessage, formatKeyId } from './signature.ts';
 
 /** The names of the checks, in report order (`pdf_binding` only when a PDF was verified, see pdf-extract.ts). */
@@ -206,6 +206,12 @@ export interface Ed25519Verify {
    * node:crypto adapter brings OpenSSL's). Any hasher gives the same hashes.
    */
   hasher?: Hasher;
+  /**
+   * SHA-256 (FIPS 180-4) of the certificate's payload digest (default: the ledger's
+   * `sha256`, pure JavaScript; the node:crypto adapter brings OpenSSL's). Any
+   * implementation gives the same digest.
+   */
+  sha256?(data: Uint8Array): Uint8Array;
 }
 
 const CHECKS: Record<BundleType, VerifyCheckName[]> = {
@@ -259,7 +265,8 @@ async function safeVerify(crypto: Ed25519Verify, publicKey: Uint8Array, message:
 }
 
 interface ParsedTrust {
-  log: { name: string; keyId: number; publicKey: Uint8Array }[];
+  /** Trusted log keys, each with its vkey text (which determines name, key ID and key). */
+  log: { name: string; keyId: number; publicKey: Uint8Array; vkey: string }[];
   certificate: { name: string; keyId: string; publicKey: Uint8Array; from: number; until: number | null }[];
 }
 
@@ -274,7 +281,7 @@ function parseTrust(trust: TrustedKeys): ParsedTrust {
   if (typeof trust !== 'object' || trust === null || !Array.isArray(trust.logKeys) || !Array.isArray(trust.certificateKeys)) {
     throw new CertificateError('invalid_trusted_key', 'trusted keys must list logKeys and certificateKeys');
   }
-  const log = trust.logKeys.map(trustedVerifierKey);
+  const log = trust.logKeys.map((vkey) => ({ ...trustedVerifierKey(vkey), vkey }));
   const certificate = trust.certificateKeys.map((k) => {
     const { name, keyId, publicKey } = trustedVerifierKey(k.vkey);
     const from = parseTime(k.validFrom);
@@ -312,46 +319,45 @@ const parsedKeys = new Map<string, ParsedVerifierKey>();
 const MAX_PARSED_KEYS = 256;
 
 /**
- * Checkpoint signatures already verified, per verification adapter: the exact public
- * key, signed note text and signature, byte for byte. A verifier checking many bundles
- * meets the same checkpoint again and again (the certificates of one issuance batch,
- * every bundle served against the same published checkpoint); the Ed25519 verification
- * of the same key, message and signature gives the same answer every time, so it is
- * done once. Only successes are kept, never a failure or an exception; keys are the
- * bytes themselves (never a digest), so nothing but the identical triple matches, and
- * per adapter, so a test adapter that says yes to everything answers for itself only.
- * The certificate's own signature is per certificate and is always verified
- * ({@link signatureCheck}).
+ * Checkpoint notes already opened, by their exact text: the checkpoint body parsed from
+ * it (the form checks passed), and per verification adapter the trusted key sets under
+ * which every signature by a trusted key verified. A verifier checking many bundles
+ * meets the same checkpoint note again and again (the certificates of one issuance
+ * batch, every bundle served against the same published checkpoint); parsing the note,
+ * the body, and the Ed25519 verification of the same keys over the same text and
+ * signatures give the same answer every time, so they are done once.
+ *
+ * Only successes are kept, never a failure or an exception. The key is the note text
+ * itself (never a digest), so nothing but the identical note matches; the key set is
+ * the vkeys of the verifiers (name = origin) in order, so a trust set that adds a key
+ * (whose signature on the note might be bad) or drops one is verified afresh; and per
+ * adapter, so a test adapter that says yes to everything answers for itself only. A
+ * note with other cosignature lines is another text and is verified afresh. The
+ * certificate's own signature is per certificate and is always verified
+ * ({@link signatureCheck}). Bodies are shared: the verifier only reads them, and
+ * {@link openCheckpoint} hands out copies.
  */
-const verifiedCheckpoints = new WeakMap<Ed25519Verify, Map<string, true>>();
-const MAX_VERIFIED_CHECKPOINTS = 1024;
-
-/** Bytes as a string of one UTF-16 unit per byte (an exact, compact map key). */
-function byteString(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return out;
+interface OpenedNoteMemo {
+  body: Checkpoint;
+  verified: WeakMap<Ed25519Verify, Set<string>>;
 }
+const openedNotes = new Map<string, OpenedNoteMemo>();
+const MAX_OPENED_NOTES = 1024;
 
-/** {@link safeVerify} of a checkpoint signature, remembered on success (see {@link verifiedCheckpoints}). */
-async function verifyCheckpointSignature(crypto: Ed25519Verify, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
-  let memo = verifiedCheckpoints.get(crypto);
+/** Remembers that `crypto` verified `note` with the verifiers `keySet` (see {@link openedNotes}). */
+function rememberOpenedNote(note: string, body: Checkpoint, crypto: Ed25519Verify, keySet: string): void {
+  let memo = openedNotes.get(note);
   if (memo === undefined) {
-    memo = new Map();
-    verifiedCheckpoints.set(crypto, memo);
+    if (openedNotes.size >= MAX_OPENED_NOTES) openedNotes.delete(openedNotes.keys().next().value!);
+    memo = { body, verified: new WeakMap() };
+    openedNotes.set(note, memo);
   }
-  // The bytes as one character each; fixed-length key and signature first, so the concatenation is unambiguous.
-  const key = byteString(publicKey) + byteString(signature) + byteString(message);
-  if (memo.has(key)) {
-    memo.delete(key); // most recently used last
-    memo.set(key, true);
-    return true;
+  let sets = memo.verified.get(crypto);
+  if (sets === undefined) {
+    sets = new Set();
+    memo.verified.set(crypto, sets);
   }
-  if (!(await safeVerify(crypto, publicKey, message, signature))) return false;
-  if (memo.size >= MAX_VERIFIED_CHECKPOINTS) memo.delete(memo.keys().next().value!);
-  memo.set(key, true);
-  return true;
+  sets.add(keySet);
 }
 
 /** The outcome of {@link openCheckpoint}. */
@@ -368,7 +374,11 @@ export type OpenedCheckpoint =
  */
 export async function openCheckpoint(note: string, logKeys: string[], crypto: Ed25519Verify): Promise<OpenedCheckpoint> {
   const trusted = parseTrust({ logKeys, certificateKeys: [] }).log;
-  return openCheckpointWith(note, trusted, crypto);
+  const opened = await openCheckpointWith(note, trusted, crypto);
+  if (!opened.ok) return opened;
+  // A copy: the remembered body stays as parsed whatever the caller does with it.
+  const { origin, size, rootHash, extensions } = opened.checkpoint;
+  return { ok: true, checkpoint: { origin, size, rootHash: rootHash.slice(), extensions: [...extensions] } };
 }
 
 function checkpointBody(note: string): Checkpoint | undefined {
@@ -383,10 +393,12 @@ function checkpointBody(note: string): Checkpoint | undefined {
 
 /**
  * `parsed`: the note's body, when the caller already parsed the note and its body
- * (`checkFormat` did, strictly, as below): the form checks are not repeated.
+ * (`checkFormat` did, strictly, as below): the form checks are not repeated. A note
+ * this adapter already opened with the same verifiers is not opened again
+ * ({@link openedNotes}).
  */
 async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], crypto: Ed25519Verify, parsed?: Checkpoint): Promise<OpenedCheckpoint> {
-  let body = parsed;
+  let body = parsed ?? openedNotes.get(note)?.body;
   if (body === undefined) {
     // Form first, without keys (nothing verified, no exception for a well-formed note).
     try {
@@ -400,25 +412,31 @@ async function openCheckpointWith(note: string, trusted: ParsedTrust['log'], cry
   const origin = body.origin;
 
   // Only keys named by the origin may sign a checkpoint (DESIGN §3: key name = origin).
-  let called = false;
-  const verifiers: NoteVerifier[] = [];
+  const keys: ParsedTrust['log'] = [];
   const seen = new Set<string>();
+  let keySet = '';
   for (const k of trusted) {
     const id = `${k.keyId}:${k.name}`;
     if (k.name !== origin || seen.has(id)) continue;
     seen.add(id);
-    verifiers.push({
-      name: k.name,
-      keyId: k.keyId,
-      verify: async (message, signature) => {
-        called = true;
-        return verifyCheckpointSignature(crypto, k.publicKey, message, signature);
-      },
-    });
+    keys.push(k);
+    keySet += `${k.vkey}\n`;
   }
+  if (keys.length > 0 && openedNotes.get(note)?.verified.get(crypto)?.has(keySet)) return { ok: true, checkpoint: body };
+
+  let called = false;
+  const verifiers: NoteVerifier[] = keys.map((k) => ({
+    name: k.name,
+    keyId: k.keyId,
+    verify: (message, signature) => {
+      called = true;
+      return safeVerify(crypto, k.publicKey, message, signature);
+    },
+  }));
   try {
     const opened = await openNote(note, verifiers);
     if (opened.verified.length === 0) return { ok: false, code: 'unknown_key', detail: 'no trusted log key signed the checkpoint' };
+    rememberOpenedNote(note, body, crypto, keySet);
     return { ok: true, checkpoint: body };
   } catch (e) {
     if (e instanceof LedgerError && e.code === 'note_unverified') {
@@ -435,6 +453,8 @@ interface Parsed {
   payloadBytes?: Uint8Array;
   payload?: CertificatePayload;
   entryBytes: Uint8Array;
+  /** The entry's text (strict UTF-8 decoding of `entryBytes`). */
+  entryText: string;
   entry: LogEvent;
   checkpoint: Checkpoint;
   proof: Uint8Array[];
@@ -444,6 +464,8 @@ interface Parsed {
   /** The hasher of the proofs (the crypto adapter's, else `rfc6962`), and the entry's leaf hash by it. */
   hasher?: Hasher;
   leafHash?: Uint8Array;
+  /** The SHA-256 of the payload digest (the crypto adapter's, else the ledger's). */
+  sha256?: (data: Uint8Array) => Uint8Array;
   /** The `notary.attested` entries the bundle carries (bytes; decoded by the check). */
   attestations?: { index: number; bytes: Uint8Array; proof: Uint8Array[] }[];
 }
@@ -456,60 +478,72 @@ function entryLeafHash(p: Parsed): Uint8Array {
 
 type FormatOutcome = { ok: true; parsed: Parsed } | { ok: false; type: BundleType | 'unknown'; detail: string; partial: Partial<Parsed> };
 
-async function checkFormat(input: unknown): Promise<FormatOutcome> {
+function formatFailure(bundle: Bundle, detail: string, partial: Partial<Parsed>): FormatOutcome {
+  return { ok: false, type: bundle.type, detail, partial };
+}
+
+function checkFormat(input: unknown): FormatOutcome {
   let bundle: Bundle;
+  let decoded: BundleBytes | undefined;
   try {
-    bundle = parseBundle(input);
+    ({ bundle, bytes: decoded } = parseBundleWithBytes(input));
   } catch {
     const t = (input as { type?: unknown } | null)?.type;
     const type = typeof input === 'object' && (t === 'certificate' || t === 'evidence' || t === 'pledge') ? t : 'unknown';
     return { ok: false, type, detail: 'bundle does not match the datadeed-bundle/1 format', partial: {} };
   }
   const partial: Partial<Parsed> = { bundle };
-  const fail = (detail: string): FormatOutcome => ({ ok: false, type: bundle.type, detail, partial });
 
   if (bundle.payload !== undefined) {
     partial.payloadBytes = utf8(bundle.payload);
     try {
-      partial.payload = parseCertificatePayload(partial.payloadBytes);
+      partial.payload = parseCertificatePayloadText(bundle.payload);
     } catch (e) {
-      return fail(
+      return formatFailure(
+        bundle,
         e instanceof CertificateError && e.code === 'non_canonical_payload' ? 'payload is not in RFC 8785 canonical form' : 'payload does not match the certificate schema',
+        partial,
       );
     }
   }
-  partial.entryBytes = fromBase64(bundle.entry.data);
+  partial.entryBytes = decoded?.entry ?? fromBase64(bundle.entry.data);
   try {
-    partial.entry = decodeEntry(partial.entryBytes);
+    const entry = decodeEntryWithText(partial.entryBytes);
+    partial.entry = entry.event;
+    partial.entryText = entry.text;
   } catch {
-    return fail('log entry is not a canonical event');
+    return formatFailure(bundle, 'log entry is not a canonical event', partial);
   }
   if (bundle.type !== 'certificate' && !RECEIPT_KINDS[bundle.type].includes(partial.entry.kind)) {
-    return fail('log entry kind does not fit the bundle type');
+    return formatFailure(bundle, 'log entry kind does not fit the bundle type', partial);
   }
   if (bundle.type !== 'certificate' && subjectOf(bundle.type, partial.entry) === undefined) {
-    return fail('log entry does not name what the receipt proves');
+    return formatFailure(bundle, 'log entry does not name what the receipt proves', partial);
   }
-  const body = checkpointBody(bundle.checkpoint);
-  try {
-    parseSignedNote(bundle.checkpoint);
-  } catch {
-    return fail('checkpoint is not a signed checkpoint note');
+  // A note opened before passed these form checks (see openedNotes).
+  let body = openedNotes.get(bundle.checkpoint)?.body;
+  if (body === undefined) {
+    body = checkpointBody(bundle.checkpoint);
+    try {
+      parseSignedNote(bundle.checkpoint);
+    } catch {
+      return formatFailure(bundle, 'checkpoint is not a signed checkpoint note', partial);
+    }
+    if (body === undefined) return formatFailure(bundle, 'checkpoint is not a signed checkpoint note', partial);
   }
-  if (body === undefined) return fail('checkpoint is not a signed checkpoint note');
   partial.checkpoint = body;
-  partial.proof = bundle.inclusion.proof.map((h) => fromHex(h));
-  if (bundle.signature !== undefined) partial.sig = fromBase64(bundle.signature.sig);
+  partial.proof = decoded?.proof ?? bundle.inclusion.proof.map((h) => fromHex(h));
+  if (bundle.signature !== undefined) partial.sig = decoded?.sig ?? fromBase64(bundle.signature.sig);
   if (bundle.certificateKey !== undefined) {
-    const bytes = fromBase64(bundle.certificateKey.entry.data);
+    const bytes = decoded?.keyEntry ?? fromBase64(bundle.certificateKey.entry.data);
     let event: LogEvent;
     try {
       event = decodeEntry(bytes);
     } catch {
-      return fail('certificate key entry is not a canonical event');
+      return formatFailure(bundle, 'certificate key entry is not a canonical event', partial);
     }
-    if (event.kind !== 'key.added' || event.purpose !== 'certificate') return fail('certificate key entry is not a key.added entry of a certificate key');
-    partial.keyEntry = { index: bundle.certificateKey.entry.index, bytes, event, proof: bundle.certificateKey.proof.map((h) => fromHex(h)) };
+    if (event.kind !== 'key.added' || event.purpose !== 'certificate') return formatFailure(bundle, 'certificate key entry is not a key.added entry of a certificate key', partial);
+    partial.keyEntry = { index: bundle.certificateKey.entry.index, bytes, event, proof: decoded?.keyProof ?? bundle.certificateKey.proof.map((h) => fromHex(h)) };
   }
   if (bundle.attestations !== undefined)
     partial.attestations = bundle.attestations.map((a) => ({ index: a.entry.index, bytes: fromBase64(a.entry.data), proof: a.proof.map((h) => fromHex(h)) }));
@@ -573,8 +607,9 @@ function entryCheck(p: Parsed): VerifyCheck {
   if ([links.approval, links.prev, ...(links.deposits ?? [])].some((i) => i !== undefined && i >= at))
     return { name, ok: false, code: 'entry_mismatch', detail: 'the entry links to an entry that is not before it' };
   // The payload passed its schema (format) and so did the links: no second check.
-  const expected = issuedEventOfChecked(payload, links);
-  if (bytesEqual(encodeEntry(expected), p.entryBytes)) return { name, ok: true, code: 'ok' };
+  const expected = issuedEventOfChecked(payload, links, p.sha256);
+  // The same text is the same bytes (the entry's text is its strict UTF-8 decoding).
+  if (encodeEntryText(expected) === p.entryText) return { name, ok: true, code: 'ok' };
   const actual = p.entry as Record<string, unknown>;
   const differing = ENTRY_FIELDS.find((f) => JSON.stringify(actual[f]) !== JSON.stringify((expected as Record<string, unknown>)[f]));
   return {
@@ -719,6 +754,16 @@ async function timestampCheck(p: Parsed, tsa: NonNullable<VerifyOptions['tsa']>)
   return { check: { name, ok: true, code: 'ok', detail: `time-stamped ${r.genTime.toISOString()} by ${r.tsa}` }, time: { genTime: r.genTime.toISOString(), tsa: r.tsa } };
 }
 
+/** The checks reported for a bundle of type `t`, in report order. */
+function checksFor(t: BundleType, policy: boolean, attested: boolean, tsa: boolean): VerifyCheckName[] {
+  if (!policy && !attested && !tsa) return CHECKS[t];
+  return [
+    ...(policy ? [...CHECKS[t].slice(0, 2), 'cosignatures' as const, ...CHECKS[t].slice(2)] : CHECKS[t]),
+    ...(attested ? ['notary_attestations' as const] : []),
+    ...(tsa ? ['timestamp' as const] : []),
+  ];
+}
+
 /**
  * Verifies a bundle (DESIGN §5) offline: see the module comment for the checks.
  *
@@ -734,14 +779,9 @@ async function timestampCheck(p: Parsed, tsa: NonNullable<VerifyOptions['tsa']>)
 export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: Ed25519Verify, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const policy = typeof opts.policy === 'string' ? parsePolicy(opts.policy) : opts.policy;
   const parsedTrust = parseTrust(policy ? { ...trust, logKeys: [...trust.logKeys, ...policy.logs.map((l) => l.vkey)] } : trust);
-  const checksFor = (t: BundleType, attested = false): VerifyCheckName[] => [
-    ...(policy ? [...CHECKS[t].slice(0, 2), 'cosignatures' as const, ...CHECKS[t].slice(2)] : CHECKS[t]),
-    ...(attested ? ['notary_attestations' as const] : []),
-    ...(opts.tsa ? ['timestamp' as const] : []),
-  ];
-  const format = await checkFormat(input);
+  const format = checkFormat(input);
   if (!format.ok) {
-    const names = format.type === 'unknown' ? (['format'] as VerifyCheckName[]) : checksFor(format.type);
+    const names = format.type === 'unknown' ? (['format'] as VerifyCheckName[]) : checksFor(format.type, !!policy, false, !!opts.tsa);
     const checks: VerifyCheck[] = names.map((name) =>
       name === 'format'
         ? { name, ok: false, code: 'bad_format', detail: format.detail }
@@ -754,6 +794,7 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
   }
   const p = format.parsed;
   if (crypto.hasher) p.hasher = crypto.hasher;
+  if (crypto.sha256) p.sha256 = crypto.sha256;
   const type = p.bundle.type;
 
   // Field-by-field checks (hashing only) before any public key is used.
@@ -782,7 +823,7 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
     time = t.time;
   }
 
-  const checks = checksFor(type, !!p.attestations?.length).map((n) => byName.get(n)!);
+  const checks = checksFor(type, !!policy, !!p.attestations?.length, !!opts.tsa).map((n) => byName.get(n)!);
   const result: VerifyResult = {
     ok: checks.every((c) => c.ok),
     type,

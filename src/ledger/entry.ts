@@ -3,7 +3,7 @@
  * `{"v":1,"kind":…,"time":…, …}` (DESIGN §3). Canonical bytes make an entry's leaf hash
  * a function of its content alone, and let anyone re-derive it.
  */
-import { bytesEqual, fromUtf8, utf8 } from './bytes.ts';
+import { fromUtf8, utf8 } from './bytes.ts';
 import { LedgerError } from './errors.ts';
 import { canonicalJson } from './json.ts';
 import { isUtcTimestamp } from './time.ts';
@@ -41,12 +41,23 @@ function checkEnvelope(event: { kind?: unknown; time?: unknown; v?: unknown }): 
  *   non-JSON or non-finite values) or `entry_too_large` (over 65,535 bytes).
  */
 export function encodeEntry(event: LogEvent): Uint8Array<ArrayBuffer> {
+  const bytes = utf8(encodeEntryText(event));
+  if (bytes.length > MAX_ENTRY_BYTES) throw new LedgerError('entry_too_large', 'entry exceeds 65535 bytes');
+  return bytes;
+}
+
+/**
+ * The text of {@link encodeEntry}: the canonical JSON of `{ v: 1, ...event }`, the
+ * same checks but the size (which is of the UTF-8 bytes). For a caller that compares
+ * it with the text of an entry it holds (UTF-8 decoding is strict and keeps a BOM, so
+ * equal text is equal bytes) instead of encoding it again.
+ * @throws LedgerError `malformed_entry`.
+ */
+export function encodeEntryText(event: LogEvent): string {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) malformed('event must be an object');
   if ('v' in event && event.v !== 1) malformed('v must be 1');
   checkEnvelope(event);
-  const bytes = utf8(canonicalJson({ v: 1, ...event }));
-  if (bytes.length > MAX_ENTRY_BYTES) throw new LedgerError('entry_too_large', 'entry exceeds 65535 bytes');
-  return bytes;
+  return canonicalJson({ v: 1, ...event });
 }
 
 /**
@@ -56,10 +67,20 @@ export function encodeEntry(event: LogEvent): Uint8Array<ArrayBuffer> {
  * @throws LedgerError `entry_too_large` (over 65,535 bytes) or `malformed_entry`.
  */
 export function decodeEntry(bytes: Uint8Array): LogEvent & { v: 1 } {
+  return decodeEntryWithText(bytes).event;
+}
+
+/**
+ * {@link decodeEntry}, with the entry's text (its strict UTF-8 decoding) as well.
+ * @throws LedgerError `entry_too_large` or `malformed_entry`.
+ */
+export function decodeEntryWithText(bytes: Uint8Array): { event: LogEvent & { v: 1 }; text: string } {
   if (bytes.length > MAX_ENTRY_BYTES) throw new LedgerError('entry_too_large', 'entry exceeds 65535 bytes');
+  let text: string;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fromUtf8(bytes));
+    text = fromUtf8(bytes);
+    parsed = JSON.parse(text);
   } catch {
     malformed('entry is not UTF-8 JSON');
   }
@@ -67,13 +88,14 @@ export function decodeEntry(bytes: Uint8Array): LogEvent & { v: 1 } {
   const record = parsed as { v?: unknown; kind?: unknown; time?: unknown };
   if (record.v !== 1) malformed('unsupported entry version');
   checkEnvelope(record);
-  let again: Uint8Array;
+  let again: string;
   try {
-    again = encodeEntry(record as LogEvent);
+    again = canonicalJson(record);
   } catch (e) {
     if (e instanceof LedgerError) malformed('entry is not a valid event');
     throw e;
   }
-  if (!bytesEqual(again, bytes)) malformed('entry is not in canonical form');
-  return record as LogEvent & { v: 1 };
+  // Strict UTF-8 decoding keeps a BOM and refuses bad sequences: equal text is equal bytes.
+  if (again !== text) malformed('entry is not in canonical form');
+  return { event: record as LogEvent & { v: 1 }, text };
 }

@@ -59,8 +59,8 @@ export {
 export type { TileId, TilePath } from './tiles.ts';
 export { hashesAtTileLevel, integrateTiles, nodeInTile, partialTileIndex, partialTileWidths, partialTilesLength, splitPartialTiles, tileSubtree, subtreeNode } from './tile-store.ts';
 export type { FullTile, NodeInTile, TileSubtree } from './tile-store.ts';
-export { MAX_ENTRY_BYTES, decodeEntry, encodeEntry } from './entry.ts';
-export { canonicalJson } from './json.ts';
+export { MAX_ENTRY_BYTES, decodeEntry, decodeEntryWithText, encodeEntry, encodeEntryText } from './entry.ts';
+export { canonicalJson, isWellFormedText } from './json.ts';
 export { ByteLru, MonotonicMemo, SharedFreshRead } from './cache.ts';
 export { daysInMonth, isUtcTimestamp } from './time.ts';
 export type { LogEvent } from './entry.ts';

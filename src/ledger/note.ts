@@ -9,6 +9,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromBase64, toBase64, utf8 } from './bytes.ts';
 import { LedgerError } from './errors.ts';
 import { sha256 } from './hasher.ts';
+import { isWellFormedText } from './json.ts';
 
 // @noble/ed25519 3 needs a synchronous SHA-512 for sign/verify/getPublicKey.
 ed.hashes.sha512 = sha512;
@@ -213,7 +214,7 @@ export function ed25519Verifier(vkey: string): NoteVerifier {
 }
 
 function checkNoteCharacters(text: string): boolean {
-  return !FORBIDDEN_CONTROL.test(text) && !LONE_SURROGATE.test(text);
+  return !FORBIDDEN_CONTROL.test(text) && isWellFormedText(text);
 }
 
 function signatureLine(name: string, id: number, sig: Uint8Array): string {

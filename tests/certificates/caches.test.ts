@@ -11,8 +11,8 @@
  *   document's text is its own, every character of it in the embedded subset
  *   (pdftotext, independent of our code, reads it back).
  * - Compressed streams reused by content: what zlib gives, a copy each time.
- * - Checkpoint signatures remembered: only the exact key, note and signature, per
- *   verification adapter; the certificate's own signature is verified every time.
+ * - Checkpoint notes remembered: only the exact note text, per verification adapter and
+ *   per set of trusted log keys; the certificate's own signature is verified every time.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,8 @@ import { PageContent } from '../../src/certificates/pdf/content.ts';
 import { deflateMemo } from '../../src/certificates/pdf/deflate.ts';
 import { subsetNotoSansSc } from '../../src/certificates/pdf/fonts.ts';
 import { renderCertificatePdf } from '../../src/certificates/pdf/render.ts';
-import { bundleFor, CERT_KEY_NEW, CERT_KEY_NEW_WINDOW, CERT_KEY_OLD, CERT_KEY_OLD_WINDOW, issue, LOG_KEY, sampleFields, standardLog, trust } from './fixtures.ts';
+import { sha256, toBase64, utf8 } from '../../src/ledger/index.ts';
+import { bundleFor, CERT_KEY_NEW, CERT_KEY_NEW_WINDOW, CERT_KEY_OLD, CERT_KEY_OLD_WINDOW, issue, LOG_KEY, ORIGIN, sampleFields, standardLog, testKey, trust } from './fixtures.ts';
 
 const tool = (name: string, args: string[] = ['-v']) => spawnSync(name, args).error === undefined;
 const HAS_POPPLER = tool('pdftotext');
@@ -73,7 +74,7 @@ describe('trusted keys parsed once', () => {
   });
 });
 
-describe('checkpoint signatures remembered', () => {
+describe('checkpoint notes remembered', () => {
   /** The bundle with one character of its checkpoint's signature changed (still base64 of 68 bytes). */
   const tampered = (() => {
     const note = bundle.checkpoint;
@@ -95,6 +96,28 @@ describe('checkpoint signatures remembered', () => {
     const yes: Ed25519Verify = { verifyEd25519: () => true };
     expect(await checkpointCode(tampered, yes)).toBe('ok');
     expect(await checkpointCode(tampered, nodeEd25519)).toBe('bad_signature');
+  });
+
+  it('a note opened under one set of trusted log keys is opened afresh under another', async () => {
+    // A second key of the log's name whose line on the note is garbage: ignored while it
+    // is not trusted, fatal once it is (every signature by a trusted key must verify).
+    const second = testKey(ORIGIN, 'log, second key');
+    const line = `\u2014 ${ORIGIN} ${toBase64(new Uint8Array([...Buffer.from(second.keyId, 'hex'), ...new Uint8Array(64).fill(7)]))}\n`;
+    const twoLines = JSON.stringify({ ...bundle, checkpoint: bundle.checkpoint + line });
+    const withSecond = () => ({ ...trust(), logKeys: [LOG_KEY.vkey, second.vkey] });
+    const code = async (t: ReturnType<typeof trust>) => (await verifyBundle(twoLines, t, nodeEd25519)).checks.find((c) => c.name === 'checkpoint_signature')?.code;
+    expect(await code(trust())).toBe('ok');
+    expect(await code(trust())).toBe('ok');
+    expect(await code(withSecond())).toBe('bad_signature');
+    expect(await code(trust())).toBe('ok');
+    expect(await code(withSecond())).toBe('bad_signature');
+  });
+
+  it('the node:crypto adapter’s SHA-256 (payload digests) is the ledger’s', () => {
+    for (const n of [0, 1, 55, 56, 64, 450, 4096]) {
+      const data = utf8('数据'.repeat(n)).subarray(0, n);
+      expect(Buffer.from(nodeEd25519.sha256!(data)).equals(Buffer.from(sha256(data)))).toBe(true);
+    }
   });
 
   it('the certificate signature is verified on every call, remembered checkpoint or not', async () => {

@@ -8,10 +8,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bundleOfCheckedFields, bundleSchema, parseBundle } from '../../src/certificates/bundle.ts';
-import { certificatePayloadSchema, parseCertificatePayload, payloadOfCheckedFields } from '../../src/certificates/payload.ts';
+import { bundleOfCheckedFields, bundleSchema, parseBundle, parseBundleWithBytes } from '../../src/certificates/bundle.ts';
+import { certificatePayloadSchema, ISSUANCE_LINK_MEMBERS, issuanceLinksSchema, parseCertificatePayload, parseIssuanceLinks, payloadOfCheckedFields } from '../../src/certificates/payload.ts';
 import { CertificateError } from '../../src/certificates/index.ts';
-import { utf8 } from '../../src/ledger/index.ts';
+import { fromBase64, fromHex, utf8 } from '../../src/ledger/index.ts';
 import { bundleFor, issue, sampleFields, standardLog } from './fixtures.ts';
 
 const { log, newCert } = await standardLog();
@@ -132,6 +132,18 @@ describe('bundle schema: hand-written check against zod', () => {
     }
   });
 
+  it('hands the verifier the bytes of the members it checked: their decoding, nothing else', () => {
+    for (const b of [bundle, withKey, receipt]) {
+      const { bundle: parsed, bytes } = parseBundleWithBytes(JSON.stringify(b));
+      expect(bytes).toBeDefined();
+      expect(bytes!.entry).toEqual(fromBase64(parsed.entry.data));
+      expect(bytes!.proof).toEqual(parsed.inclusion.proof.map((h) => fromHex(h)));
+      expect(bytes!.sig).toEqual(parsed.signature ? fromBase64(parsed.signature.sig) : undefined);
+      expect(bytes!.keyEntry).toEqual(parsed.certificateKey ? fromBase64(parsed.certificateKey.entry.data) : undefined);
+      expect(bytes!.keyProof).toEqual(parsed.certificateKey ? parsed.certificateKey.proof.map((h) => fromHex(h)) : undefined);
+    }
+  });
+
   it('never accepts what zod refuses, nor differs from zod’s value, on edited bundles', () => {
     for (const base of [bundle, withKey, receipt]) {
       const json = JSON.parse(JSON.stringify(base));
@@ -183,5 +195,34 @@ describe('payload schema: hand-written check against zod', () => {
     const p = JSON.parse(JSON.stringify(newCert.payload));
     expect(() => parseCertificatePayload(utf8(JSON.stringify({ ...p, version: 0 })))).toThrowError(expect.objectContaining({ code: 'invalid_payload' }));
     expect(() => parseCertificatePayload(utf8(JSON.stringify(p, null, 1)))).toThrowError(expect.objectContaining({ code: 'non_canonical_payload' }));
+  });
+});
+
+describe('issuance links: hand-written check against zod', () => {
+  const valid = { basis: 'change', applicationId: '0190a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b', approval: 17, deposits: [3, 5], prev: 12, registrationNumber: '202507001000010X' };
+  const linkValue = fc.oneof(oddValue, fc.constantFrom('initial', 'renewal', 'transfer', 'change', valid.applicationId, valid.registrationNumber, [], [1, 2], [-1], [1.5], [2 ** 53], Array.from({ length: 65 }, (_, i) => i), [1, , 2]));
+  const member = fc.constantFrom('basis', 'applicationId', 'approval', 'deposits', 'prev', 'registrationNumber', 'extra');
+  it('takes every valid set of links, with the value parseIssuanceLinks made of zod’s', () => {
+    const slow = (v: unknown) => {
+      const r = issuanceLinksSchema.safeParse(v);
+      if (!r.success) return undefined;
+      const out: Record<string, unknown> = {};
+      for (const k of ISSUANCE_LINK_MEMBERS) if (r.data[k] !== undefined) out[k] = r.data[k];
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.dictionary(member, linkValue, { maxKeys: 7 }), fc.subarray(Object.keys(valid)), (edits, keep) => {
+        const v = { ...Object.fromEntries(keep.map((k) => [k, valid[k as keyof typeof valid]])), ...edits };
+        const want = slow(v);
+        if (want === undefined) {
+          expect(() => parseIssuanceLinks(v)).toThrow(CertificateError);
+        } else {
+          const got = parseIssuanceLinks(v);
+          expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+          expect(got).toStrictEqual(want);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

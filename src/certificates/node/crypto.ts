@@ -3,7 +3,7 @@
  * RSA for document signatures and their certificates — the fastest adapters on the
  * server and in the CLI. Node only — not exported from the pure index.
  */
-import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, hash as oneShotHash, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import type { Ed25519Verify } from '../verify.ts';
 import { OID, type SignatureVerify } from '../x509.ts';
 import { nodeRfc6962 } from '../../ledger/node/index.ts';
@@ -24,9 +24,15 @@ export function ed25519PublicKeyObject(publicKey: Uint8Array): KeyObject {
   return key;
 }
 
-/** The node:crypto adapter for `verifyBundle` (Ed25519, and SHA-256 for the proofs). */
+/** SHA-256 with OpenSSL: the one-shot `crypto.hash` where Node has it (≥ 20.12), else `createHash`. */
+function sha256(data: Uint8Array): Uint8Array {
+  return typeof oneShotHash === 'function' ? new Uint8Array(oneShotHash('sha256', data, 'buffer')) : new Uint8Array(createHash('sha256').update(data).digest());
+}
+
+/** The node:crypto adapter for `verifyBundle` (Ed25519, and SHA-256 for the proofs and the payload digest). */
 export const nodeEd25519: Ed25519Verify = {
   hasher: nodeRfc6962,
+  sha256,
   verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
     if (publicKey.length !== 32 || signature.length !== 64) return false;
     try {

@@ -1,0 +1,61 @@
+/**
+ * The project's JCS serializer (src/ledger/json.ts) against the `canonicalize` package
+ * (the RFC 8785 authors' reference implementation, an independent computation): the
+ * same text for any plain JSON value, and a refusal (LedgerError `malformed_entry`)
+ * for what has no canonical form. RFC 8785 known answers: tests/certificates/jcs.test.ts.
+ */
+import canonicalizeModule from 'canonicalize';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, LedgerError } from '../../src/ledger/index.ts';
+
+const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ?? canonicalizeModule) as (v: unknown) => string;
+
+/** JSON values with any well-formed strings (keys too: astral, BMP, escapes), any finite numbers (−0 included). */
+const jsonValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constant(null),
+    fc.boolean(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.string({ unit: 'grapheme' }),
+    fc.string({ unit: 'binary' }),
+    fc.array(tie('value')),
+    fc.dictionary(fc.string({ unit: 'binary' }), tie('value')),
+  ),
+})).value;
+
+const expectRefused = (v: unknown) => expect(() => canonicalJson(v)).toThrowError(expect.objectContaining({ code: 'malformed_entry' }));
+
+describe('canonicalJson', () => {
+  it('gives the text the canonicalize package gives, for any JSON value', () => {
+    fc.assert(
+      fc.property(jsonValue, (v) => {
+        expect(canonicalJson(v)).toBe(canonicalize(v));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('drops undefined members, as canonicalize does', () => {
+    const v = { b: undefined, a: [1, { d: undefined, c: 'x' }] };
+    expect(canonicalJson(v)).toBe(canonicalize(v));
+    expect(canonicalJson(v)).toBe('{"a":[1,{"c":"x"}]}');
+  });
+
+  it('accepts objects without a prototype and nesting 64 levels deep', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { z: 1, a: 2 });
+    expect(canonicalJson(bare)).toBe('{"a":2,"z":1}');
+    let deep: unknown = 1;
+    for (let i = 0; i < 64; i++) deep = [deep];
+    expect(canonicalJson(deep)).toBe(`${'['.repeat(64)}1${']'.repeat(64)}`);
+    expectRefused([deep]);
+  });
+
+  it('refuses what has no canonical form', () => {
+    for (const v of [undefined, NaN, Infinity, -Infinity, 1n, () => 1, Symbol('s'), new Date(0), new Map(), [undefined], [1, , 2], { a: NaN }, { a: () => 1 }, { toJSON: () => 1 }, '\ud800', { '\udc00': 1 }, { a: '\ud83d' }, { a: new Uint8Array(1) }])
+      expectRefused(v);
+    expect(() => canonicalJson('\ud800')).toThrow(LedgerError);
+  });
+});
