@@ -399,7 +399,11 @@ export interface CertificateStatusRecord {
 
 export function certificateStatusRecord(s: RegistryState, number: string): CertificateStatusRecord | undefined {
   const c = s.certificates.get(number);
-  if (!c) return undefined;
+  return c ? statusRecordOf(s, c) : undefined;
+}
+
+/** The status record of certificate `c` of state `s`. */
+export function statusRecordOf(s: RegistryState, c: CertificateRecord): CertificateStatusRecord {
   return {
     number: c.number,
     status: c.status,
@@ -427,7 +431,11 @@ export interface EarliestDepositRecord {
 }
 
 export function earliestDepositRecord(s: RegistryState, digest: string): EarliestDepositRecord | undefined {
-  const id = s.earliest.get(digest);
+  return earliestRecordOf(s, digest, s.earliest.get(digest));
+}
+
+/** The earliest-deposit record of `digest`, whose earliest deposit is `id`, in state `s`. */
+export function earliestRecordOf(s: RegistryState, digest: string, id: string | undefined): EarliestDepositRecord | undefined {
   const d = id === undefined ? undefined : s.deposits.get(id);
   if (!d) return undefined;
   return { digest, depositId: d.id, depositor: d.depositor, index: d.index, time: d.time };
