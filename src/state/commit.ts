@@ -19,11 +19,11 @@ import {
   type Sha256,
 } from './map/index.ts';
 import {
+  certificateStatusBytes,
   certificateStatusRecord,
   earliestDepositRecord,
   earliestRecordOf,
   recordBytes,
-  statusRecordOf,
   type CertificateStatusRecord,
   type EarliestDepositRecord,
   type RegistryState,
@@ -137,9 +137,14 @@ export function stateMapBatch(s: RegistryState, ids: Iterable<StateKeyId>, sha25
   const unique = ids instanceof Set ? (ids as Set<StateKeyId>) : new Set(ids);
   const batch = new HashedMapBatch(unique.size);
   for (const id of unique) {
-    const r = stateRecord(s, id);
-    const key = id.startsWith('c:') ? certificateKeyHash(id.slice(2), sha256) : mapKeyHash(stateMapKey(id), sha256);
-    batch.push(key, r === undefined ? null : stateRecordValue(r, sha256));
+    if (id.startsWith('c:')) {
+      const number = id.slice(2);
+      const c = s.certificates.get(number);
+      batch.push(certificateKeyHash(number, sha256), c === undefined ? null : sha256(certificateStatusBytes(s, c)));
+    } else {
+      const r = stateRecord(s, id);
+      batch.push(mapKeyHash(stateMapKey(id), sha256), r === undefined ? null : stateRecordValue(r, sha256));
+    }
   }
   return batch;
 }
@@ -152,7 +157,7 @@ export function stateMapBatch(s: RegistryState, ids: Iterable<StateKeyId>, sha25
  */
 export function wholeStateMapBatch(s: RegistryState, sha256: Sha256): HashedMapBatch {
   const batch = new HashedMapBatch(1024);
-  for (const [n, c] of s.certificates.entries()) batch.push(certificateKeyHash(n, sha256), stateRecordValue(statusRecordOf(s, c), sha256));
+  for (const [n, c] of s.certificates.entries()) batch.push(certificateKeyHash(n, sha256), sha256(certificateStatusBytes(s, c)));
   for (const [d, id] of s.earliest.entries()) {
     const r = earliestRecordOf(s, d, id);
     if (r !== undefined) batch.push(mapKeyHash(depositMapKey(fromHex(d)), sha256), stateRecordValue(r, sha256));

@@ -505,6 +505,58 @@ export function recordBytes(record: CertificateStatusRecord | EarliestDepositRec
   return ok ? out.buf.subarray(0, out.at) : utf8(recordJson(record));
 }
 
+/**
+ * `recordBytes(certificateStatusRecord(s, c.number))` written straight from the
+ * certificate's record `c` of state `s` — no status record object, member list or
+ * pledge objects per certificate (what a state commitment hashes for every certificate
+ * of a state built from nothing). The same bytes, as a view valid until the next call;
+ * anything the byte writer does not handle goes through the status record.
+ */
+export function certificateStatusBytes(s: RegistryState, c: CertificateRecord): Uint8Array {
+  out.at = 0;
+  return statusBytes(s, c) ? out.buf.subarray(0, out.at) : recordBytes(statusRecordOf(s, c));
+}
+
+function statusBytes(s: RegistryState, c: CertificateRecord): boolean {
+  if (!str(c.holderUscc) || !str(c.number) || !str(c.status) || !str(c.validUntil) || !(c.supersededBy === null || str(c.supersededBy))) return false;
+  raw('{"holderUscc":');
+  if (!plain(c.holderUscc)) return false;
+  raw(',"lastEvent":');
+  if (!integer(c.lastEvent)) return false;
+  raw(',"licences":');
+  if (!integer(c.licences.length)) return false;
+  raw(',"number":');
+  if (!plain(c.number)) return false;
+  raw(',"pledges":[');
+  for (let i = 0; i < c.pledges.length; i++) {
+    const n = c.pledges[i]!;
+    const p = s.pledges.get(n);
+    if (p === undefined || !str(n) || !str(p.pledgee) || !str(p.termEnd) || !str(p.termStart)) return false;
+    raw(i > 0 ? ',{"pledgeNumber":' : '{"pledgeNumber":');
+    if (!plain(n)) return false;
+    raw(',"pledgee":');
+    if (!plain(p.pledgee)) return false;
+    raw(',"termEnd":');
+    if (!plain(p.termEnd)) return false;
+    raw(',"termStart":');
+    if (!plain(p.termStart)) return false;
+    raw('}');
+  }
+  raw('],"policies":');
+  if (!integer(c.policies.length)) return false;
+  raw(',"status":');
+  if (!plain(c.status)) return false;
+  raw(',"supersededBy":');
+  if (c.supersededBy === null) raw('null');
+  else if (!plain(c.supersededBy)) return false;
+  raw(',"validUntil":');
+  if (!plain(c.validUntil)) return false;
+  raw(',"version":');
+  if (!integer(c.version)) return false;
+  raw('}');
+  return true;
+}
+
 const out = { buf: new Uint8Array(1024), at: 0 };
 
 function room(n: number): void {

@@ -108,6 +108,8 @@ export class MemoryMap {
     const created: number[] = [];
     const replaced: number[] = [];
     const base = this.rootIndex;
+    // a map built from nothing: room for its nodes at once (random key hashes give ~2.45 nodes a key), not by doubling
+    if (base === NONE) this.reserve(this.used + n + (n >> 1) * 3);
     const rootIndex = new Update(this, sorted, created, replaced).apply(base, 0, 0, n);
     return { root: this.hashOf(rootIndex), rootIndex, created, replaced, base };
   }
@@ -312,7 +314,12 @@ export class MemoryMap {
   }
 
   private grow(): void {
-    const capacity = this.left.length * 2;
+    this.reserve(this.left.length * 2);
+  }
+
+  /** Room for `capacity` nodes. */
+  private reserve(capacity: number): void {
+    if (capacity <= this.left.length) return;
     const grown = <T extends Uint8Array | Int32Array>(a: T, n: number): T => {
       const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a);
