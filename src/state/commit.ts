@@ -6,10 +6,23 @@
  * injected, nodes live behind the map's node-store interface.
  */
 import { encodeEntry, fromBase64, fromHex, toBase64, toHex, utf8, type LogEvent } from '../ledger/index.ts';
-import { certificateMapKey, depositMapKey, MemoryMap, type MapNodeRecord, type MapUpdate, type ProvenMapValue, type Sha256 } from './map/index.ts';
 import {
+  certificateKeyHash,
+  certificateMapKey,
+  depositMapKey,
+  HashedMapBatch,
+  mapKeyHash,
+  MemoryMap,
+  type MapNodeRecord,
+  type MapUpdate,
+  type ProvenMapValue,
+  type Sha256,
+} from './map/index.ts';
+import {
+  certificateStatusBytes,
   certificateStatusRecord,
   earliestDepositRecord,
+  earliestRecordOf,
   recordBytes,
   type CertificateStatusRecord,
   type EarliestDepositRecord,
@@ -50,25 +63,37 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * Also says whether the entry is itself a `state.committed` (with its size).
  */
 export function stateKeysOfEntry(data: Uint8Array): { keys: StateKeyId[]; commitSize?: number } {
-  let ev: Record<string, unknown>;
-  const parsed = parseEntryJson(data);
-  if (parsed.ok) ev = parsed.value as Record<string, unknown>;
-  else if (parsed.utf8) return { keys: [] };
-  else {
-    // not UTF-8: read leniently, as always (the replay names the entry malformed)
-    try {
-      ev = JSON.parse(decoder.decode(data)) as Record<string, unknown>;
-    } catch {
-      return { keys: [] };
-    }
-  }
-  if (typeof ev !== 'object' || ev === null) return { keys: [] };
+  const ev = entryObject(data);
+  if (ev === undefined) return { keys: [] };
   if (ev.kind === STATE_COMMITTED) return { keys: [], commitSize: typeof ev.size === 'number' ? ev.size : undefined };
   const keys: StateKeyId[] = [];
   if (typeof ev.number === 'string') keys.push(certificateKeyId(ev.number));
   if (typeof ev.supersedes === 'string') keys.push(certificateKeyId(ev.supersedes));
   if (ev.kind === 'evidence.deposited' && typeof ev.digest === 'string' && HEX64.test(ev.digest)) keys.push(depositKeyId(ev.digest));
   return { keys };
+}
+
+/** The JSON object an entry holds as the key scan reads it (undefined: none). */
+function entryObject(data: Uint8Array): Record<string, unknown> | undefined {
+  let ev: Record<string, unknown>;
+  const parsed = parseEntryJson(data);
+  if (parsed.ok) ev = parsed.value as Record<string, unknown>;
+  else if (parsed.utf8) return undefined;
+  else {
+    // not UTF-8: read leniently, as always (the replay names the entry malformed)
+    try {
+      ev = JSON.parse(decoder.decode(data)) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof ev === 'object' && ev !== null ? ev : undefined;
+}
+
+/** Whether an entry is a `state.committed` with its size: `stateKeysOfEntry(data).commitSize !== undefined`, without the keys. */
+export function isStateCommitment(data: Uint8Array): boolean {
+  const ev = entryObject(data);
+  return ev !== undefined && ev.kind === STATE_COMMITTED && typeof ev.size === 'number';
 }
 
 /** Every key the state has: each certificate and each deposited digest. */
@@ -104,6 +129,42 @@ export function stateMapUpdates(s: RegistryState, ids: Iterable<StateKeyId>, sha
   return out;
 }
 
+/**
+ * {@link stateMapUpdates} as a flat batch by key hash (`MemoryMap.stageHashed`): the
+ * same updates, without an update object and two small arrays per key.
+ */
+export function stateMapBatch(s: RegistryState, ids: Iterable<StateKeyId>, sha256: Sha256): HashedMapBatch {
+  const unique = ids instanceof Set ? (ids as Set<StateKeyId>) : new Set(ids);
+  const batch = new HashedMapBatch(unique.size);
+  for (const id of unique) {
+    if (id.startsWith('c:')) {
+      const number = id.slice(2);
+      const c = s.certificates.get(number);
+      batch.push(certificateKeyHash(number, sha256), c === undefined ? null : sha256(certificateStatusBytes(s, c)));
+    } else {
+      const r = stateRecord(s, id);
+      batch.push(mapKeyHash(stateMapKey(id), sha256), r === undefined ? null : stateRecordValue(r, sha256));
+    }
+  }
+  return batch;
+}
+
+/**
+ * The map updates that set every key of `s` ({@link allStateKeys}) to its record's hash,
+ * as a flat batch: what a map built from nothing (a process's first commitment, the
+ * first root an audit checks) stages, read straight from the state's tables without a
+ * key id or a lookup per key.
+ */
+export function wholeStateMapBatch(s: RegistryState, sha256: Sha256): HashedMapBatch {
+  const batch = new HashedMapBatch(1024);
+  for (const [n, c] of s.certificates.entries()) batch.push(certificateKeyHash(n, sha256), sha256(certificateStatusBytes(s, c)));
+  for (const [d, id] of s.earliest.entries()) {
+    const r = earliestRecordOf(s, d, id);
+    if (r !== undefined) batch.push(mapKeyHash(depositMapKey(fromHex(d)), sha256), stateRecordValue(r, sha256));
+  }
+  return batch;
+}
+
 /** The `state.committed` event (docs/log-format.md §6.10) for the state of the first `size` entries. */
 export function stateCommittedEntry(size: number, root: Uint8Array, time: string): Uint8Array {
   return encodeEntry({ v: 1, kind: STATE_COMMITTED, time, size, root: toHex(root) } as unknown as LogEvent);
@@ -129,18 +190,31 @@ export interface WrongRoot {
  */
 export class StateRootChecker {
   private readonly dirty = new Set<StateKeyId>();
+  /**
+   * True until the first commitment is checked by a checker made without a map (it
+   * observes the log from its first entry): every key of the state is then "changed",
+   * so the first check maps the whole state at once (`wholeStateMapBatch`) and `observe`
+   * keeps no keys until then. The same root as the keys observed: a key no entry named
+   * has no record, and one named whose record is absent is not in the map either.
+   */
+  private whole: boolean;
   readonly wrong: WrongRoot[] = [];
   /** Commitments checked. */
   checked = 0;
+  /** The map of the newest commitment checked (with the keys changed since still to apply). */
+  readonly map: MemoryMap;
 
   constructor(
     private readonly sha256: Sha256,
-    /** The map of the newest commitment checked (with the keys changed since still to apply). */
-    readonly map: MemoryMap = new MemoryMap(sha256),
-  ) {}
+    map?: MemoryMap,
+  ) {
+    this.map = map ?? new MemoryMap(sha256);
+    this.whole = map === undefined;
+  }
 
   /** Notes an entry's changed keys; true when it is a `state.committed` to check. */
   observe(data: Uint8Array): boolean {
+    if (this.whole) return isStateCommitment(data);
     const k = stateKeysOfEntry(data);
     for (const id of k.keys) this.dirty.add(id);
     return k.commitSize !== undefined;
@@ -154,31 +228,36 @@ export class StateRootChecker {
       packed.set(n.hash, i * 97);
       packed.set(n.bytes, i * 97 + 32);
     });
-    return { root: toHex(this.map.root), dirty: [...this.dirty], wrong: this.wrong, checked: this.checked, nodes: toBase64(packed) };
+    return { root: toHex(this.map.root), dirty: [...this.dirty], ...(this.whole ? { whole: true } : {}), wrong: this.wrong, checked: this.checked, nodes: toBase64(packed) };
   }
 
   /** A checker {@link serialize} saved (trusted input: the auditor's own file). */
   static deserialize(json: unknown, sha256: Sha256): StateRootChecker {
-    const j = json as { root: string; dirty: StateKeyId[]; wrong: WrongRoot[]; checked: number; nodes: string };
+    const j = json as { root: string; dirty: StateKeyId[]; whole?: boolean; wrong: WrongRoot[]; checked: number; nodes: string };
     const packed = fromBase64(j.nodes);
     const records: MapNodeRecord[] = [];
     for (let at = 0; at < packed.length; at += 97) records.push({ hash: packed.subarray(at, at + 32), bytes: packed.subarray(at + 32, at + 97) });
     const c = new StateRootChecker(sha256, MemoryMap.fromNodes(fromHex(j.root), records, sha256));
+    c.whole = j.whole === true;
     for (const id of j.dirty) c.dirty.add(id);
     c.wrong.push(...j.wrong);
     c.checked = j.checked;
     return c;
   }
 
-  /** Whether a key changed since the last commitment checked (its record is not the committed one). */
+  /** Whether a key changed since the last commitment checked (its record is not the committed one); before the first, every key. */
   isDirty(id: StateKeyId): boolean {
-    return this.dirty.has(id);
+    return this.whole || this.dirty.has(id);
   }
 
   /** The map root of `s` (the entries observed so far), updating the checker's map. */
   async rootOf(s: RegistryState): Promise<Uint8Array> {
-    if (this.dirty.size > 0) {
-      this.map.apply(stateMapUpdates(s, this.dirty, this.sha256));
+    if (this.whole) {
+      this.map.adopt(this.map.stageHashed(wholeStateMapBatch(s, this.sha256)));
+      this.whole = false;
+      this.dirty.clear();
+    } else if (this.dirty.size > 0) {
+      this.map.adopt(this.map.stageHashed(stateMapBatch(s, this.dirty, this.sha256)));
       this.dirty.clear();
     }
     return this.map.root;

@@ -52,7 +52,10 @@ export {
   stateCommittedEntry,
   stateKeysOfEntry,
   stateMapKey,
+  stateMapBatch,
   stateMapUpdates,
+  wholeStateMapBatch,
+  isStateCommitment,
   stateRecord,
   stateRecordValue,
 } from './commit.ts';

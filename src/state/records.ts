@@ -399,7 +399,11 @@ export interface CertificateStatusRecord {
 
 export function certificateStatusRecord(s: RegistryState, number: string): CertificateStatusRecord | undefined {
   const c = s.certificates.get(number);
-  if (!c) return undefined;
+  return c ? statusRecordOf(s, c) : undefined;
+}
+
+/** The status record of certificate `c` of state `s`. */
+export function statusRecordOf(s: RegistryState, c: CertificateRecord): CertificateStatusRecord {
   return {
     number: c.number,
     status: c.status,
@@ -427,7 +431,11 @@ export interface EarliestDepositRecord {
 }
 
 export function earliestDepositRecord(s: RegistryState, digest: string): EarliestDepositRecord | undefined {
-  const id = s.earliest.get(digest);
+  return earliestRecordOf(s, digest, s.earliest.get(digest));
+}
+
+/** The earliest-deposit record of `digest`, whose earliest deposit is `id`, in state `s`. */
+export function earliestRecordOf(s: RegistryState, digest: string, id: string | undefined): EarliestDepositRecord | undefined {
   const d = id === undefined ? undefined : s.deposits.get(id);
   if (!d) return undefined;
   return { digest, depositId: d.id, depositor: d.depositor, index: d.index, time: d.time };
@@ -495,6 +503,58 @@ export function recordBytes(record: CertificateStatusRecord | EarliestDepositRec
   out.at = 0;
   const ok = 'number' in record ? certificateShape(record) && certificateBytes(record) : depositShape(record) && depositBytes(record);
   return ok ? out.buf.subarray(0, out.at) : utf8(recordJson(record));
+}
+
+/**
+ * `recordBytes(certificateStatusRecord(s, c.number))` written straight from the
+ * certificate's record `c` of state `s` — no status record object, member list or
+ * pledge objects per certificate (what a state commitment hashes for every certificate
+ * of a state built from nothing). The same bytes, as a view valid until the next call;
+ * anything the byte writer does not handle goes through the status record.
+ */
+export function certificateStatusBytes(s: RegistryState, c: CertificateRecord): Uint8Array {
+  out.at = 0;
+  return statusBytes(s, c) ? out.buf.subarray(0, out.at) : recordBytes(statusRecordOf(s, c));
+}
+
+function statusBytes(s: RegistryState, c: CertificateRecord): boolean {
+  if (!str(c.holderUscc) || !str(c.number) || !str(c.status) || !str(c.validUntil) || !(c.supersededBy === null || str(c.supersededBy))) return false;
+  raw('{"holderUscc":');
+  if (!plain(c.holderUscc)) return false;
+  raw(',"lastEvent":');
+  if (!integer(c.lastEvent)) return false;
+  raw(',"licences":');
+  if (!integer(c.licences.length)) return false;
+  raw(',"number":');
+  if (!plain(c.number)) return false;
+  raw(',"pledges":[');
+  for (let i = 0; i < c.pledges.length; i++) {
+    const n = c.pledges[i]!;
+    const p = s.pledges.get(n);
+    if (p === undefined || !str(n) || !str(p.pledgee) || !str(p.termEnd) || !str(p.termStart)) return false;
+    raw(i > 0 ? ',{"pledgeNumber":' : '{"pledgeNumber":');
+    if (!plain(n)) return false;
+    raw(',"pledgee":');
+    if (!plain(p.pledgee)) return false;
+    raw(',"termEnd":');
+    if (!plain(p.termEnd)) return false;
+    raw(',"termStart":');
+    if (!plain(p.termStart)) return false;
+    raw('}');
+  }
+  raw('],"policies":');
+  if (!integer(c.policies.length)) return false;
+  raw(',"status":');
+  if (!plain(c.status)) return false;
+  raw(',"supersededBy":');
+  if (c.supersededBy === null) raw('null');
+  else if (!plain(c.supersededBy)) return false;
+  raw(',"validUntil":');
+  if (!plain(c.validUntil)) return false;
+  raw(',"version":');
+  if (!integer(c.version)) return false;
+  raw('}');
+  return true;
 }
 
 const out = { buf: new Uint8Array(1024), at: 0 };

@@ -97,6 +97,13 @@ const CONSENT_ACTIONS = ['change', 'licence', 'transfer'] as const;
 class Skip extends Error {}
 
 /**
+ * The empty list a new certificate record starts with (pledges, licences, policies): one
+ * frozen array shared by every record — records are replaced, never mutated — instead of
+ * three new arrays per certificate that the replayed state keeps.
+ */
+const NO_IDS: readonly string[] = Object.freeze([]);
+
+/**
  * The order of two times that passed `isUtcTimestamp` (an entry's `time`, a certificate's
  * validity): negative, zero or positive as `Date.parse` orders them. Two of one length
  * have the same form (fixed-width fields, with or without milliseconds), so the text
@@ -897,7 +904,7 @@ function issue(st: Step): void {
 
   // the certificate it supersedes: its chain continues here
   let status: CertificateStatus = 'active';
-  let pledges: readonly string[] = [];
+  let pledges: readonly string[] = NO_IDS;
   if (predecessor) {
     const p = predecessor;
     if (st.linked(prevIndex, 'prev') !== undefined && prevIndex !== p.lastEvent)
@@ -934,7 +941,7 @@ function issue(st: Step): void {
         }
       }
     }
-    st.s.certificates.set(p.number, { ...p, status: next, supersededBy: number, pledges: basis === 'transfer' && !carry ? p.pledges : [], statusIndex: st.index, lastEvent: st.index });
+    st.s.certificates.set(p.number, { ...p, status: next, supersededBy: number, pledges: basis === 'transfer' && !carry ? p.pledges : NO_IDS, statusIndex: st.index, lastEvent: st.index });
   } else if (prevIndex !== undefined) st.flag('invalid_entry', `certificate ${number}: prev without supersedes`);
 
   st.s.certificates.set(number, {
@@ -959,8 +966,8 @@ function issue(st: Step): void {
     supersedes,
     supersededBy: null,
     pledges,
-    licences: [],
-    policies: [],
+    licences: NO_IDS,
+    policies: NO_IDS,
     lastEvent: st.index,
     statusIndex: null,
     reasonHash: null,

@@ -9,7 +9,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, canonicalJson, encodeEntry, isUtcTimestamp, toHex, type LogEvent } from '../../src/ledger/index.ts';
-import { applyEntry, emptyState, recordBytes, recordJson, type CertificateStatusRecord, type EarliestDepositRecord } from '../../src/state/index.ts';
+import { applyEntry, emptyState, recordBytes, recordJson, type CertificateRecord, type CertificateStatusRecord, type EarliestDepositRecord, type PledgeRecord } from '../../src/state/index.ts';
+import { certificateStatusBytes, certificateStatusRecord } from '../../src/state/records.ts';
 
 const T = '2026-01-15T09:00:00.000Z';
 const KIND = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
@@ -148,5 +149,38 @@ describe('the status records’ canonical JSON', () => {
   it('another shape goes through canonicalJson', () => {
     same({ number: 'DIP-2026-000001', extra: 1 });
     same({ digest: 'a', depositId: 'b', depositor: 'c', index: 1 });
+  });
+  it('written straight from a certificate record: the bytes of canonicalJson of its status record (or throws as it does)', () => {
+    const state = fc.record({ c: certificate, missing: fc.boolean() });
+    fc.assert(
+      fc.property(state, ({ c: r, missing }) => {
+        const s = emptyState();
+        r.pledges.forEach((p, i) => {
+          if (!(missing && i === 0)) s.pledges.set(p.pledgeNumber, { pledgee: p.pledgee, termStart: p.termStart, termEnd: p.termEnd } as PledgeRecord);
+        });
+        const c = {
+          number: r.number,
+          status: r.status,
+          version: r.version,
+          holderUscc: r.holderUscc,
+          validUntil: r.validUntil,
+          supersededBy: r.supersededBy,
+          pledges: r.pledges.map((p) => p.pledgeNumber),
+          licences: Array.from({ length: r.licences % 5 }, () => 'l'),
+          policies: Array.from({ length: r.policies % 5 }, () => 'p'),
+          lastEvent: r.lastEvent,
+        } as unknown as CertificateRecord;
+        s.certificates.set(r.number, c);
+        let want: string | Error;
+        try {
+          want = canonicalJson(certificateStatusRecord(s, r.number));
+        } catch (e) {
+          want = e as Error;
+        }
+        if (want instanceof Error) expect(() => certificateStatusBytes(s, c)).toThrow();
+        else expect(toHex(certificateStatusBytes(s, c))).toBe(toHex(utf8(want)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

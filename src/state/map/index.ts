@@ -24,13 +24,13 @@ export {
   mapKeyHash,
 } from './hashing.ts';
 export type { Sha256 } from './hashing.ts';
-export { CERTIFICATE_KEY_TAG, DEPOSIT_KEY_TAG, certificateMapKey, depositMapKey } from './keys.ts';
+export { CERTIFICATE_KEY_TAG, DEPOSIT_KEY_TAG, certificateKeyHash, certificateMapKey, depositMapKey } from './keys.ts';
 export { MemoryNodeStore, checkMapNode, decodeMapNode } from './store.ts';
 export type { MapNodeRecord, MapNodeStore, MapNodeView } from './store.ts';
 export { applyMapUpdates } from './update.ts';
 export type { MapCommit, MapUpdate } from './update.ts';
 export { proveMapKey, proveMapKeys } from './prove.ts';
-export { MemoryMap } from './memory.ts';
+export { HashedMapBatch, MemoryMap } from './memory.ts';
 export type { StagedMapUpdate } from './memory.ts';
 export type { ProvenMapValue } from './prove.ts';
 export {

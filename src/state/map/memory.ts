@@ -90,17 +90,27 @@ export class MemoryMap {
       checkKey(u?.key);
       if (u.value !== null) checkValue(u.value);
     }
-    const n = updates.length;
-    const hashed = updates.map((u) => mapKeyHash(u.key, this.sha256));
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => compare(hashed[a]!, 0, hashed[b]!, 0));
-    const keys = order.map((i) => hashed[i]!);
-    const values = order.map((i) => updates[i]!.value);
-    for (let i = 1; i < n; i++) if (compare(keys[i - 1]!, 0, keys[i]!, 0) === 0) throw new MapError('duplicate_key', 'a batch of map updates names a key twice');
+    const batch = new HashedMapBatch(updates.length);
+    for (const u of updates) batch.push(mapKeyHash(u.key, this.sha256), u.value);
+    return this.stageHashed(batch);
+  }
+
+  /**
+   * {@link stage} of updates given by key hash K (docs/state-map.md §3.1) in flat arrays —
+   * what a bulk update (a whole state at a process's first commitment) builds without an
+   * object or a small array per key.
+   * @throws MapError `duplicate_key` (nothing is staged).
+   */
+  stageHashed(batch: HashedMapBatch): StagedMapUpdate {
+    const sorted = batch.sorted();
+    const n = sorted.length;
+    for (let i = 1; i < n; i++) if (compare(sorted.keys, (i - 1) * HASH_BYTES, sorted.keys, i * HASH_BYTES) === 0) throw new MapError('duplicate_key', 'a batch of map updates names a key twice');
     const created: number[] = [];
     const replaced: number[] = [];
     const base = this.rootIndex;
-    const rootIndex = new Update(this, keys, values, created, replaced).apply(base, 0, 0, n);
+    // a map built from nothing: room for its nodes at once (random key hashes give ~2.45 nodes a key), not by doubling
+    if (base === NONE) this.reserve(this.used + n + (n >> 1) * 3);
+    const rootIndex = new Update(this, sorted, created, replaced).apply(base, 0, 0, n);
     return { root: this.hashOf(rootIndex), rootIndex, created, replaced, base };
   }
 
@@ -229,18 +239,18 @@ export class MemoryMap {
     return (this.kv[i * 2 * HASH_BYTES + (depth >> 3)]! >> (7 - (depth & 7))) & 1;
   }
 
-  /** @internal Order of leaf `i`'s key hash against `k`. */
-  compareLeaf(i: number, k: Uint8Array): number {
-    return compare(this.kv, i * 2 * HASH_BYTES, k, 0);
+  /** @internal Order of leaf `i`'s key hash against the 32 bytes of `k` at `ko`. */
+  compareLeaf(i: number, k: Uint8Array, ko: number): number {
+    return compare(this.kv, i * 2 * HASH_BYTES, k, ko);
   }
 
-  /** @internal Whether leaf `i`'s value hash is `v`. */
-  leafValueIs(i: number, v: Uint8Array): boolean {
-    return compare(this.kv, i * 2 * HASH_BYTES + HASH_BYTES, v, 0) === 0;
+  /** @internal Whether leaf `i`'s value hash is the 32 bytes of `v` at `vo`. */
+  leafValueIs(i: number, v: Uint8Array, vo: number): boolean {
+    return compare(this.kv, i * 2 * HASH_BYTES + HASH_BYTES, v, vo) === 0;
   }
 
-  /** @internal A new leaf 0x11 ‖ K ‖ V. */
-  newLeaf(k: Uint8Array, v: Uint8Array): number {
+  /** @internal A new leaf 0x11 ‖ K ‖ V (the 32 bytes of `k` at `ko` and of `v` at `vo`). */
+  newLeaf(k: Uint8Array, ko: number, v: Uint8Array, vo: number): number {
     const i = this.alloc();
     this.left[i] = LEAF;
     const at = i * 2 * HASH_BYTES;
@@ -248,8 +258,8 @@ export class MemoryMap {
     const buf = this.buf;
     buf[0] = LEAF_PREFIX;
     for (let b = 0; b < HASH_BYTES; b++) {
-      kv[at + b] = buf[1 + b] = k[b]!;
-      kv[at + HASH_BYTES + b] = buf[1 + HASH_BYTES + b] = v[b]!;
+      kv[at + b] = buf[1 + b] = k[ko + b]!;
+      kv[at + HASH_BYTES + b] = buf[1 + HASH_BYTES + b] = v[vo + b]!;
     }
     this.hashes.set(this.sha256(buf), i * HASH_BYTES);
     return i;
@@ -304,7 +314,12 @@ export class MemoryMap {
   }
 
   private grow(): void {
-    const capacity = this.left.length * 2;
+    this.reserve(this.left.length * 2);
+  }
+
+  /** Room for `capacity` nodes. */
+  private reserve(capacity: number): void {
+    if (capacity <= this.left.length) return;
     const grown = <T extends Uint8Array | Int32Array>(a: T, n: number): T => {
       const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a);
@@ -317,15 +332,127 @@ export class MemoryMap {
   }
 }
 
+/**
+ * A batch of map updates by key hash, in flat arrays: update i sets K_i (bytes
+ * [32i, 32i + 32) of `keys`) to V_i (the same bytes of `values`), or removes it. Pure.
+ */
+export class HashedMapBatch {
+  keys: Uint8Array;
+  values: Uint8Array;
+  /** 1 where update i removes its key. */
+  removes: Uint8Array;
+  length = 0;
+
+  constructor(capacity = 16) {
+    const c = Math.max(1, capacity);
+    this.keys = new Uint8Array(c * HASH_BYTES);
+    this.values = new Uint8Array(c * HASH_BYTES);
+    this.removes = new Uint8Array(c);
+  }
+
+  /** Adds an update: `keyHash` (32 bytes) to `value` (32 bytes), or removed (`null`). */
+  push(keyHash: Uint8Array, value: Uint8Array | null): void {
+    if (this.length === this.removes.length) this.grow();
+    const at = this.length * HASH_BYTES;
+    const keys = this.keys;
+    for (let b = 0; b < HASH_BYTES; b++) keys[at + b] = keyHash[b]!;
+    if (value === null) this.removes[this.length] = 1;
+    else {
+      const values = this.values;
+      for (let b = 0; b < HASH_BYTES; b++) values[at + b] = value[b]!;
+    }
+    this.length++;
+  }
+
+  /** The same updates in key-hash order (a new batch; this one is unchanged). */
+  sorted(): HashedMapBatch {
+    const n = this.length;
+    const order = sortedOrder(this.keys, n);
+    const out = new HashedMapBatch(n);
+    const { keys, values, removes } = this;
+    const ok = out.keys;
+    const ov = out.values;
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!;
+      for (let b = 0, from = i * HASH_BYTES, to = j * HASH_BYTES; b < HASH_BYTES; b++) {
+        ok[to + b] = keys[from + b]!;
+        ov[to + b] = values[from + b]!;
+      }
+      out.removes[j] = removes[i]!;
+    }
+    out.length = n;
+    return out;
+  }
+
+  private grow(): void {
+    const c = this.removes.length * 2;
+    const keys = new Uint8Array(c * HASH_BYTES);
+    keys.set(this.keys);
+    const values = new Uint8Array(c * HASH_BYTES);
+    values.set(this.values);
+    const removes = new Uint8Array(c);
+    removes.set(this.removes);
+    this.keys = keys;
+    this.values = values;
+    this.removes = removes;
+  }
+}
+
+/**
+ * The indices 0..n-1 ordered by the 32-byte keys at 32i of `keys`. Up to 2^21 keys: one
+ * native sort of doubles, each a key's first 32 bits above its index (exact below 2^53),
+ * then a full comparison only within runs of equal first 32 bits (rare for hashes);
+ * otherwise a comparison sort.
+ */
+function sortedOrder(keys: Uint8Array, n: number): Int32Array {
+  const order = new Int32Array(n);
+  if (n > 1 << 21) {
+    const all = Array.from({ length: n }, (_, i) => i);
+    all.sort((a, b) => compare(keys, a * HASH_BYTES, keys, b * HASH_BYTES));
+    order.set(all);
+    return order;
+  }
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = prefix(keys, i) * 2097152 + i;
+  packed.sort();
+  for (let j = 0; j < n; j++) order[j] = packed[j]! % 2097152;
+  // keys sharing their first 32 bits: order each such run by the whole key
+  for (let a = 0; a < n; ) {
+    let b = a + 1;
+    const p = prefix(keys, order[a]!);
+    while (b < n && prefix(keys, order[b]!) === p) b++;
+    if (b - a > 1) {
+      const run = Array.from(order.subarray(a, b));
+      run.sort((x, y) => compare(keys, x * HASH_BYTES, keys, y * HASH_BYTES));
+      order.set(run, a);
+    }
+    a = b;
+  }
+  return order;
+}
+
+/** The first 32 bits of key i, unsigned. */
+function prefix(keys: Uint8Array, i: number): number {
+  const at = i * HASH_BYTES;
+  return ((keys[at]! << 24) | (keys[at + 1]! << 16) | (keys[at + 2]! << 8) | keys[at + 3]!) >>> 0;
+}
+
 /** The fold of one batch of sorted updates into a tree (docs/state-map.md §4.3). */
 class Update {
+  private readonly keys: Uint8Array;
+  private readonly values: Uint8Array;
+  private readonly removes: Uint8Array;
+
   constructor(
     private readonly m: MemoryMap,
-    private readonly keys: readonly Uint8Array[],
-    private readonly values: readonly (Uint8Array | null)[],
+    batch: HashedMapBatch,
     private readonly created: number[],
     private readonly replaced: number[],
-  ) {}
+  ) {
+    this.keys = batch.keys;
+    this.values = batch.values;
+    this.removes = batch.removes;
+  }
 
   /** The new subtree at `depth` in place of `node` with the updates [lo, hi) below it. */
   apply(node: number, depth: number, lo: number, hi: number): number {
@@ -337,7 +464,7 @@ class Update {
     let mid = lo;
     for (let top = hi; mid < top; ) {
       const m = (mid + top) >>> 1;
-      if (bit(this.keys[m]!, depth) === 0) mid = m + 1;
+      if (this.bit(m, depth) === 0) mid = m + 1;
       else top = m;
     }
     const l = m.leftOf(node);
@@ -364,24 +491,24 @@ class Update {
     let old = node;
     let kept = false;
     for (let i = lo; i < hi; i++) {
-      const value = this.values[i]!;
+      const removes = this.removes[i] === 1;
       if (old !== NONE) {
-        const c = m.compareLeaf(old, this.keys[i]!);
+        const c = m.compareLeaf(old, this.keys, i * HASH_BYTES);
         if (c < 0) {
           items.push(~old);
           kept = true;
           old = NONE;
         } else if (c === 0) {
           // the update replaces or removes the old key; setting the same value keeps its leaf
-          if (value !== null && m.leafValueIs(old, value)) {
+          if (!removes && m.leafValueIs(old, this.values, i * HASH_BYTES)) {
             items.push(~old);
             kept = true;
-          } else if (value !== null) items.push(i);
+          } else if (!removes) items.push(i);
           old = NONE;
           continue;
         }
       }
-      if (value !== null) items.push(i);
+      if (!removes) items.push(i);
     }
     if (old !== NONE) {
       items.push(~old);
@@ -398,7 +525,7 @@ class Update {
     if (b - a === 1) {
       const it = items[a]!;
       if (it < 0) return ~it;
-      const leaf = this.m.newLeaf(this.keys[it]!, this.values[it]!);
+      const leaf = this.m.newLeaf(this.keys, it * HASH_BYTES, this.values, it * HASH_BYTES);
       this.created.push(leaf);
       return leaf;
     }
@@ -419,13 +546,14 @@ class Update {
     return i;
   }
 
-  private itemBit(it: number, depth: number): number {
-    return it < 0 ? this.m.leafBit(~it, depth) : bit(this.keys[it]!, depth);
+  /** Bit `depth` of update i's key hash. */
+  private bit(i: number, depth: number): number {
+    return (this.keys[i * HASH_BYTES + (depth >> 3)]! >> (7 - (depth & 7))) & 1;
   }
-}
 
-function bit(k: Uint8Array, depth: number): number {
-  return (k[depth >> 3]! >> (7 - (depth & 7))) & 1;
+  private itemBit(it: number, depth: number): number {
+    return it < 0 ? this.m.leafBit(~it, depth) : this.bit(it, depth);
+  }
 }
 
 /** Order of the 32 bytes of `a` at `ao` and of `b` at `bo`. */

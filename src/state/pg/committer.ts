@@ -28,7 +28,7 @@ import type { AppendManyEffect, Integrated } from '../../ledger/pg/index.ts';
 import { MemoryMap, mapProofToBase64, type Sha256, type StagedMapUpdate } from '../map/index.ts';
 import { nodeSha256 } from '../map/node/index.ts';
 import { StateError } from '../errors.ts';
-import { allStateKeys, stateCommittedEntry, stateMapKey, stateMapUpdates, stateRecord, stateRecordValue, type ProvenStateValue, type StateKeyId } from '../commit.ts';
+import { stateCommittedEntry, stateMapBatch, stateMapKey, stateRecord, stateRecordValue, wholeStateMapBatch, type ProvenStateValue, type StateKeyId } from '../commit.ts';
 import type { StateCommitRecord } from '../records.ts';
 import type { LogStateGuard } from './guard.ts';
 
@@ -138,8 +138,7 @@ export class StateCommitter {
         // the map of this process: the keys changed since it last caught up, or — never built
         // (a new process) — every key of the state
         const caughtUp = guard.touchedKeys();
-        const ids = this.built ? caughtUp : allStateKeys(s);
-        staged = map.stage(stateMapUpdates(s, ids, this.sha256));
+        staged = map.stageHashed(this.built ? stateMapBatch(s, caughtUp, this.sha256) : wholeStateMapBatch(s, this.sha256));
         adopt = { caughtUp, index };
         if (previous && bytesEqual(staged.root, previous)) {
           guard.settle(guard.changedKeys(), index);

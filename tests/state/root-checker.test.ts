@@ -1,0 +1,103 @@
+/**
+ * The state-root check of audit and monitors (StateRootChecker, src/state/commit.ts): a
+ * checker that follows the log from its first entry maps the whole state at its first
+ * commitment (no key kept before it); a checker with a map of its own keeps the keys each
+ * entry changes. Both must give every committed root — here computed independently, by
+ * the content-addressed node-store map (applyMapUpdates) over every key of the replayed
+ * state — and name a wrong one; a checker saved before its first commitment resumes.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeEntry, toHex, type LogEvent } from '../../src/ledger/index.ts';
+import { applyEntry, emptyState, StateRootChecker, allStateKeys, stateMapUpdates, type RegistryState } from '../../src/state/index.ts';
+import { stateCommittedEntry } from '../../src/state/commit.ts';
+import { applyMapUpdates, emptyMapRoot, MemoryMap, MemoryNodeStore } from '../../src/state/map/index.ts';
+import { nodeSha256 } from '../../src/state/map/node/index.ts';
+
+const TIME = '2026-01-01T00:00:00.000Z';
+const ORG = '3f0c6a52-5a57-4d2e-9f51-2b7c0c1f8e11';
+const USCC = '91350100M000100Y43';
+const KEY_ID = '1a2b3c4d';
+const hex = (i: number) => toHex(nodeSha256(new TextEncoder().encode(String(i))));
+const number = (i: number) => `DIP-2026-${String(i).padStart(6, '0')}`;
+const ev = (e: Record<string, unknown>) => encodeEntry({ time: TIME, ...e } as LogEvent);
+
+/** The root of every key of `s`, by the node-store map (independent of MemoryMap). */
+async function independentRoot(s: RegistryState): Promise<string> {
+  const c = await applyMapUpdates(new MemoryNodeStore(), emptyMapRoot(), stateMapUpdates(s, allStateKeys(s), nodeSha256), nodeSha256);
+  return toHex(c.root);
+}
+
+/** A log of certificates issued and cancelled, with a `state.committed` (right, or with `wrongAt` wrong) after every `every` entries. */
+async function makeLog(count: number, every: number, wrongAt = -1): Promise<Uint8Array[]> {
+  const log: Uint8Array[] = [];
+  const s = emptyState();
+  const add = (data: Uint8Array) => {
+    applyEntry(s, { index: log.length, data });
+    log.push(data);
+  };
+  add(ev({ kind: 'organisation.registered', orgId: ORG, orgKind: 'enterprise', uscc: USCC, nameHash: hex(-1) }));
+  add(ev({ kind: 'key.added', purpose: 'certificate', keyId: KEY_ID, vkey: `t/certificate+${KEY_ID}+AQ==`, publicKey: hex(-2) }));
+  const issued: { index: number; leafHash: string }[] = [];
+  let commits = 0;
+  for (let i = 0; i < count; i++) {
+    const data =
+      i % 3 === 2
+        ? ev({ kind: 'certificate.cancelled', number: number(i - 2), leafHash: issued[i - 2]!.leafHash, prev: issued[i - 2]!.index })
+        : ev({ kind: 'certificate.issued', number: number(i), version: 1, holderUscc: USCC, manifestRoot: hex(i), files: 1, bytes: 1, validFrom: TIME, validUntil: '2029-01-01T00:00:00.000Z', keyId: KEY_ID, payloadDigest: hex(i + 0.5) });
+    issued.push({ index: log.length, leafHash: toHex(nodeSha256(Uint8Array.of(0, ...data))) });
+    add(data);
+    if ((i + 1) % every === 0) {
+      const root = commits++ === wrongAt ? 'ab'.repeat(32) : await independentRoot(s);
+      add(stateCommittedEntry(log.length, Uint8Array.from(Buffer.from(root, 'hex')), TIME));
+    }
+  }
+  expect(s.anomalies).toEqual([]);
+  return log;
+}
+
+async function check(log: Uint8Array[], checker: StateRootChecker, from = 0, s: RegistryState = emptyState()): Promise<RegistryState> {
+  for (let index = from; index < log.length; index++) {
+    const data = log[index]!;
+    if (checker.observe(data)) await checker.check(s, index, (JSON.parse(new TextDecoder().decode(data)) as { root: string }).root);
+    applyEntry(s, { index, data });
+  }
+  return s;
+}
+
+describe('the state-root check', () => {
+  it('a checker from the first entry and one keeping changed keys find every committed root right', async () => {
+    const log = await makeLog(300, 40);
+    const whole = new StateRootChecker(nodeSha256);
+    await check(log, whole);
+    const tracking = new StateRootChecker(nodeSha256, new MemoryMap(nodeSha256));
+    await check(log, tracking);
+    for (const c of [whole, tracking]) {
+      expect(c.checked).toBe(7);
+      expect(c.wrong).toEqual([]);
+    }
+    expect(toHex(whole.map.root)).toBe(toHex(tracking.map.root));
+  });
+
+  it('names a wrong root, first or later, and goes on with the replayed one', async () => {
+    for (const wrongAt of [0, 3]) {
+      const log = await makeLog(200, 50, wrongAt);
+      for (const c of [new StateRootChecker(nodeSha256), new StateRootChecker(nodeSha256, new MemoryMap(nodeSha256))]) {
+        await check(log, c);
+        expect(c.checked).toBe(4);
+        expect(c.wrong.map((w) => w.logged)).toEqual(['ab'.repeat(32)]);
+      }
+    }
+  });
+
+  it('before its first commitment every key counts as changed; saved then, it resumes and checks the same', async () => {
+    const log = await makeLog(120, 60);
+    const c = new StateRootChecker(nodeSha256);
+    const s = await check(log.slice(0, 30), c);
+    expect(c.isDirty('c:DIP-2026-000000')).toBe(true);
+    const resumed = StateRootChecker.deserialize(JSON.parse(JSON.stringify(c.serialize())), nodeSha256);
+    await check(log, resumed, 30, s);
+    expect(resumed.checked).toBe(2);
+    expect(resumed.wrong).toEqual([]);
+    expect(resumed.isDirty('c:DIP-2026-000000')).toBe(false);
+  });
+});
