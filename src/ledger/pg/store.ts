@@ -23,7 +23,7 @@
  *  - rows, once committed, never change (cosignatures are added, never edited).
  */
 import { sql } from 'drizzle-orm';
-import { hexArrayLiteral, intArrayLiteral, queryRows, toBytes, toNumber, type Db } from '../../db/index.ts';
+import { hexArrayLiteral, intArrayLiteral, logTiles, logTreeState, queryRows, toBytes, toNumber, type Db } from '../../db/index.ts';
 import { bytesEqual } from '../bytes.ts';
 import { CompactRange } from '../compact.ts';
 import { LedgerError } from '../errors.ts';
@@ -104,10 +104,35 @@ export class LogStore {
   /** Subtrees of partial tiles read from the tree state (the widest prefix seen): the nodes they hold never change. */
   private readonly partials = new ByteLru<TileSubtree>(PARTIAL_CACHE_BYTES, (t) => t.bytes);
 
+  /**
+   * The hot reads of proofs, as named prepared statements (parsed and planned once per
+   * connection): the parts asked for by (level, idx, part) arrays, alone or with the
+   * tree state's partial tiles in the same snapshot (as a row of level −1, idx the tree size).
+   */
+  private readonly partsById;
+  private readonly partsAndPartials;
+
   constructor(
     readonly db: Db,
     readonly hasher: Hasher,
-  ) {}
+  ) {
+    const parts = () =>
+      db
+        .select({ level: logTiles.level, idx: logTiles.idx, part: logTiles.part, hashes: logTiles.hashes })
+        .from(logTiles)
+        .where(
+          sql`(${logTiles.level}, ${logTiles.idx}, ${logTiles.part}) IN (SELECT * FROM unnest(${sql.placeholder('levels')}::smallint[], ${sql.placeholder('idxs')}::bigint[], ${sql.placeholder('parts')}::smallint[]))`,
+        );
+    this.partsById = parts().prepare('ledger_tile_parts');
+    this.partsAndPartials = parts()
+      .unionAll(
+        db
+          .select({ level: sql<number>`-1::smallint`, idx: logTreeState.treeSize, part: sql<number>`-1::smallint`, hashes: logTreeState.partialTiles })
+          .from(logTreeState)
+          .where(sql`${logTreeState.id}`),
+      )
+      .prepare('ledger_tile_parts_and_partials');
+  }
 
   /** The newest published checkpoint, or undefined before the first publication. */
   async latestCheckpoint(db: Db = this.db): Promise<StoredCheckpoint | undefined> {
@@ -328,14 +353,19 @@ export class LogStore {
     // one statement, one snapshot: the parts asked for and, when a node may be in a partial
     // tile, the partial tiles (a tile filled meanwhile is either still partial here or
     // already rows, never neither)
-    const partialTiles = maybePartial ? sql` UNION ALL SELECT -1, tree_size, -1, partial_tiles FROM log_tree_state WHERE id` : sql``;
-    const rows = await queryRows<{ level: unknown; idx: unknown; part: unknown; hashes: unknown }>(
-      db,
-      sql`SELECT t.level, t.idx, t.part, t.hashes FROM log_tiles t
-          JOIN unnest(${intArrayLiteral(list.map((m) => m.level))}::smallint[], ${intArrayLiteral(list.map((m) => m.index))}::bigint[],
-                      ${intArrayLiteral(list.map((m) => m.part))}::smallint[]) AS q(l, i, p)
-            ON t.level = q.l AND t.idx = q.i AND t.part = q.p${partialTiles}`,
-    );
+    const params = {
+      levels: intArrayLiteral(list.map((m) => m.level)),
+      idxs: intArrayLiteral(list.map((m) => m.index)),
+      parts: intArrayLiteral(list.map((m) => m.part)),
+    };
+    const rows: { level: unknown; idx: unknown; part: unknown; hashes: unknown }[] = cacheable
+      ? await (maybePartial ? this.partsAndPartials : this.partsById).execute(params)
+      : await queryRows(
+          db,
+          sql`SELECT level, idx, part, hashes FROM log_tiles
+              WHERE (level, idx, part) IN (SELECT * FROM unnest(${params.levels}::smallint[], ${params.idxs}::bigint[], ${params.parts}::smallint[]))
+              ${maybePartial ? sql`UNION ALL SELECT -1, tree_size, -1, partial_tiles FROM log_tree_state WHERE id` : sql``}`,
+        );
     const parts = new Map<string, Uint8Array>();
     const partials = new Map<string, TileSubtree>();
     for (const r of rows) {
