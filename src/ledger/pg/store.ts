@@ -2,15 +2,18 @@
  * LogStore: the evidence log in PostgreSQL (either driver).
  *
  * Tables (see migrations/): log_entries, log_tiles (the full C2SP tlog-tiles of the
- * tree: 256 hashes of tree level 8·L per row), log_tree_state (one row: size, root,
- * right edge and the partial tiles), log_checkpoints (every published signed
- * checkpoint, by size) and log_cosignatures (signature lines added to a checkpoint
- * later). All but the tree state are append-only in the database; the tree state only
- * grows (trigger). A batch writes its entries, the tiles it filled (one row per 256
- * hashes of a level, so mostly none) and the tree state: about one row per entry,
- * where a row per Merkle node cost three. Reads never load the tree: a proof reads
- * the O(log₂₅₆ n) tiles it touches in one query (full tiles, which never change, come
- * from memory after the first read) and folds the nodes between tile levels.
+ * tree, each as 17 parts of 30 hashes: the tile's 256 hashes of tree level 8·L and
+ * every node folded from them below level 8·L + 8, `tileParts`), log_tree_state (one
+ * row: size, root, right edge and the partial tiles), log_checkpoints (every published
+ * signed checkpoint, by size) and log_cosignatures (signature lines added to a
+ * checkpoint later). All but the tree state are append-only in the database; the tree
+ * state only grows (trigger). A batch writes its entries, the parts of the tiles it
+ * filled (17 rows per 256 hashes of a level, so mostly none) and the tree state: about
+ * one row per entry, where a row per Merkle node cost three. Reads never load the tree:
+ * a proof reads, in one query, the part of each full tile holding each node it needs —
+ * O(log n) stored hashes, 960-byte rows that stay in the table's pages (no TOAST), no
+ * hashing — and the tree state's partial tiles only when a node may lie in a partial
+ * tile at the proof's size; parts, which never change, come from memory once read.
  *
  * What an implementation must guarantee:
  *  - `lockTreeState` takes the row lock that serialises integration across
