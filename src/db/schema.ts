@@ -33,18 +33,25 @@ export const logEntries = pgTable(
 );
 
 /**
- * The full tiles of the Merkle tree (C2SP tlog-tiles, height 8): tile (level, idx) holds
- * the 256 hashes of tree level 8·level at indices idx·256 … idx·256 + 255. Append-only;
- * the incomplete tile of each level is in log_tree_state.partial_tiles.
+ * The full tiles of the Merkle tree (C2SP tlog-tiles, height 8), each as 17 parts of 30
+ * hashes (960 bytes, kept in the row, never TOASTed): part p < 16 is the tile's hashes
+ * 16p … 16p+15 of tree level 8·level with the nodes of the tile's levels 1–3 above them,
+ * part 16 the nodes of its levels 4–7 (src/ledger/tile-store.ts, `tileParts`).
+ * Append-only; the incomplete tile of each level is in log_tree_state.partial_tiles.
  */
 export const logTiles = pgTable(
   'log_tiles',
   {
     level: smallint('level').notNull(),
     idx: bigint('idx', { mode: 'number' }).notNull(),
+    part: smallint('part').notNull(),
     hashes: bytea('hashes').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.level, t.idx] }), check('log_tiles_full', sql`octet_length(${t.hashes}) = 8192`), check('log_tiles_idx_nonneg', sql`${t.idx} >= 0 AND ${t.level} >= 0`)],
+  (t) => [
+    primaryKey({ columns: [t.level, t.idx, t.part] }),
+    check('log_tiles_part_len', sql`octet_length(${t.hashes}) = 960`),
+    check('log_tiles_part_range', sql`${t.idx} >= 0 AND ${t.level} >= 0 AND ${t.part} >= 0 AND ${t.part} <= 16`),
+  ],
 );
 
 /** Every signed checkpoint the log published (on an interval and on demand, not per batch). Append-only. */

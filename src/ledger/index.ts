@@ -57,7 +57,22 @@ export {
   tileWidthFor,
 } from './tiles.ts';
 export type { TileId, TilePath } from './tiles.ts';
-export { hashesAtTileLevel, integrateTiles, nodeInTile, partialTileIndex, partialTileWidths, partialTilesLength, splitPartialTiles, tileSubtree, subtreeNode } from './tile-store.ts';
+export {
+  hashesAtTileLevel,
+  integrateTiles,
+  nodeInPart,
+  nodeInTile,
+  PART_BYTES,
+  partHash,
+  partialTileIndex,
+  partialTileWidths,
+  partialTilesLength,
+  splitPartialTiles,
+  TILE_PARTS,
+  tileParts,
+  tileSubtree,
+  subtreeNode,
+} from './tile-store.ts';
 export type { FullTile, NodeInTile, TileSubtree } from './tile-store.ts';
 export { MAX_ENTRY_BYTES, decodeEntry, decodeEntryWithText, encodeEntry, encodeEntryText } from './entry.ts';
 export { canonicalJson, isWellFormedText } from './json.ts';

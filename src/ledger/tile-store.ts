@@ -188,3 +188,73 @@ export function subtreeNode(subtree: TileSubtree, node: NodeInTile): Uint8Array 
   const j = node.offset / node.count;
   return subtreeLevel(subtree, k).subarray(j * HASH, (j + 1) * HASH);
 }
+
+/**
+ * A full tile is stored as {@link TILE_PARTS} parts, each the perfect subtree of height 4
+ * below one node, without its root, so that a proof reads the nodes it needs from at most
+ * two small rows per tile level and hashes nothing:
+ *  - part p (0–15), a "stripe": the 16 hashes p·16 … p·16+15 of the tile, then the 8, 4
+ *    and 2 nodes of the tile's levels 1, 2 and 3 above them;
+ *  - part 16, the tile's top: the 16 stripe roots (level 4), then the 8, 4 and 2 nodes of
+ *    levels 5, 6 and 7.
+ * Each part is 30 hashes (960 bytes): small enough to stay in the table's own row, never
+ * in TOAST. The tile's own 256 hashes are the first 16 of parts 0–15, in order.
+ */
+export const TILE_PARTS = 17;
+/** Hashes in one part (16 + 8 + 4 + 2). */
+export const PART_HASHES = 30;
+/** Bytes of one part. */
+export const PART_BYTES = PART_HASHES * HASH;
+/** Index of the top part of a tile. */
+export const TOP_PART = 16;
+/** Where each of a part's four levels starts, in hashes. */
+const PART_LEVEL_START = [0, 16, 24, 28] as const;
+
+/** Where a node within a tile is stored: its part, and its position in the part (in hashes). */
+export interface NodeInPart {
+  part: number;
+  position: number;
+}
+
+/**
+ * The part of a full tile that holds `node` and its position there (see {@link TILE_PARTS}).
+ * Precondition: `node` is a {@link nodeInTile} result (count a power of two up to 128).
+ */
+export function nodeInPart(node: NodeInTile): NodeInPart {
+  const k = Math.log2(node.count);
+  const j = node.offset / node.count; // the node's index among the tile's level-k nodes
+  if (k < 4) {
+    const perStripe = 16 >> k;
+    return { part: Math.floor(j / perStripe), position: PART_LEVEL_START[k]! + (j % perStripe) };
+  }
+  return { part: TOP_PART, position: PART_LEVEL_START[k - 4]! + j };
+}
+
+/**
+ * The {@link TILE_PARTS} parts of a full tile (256 hashes), concatenated in part order
+ * (17 × 960 bytes): the tile's hashes and every node folded from them below the next
+ * tile level (C2SP tlog-tiles §Merkle Tree; RFC 9162 §2.1.1 node hashes).
+ * @throws LedgerError `missing_node` when `tile` is not 256 hashes.
+ */
+export function tileParts(hasher: Hasher, tile: Uint8Array): Uint8Array {
+  if (tile.length !== TILE_WIDTH * HASH) throw new LedgerError('missing_node', `a full tile is ${TILE_WIDTH * HASH} bytes, not ${tile.length}`);
+  const subtree = tileSubtree(hasher, tile);
+  const levels = Array.from({ length: TILE_HEIGHT }, (_, k) => subtreeLevel(subtree, k));
+  const out = new Uint8Array(TILE_PARTS * PART_BYTES);
+  for (let p = 0; p <= TOP_PART; p++) {
+    let o = p * PART_BYTES;
+    for (let k = 0; k < 4; k++) {
+      const level = p === TOP_PART ? levels[k + 4]! : levels[k]!;
+      const n = 16 >> k;
+      const from = p === TOP_PART ? 0 : p * n;
+      out.set(level.subarray(from * HASH, (from + n) * HASH), o);
+      o += n * HASH;
+    }
+  }
+  return out;
+}
+
+/** The hash at `position` of a stored part (960 bytes). */
+export function partHash(part: Uint8Array, position: number): Uint8Array {
+  return part.subarray(position * HASH, (position + 1) * HASH);
+}

@@ -1,9 +1,11 @@
 /**
- * Migration 0015 (log_nodes → log_tiles): a log written by the node-per-row schema,
+ * Migrations 0015 (log_nodes → log_tiles) and 0017 (each full tile → 17 parts holding
+ * its hashes and the nodes folded from them): a log written by the node-per-row schema,
  * migrated, serves the same tree. The old rows are written as that schema's sequencer
- * wrote them (every perfect node, one row each); after the migration the full tiles,
- * the partial tiles, inclusion and consistency proofs and the audit are checked against
- * the independent RFC 9162 code of tests/helpers/tlog-client.ts.
+ * wrote them (every perfect node, one row each); after 0015 (and 0016) the full tiles and
+ * the partial tiles, after 0017 every part, the tiles served, inclusion and consistency
+ * proofs and the audit are checked against the independent RFC 9162 code of
+ * tests/helpers/tlog-client.ts.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,10 @@ const N = 66_000; // past 65,536: a full tile at level 1 and a partial one at le
 
 let database: Database;
 let drop = async () => {};
-let dir: string;
+const dirs: string[] = [];
+/** log_tiles and the partial tiles as migration 0015 (and 0016) left them, before 0017. */
+let tilesAfter0015: { level: number; idx: unknown; hashes: Uint8Array }[];
+let partialsAfter0015: Uint8Array;
 const entries = Array.from({ length: N }, (_, i) => new TextEncoder().encode(`{"kind":"test.old","i":${i}}`));
 const leaves = entries.map((e) => ref.leafHash(e));
 
@@ -53,13 +58,7 @@ beforeAll(async () => {
     database = { kind: 'pglite', db: drizzle({ client, schema }) as unknown as Db, close: () => client.close() };
   }
   // the migrations before 0015 (a later one applied first would make the migrator skip 0015)
-  dir = mkdtempSync(path.join(tmpdir(), 'dd-mig-'));
-  cpSync(MIGRATIONS, dir, { recursive: true });
-  const journal = JSON.parse(readFileSync(path.join(dir, 'meta/_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] };
-  for (const e of journal.entries) if (e.idx >= 15) rmSync(path.join(dir, `${e.tag}.sql`));
-  journal.entries = journal.entries.filter((e) => e.idx < 15);
-  writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify(journal));
-  await migrateFrom(dir);
+  await migrateFrom(migrationsBefore(15));
 
   // the log as the node-per-row sequencer stored it
   const range = CompactRange.empty(nodeRfc6962);
@@ -80,18 +79,38 @@ beforeAll(async () => {
   await database.db.execute(
     sql`UPDATE log_tree_state SET tree_size = ${N}, root_hash = decode(${ref.hex(range.root())}, 'hex'), right_edge = decode(${range.hashes().map(ref.hex).join('')}, 'hex'), integrated_at = now()`,
   );
+  // 0015 and 0016: the tiles as one row each
+  await migrateFrom(migrationsBefore(17));
+  tilesAfter0015 = await queryRows<{ level: number; idx: unknown; hashes: Uint8Array }>(database.db, sql`SELECT level, idx, hashes FROM log_tiles ORDER BY level, idx`);
+  partialsAfter0015 = (await new LogStore(database.db, nodeRfc6962).treeState()).partialTiles;
+  // 0017 and any later one
   await migrateFrom(MIGRATIONS);
 }, 300_000);
+
+/** A copy of the migrations folder with only the migrations before number `n`. */
+function migrationsBefore(n: number): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dd-mig-'));
+  dirs.push(dir);
+  cpSync(MIGRATIONS, dir, { recursive: true });
+  const journal = JSON.parse(readFileSync(path.join(dir, 'meta/_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] };
+  for (const e of journal.entries) if (e.idx >= n) rmSync(path.join(dir, `${e.tag}.sql`));
+  journal.entries = journal.entries.filter((e) => e.idx < n);
+  writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify(journal));
+  return dir;
+}
+
+/** The Merkle tree hash of the node at tree `level`, index `index` (independent code). */
+const refNode = (level: number, index: number) => ref.mth(leaves.slice(index * 2 ** level, (index + 1) * 2 ** level));
 
 afterAll(async () => {
   await database?.close();
   await drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('migration 0015: the node rows become tiles', () => {
+describe('migrations 0015 and 0017: the node rows become tiles, the tiles their parts', () => {
   it('moves every full tile and the partial tiles; log_nodes is gone', async () => {
-    const tiles = await queryRows<{ level: number; idx: unknown; hashes: Uint8Array }>(database.db, sql`SELECT level, idx, hashes FROM log_tiles ORDER BY level, idx`);
+    const tiles = tilesAfter0015;
     // 66,000 leaves: 257 full tiles at level 0, 1 at level 1
     expect(tiles.map((t) => `${t.level}/${Number(t.idx)}`)).toEqual([...Array.from({ length: 257 }, (_, i) => `0/${i}`), '1/0']);
     for (const t of tiles) {
@@ -99,15 +118,43 @@ describe('migration 0015: the node rows become tiles', () => {
       const want = Buffer.concat(Array.from({ length: 256 }, (_, k) => Buffer.from(ref.mth(leaves.slice((Number(t.idx) * 256 + k) * span, (Number(t.idx) * 256 + k + 1) * span)))));
       expect(Buffer.from(t.hashes).equals(want), `tile ${t.level}/${Number(t.idx)}`).toBe(true);
     }
-    const store = new LogStore(database.db, nodeRfc6962);
-    const state = await store.treeState();
-    const [p0, p1, p2] = splitPartialTiles(N, state.partialTiles);
+    const [p0, p1, p2] = splitPartialTiles(N, partialsAfter0015);
     // level 0: 66,000 − 257·256 = 208 hashes; level 1: ⌊66,000/256⌋ = 257 → 1; level 2: 1
     expect([p0!.length, p1!.length, p2!.length]).toEqual([208 * 32, 32, 32]);
     expect(ref.hex(p2!)).toBe(ref.hex(ref.mth(leaves.slice(0, 65_536))));
     const gone = await queryRows<{ n: unknown }>(database.db, sql`SELECT count(*) AS n FROM pg_tables WHERE tablename = 'log_nodes'`);
     expect(Number(gone[0]!.n)).toBe(0);
   });
+
+  it('0017: every full tile becomes its 17 parts, holding its hashes and every node folded from them', async () => {
+    const parts = await queryRows<{ level: number; idx: unknown; part: number; hashes: Uint8Array }>(
+      database.db,
+      sql`SELECT level, idx, part, hashes FROM log_tiles ORDER BY level, idx, part`,
+    );
+    expect(parts.length).toBe(258 * 17);
+    for (const p of parts) {
+      const level = Number(p.level);
+      const idx = Number(p.idx);
+      const part = Number(p.part);
+      // part < 16: tile levels 0–3 below stripe `part`; part 16: tile levels 4–7 of the whole tile
+      const want: Uint8Array[] = [];
+      for (let k = 0; k < 4; k++) {
+        const sub = part < 16 ? k : k + 4;
+        const n = 16 >> k;
+        const first = idx * (256 >> sub) + (part < 16 ? part * n : 0);
+        for (let j = first; j < first + n; j++) want.push(refNode(8 * level + sub, j));
+      }
+      expect(Buffer.from(p.hashes).equals(Buffer.concat(want)), `tile ${level}/${idx} part ${part}`).toBe(true);
+    }
+    // the partial tiles are unchanged, the tiles served are the tiles of 0015, byte for byte
+    const store = new LogStore(database.db, nodeRfc6962);
+    expect(Buffer.from((await store.treeState()).partialTiles).equals(Buffer.from(partialsAfter0015))).toBe(true);
+    for (const t of tilesAfter0015) {
+      const begin = Number(t.idx) * 256;
+      const served = Buffer.concat(await store.levelHashes(8 * t.level, begin, begin + 256));
+      expect(served.equals(Buffer.from(t.hashes)), `tile ${t.level}/${Number(t.idx)}`).toBe(true);
+    }
+  }, 120_000);
 
   it('serves proofs from them that the reference verifies, and the audit passes', async () => {
     const store = new LogStore(database.db, nodeRfc6962);

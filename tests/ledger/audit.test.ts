@@ -55,10 +55,36 @@ describe('audit', () => {
   });
 
   it('names a changed leaf hash of a full tile', async () => {
-    // tile 0/000 holds the leaf hashes of entries 0–255; hash 40 starts at byte 40·32
-    await asAttacker(ctx.database.db, 'log_tiles', sql`UPDATE log_tiles SET hashes = set_byte(hashes, 40 * 32, get_byte(hashes, 40 * 32) # 128) WHERE level = 0 AND idx = 0`);
+    // tile 0/000 holds the leaf hashes of entries 0–255, 16 to a part: hash 40 is hash 8 of part 2, at byte 8·32
+    await asAttacker(
+      ctx.database.db,
+      'log_tiles',
+      sql`UPDATE log_tiles SET hashes = set_byte(hashes, 8 * 32, get_byte(hashes, 8 * 32) # 128) WHERE level = 0 AND idx = 0 AND part = 2`,
+    );
     const report = await audit();
     expect(report.problem).toMatchObject({ code: 'entry_hash_mismatch', index: 40 });
+  });
+
+  it('names a changed interior node stored in a full tile (the level-7 hash of leaves 128–255)', async () => {
+    // part 16 of tile 0/000 ends with its two level-7 nodes (leaves 0–127, 128–255): the last at byte 29·32
+    await asAttacker(
+      ctx.database.db,
+      'log_tiles',
+      sql`UPDATE log_tiles SET hashes = set_byte(hashes, 29 * 32, get_byte(hashes, 29 * 32) # 1) WHERE level = 0 AND idx = 0 AND part = 16`,
+    );
+    const report = await audit();
+    expect(report.problem).toMatchObject({ code: 'node_hash_mismatch', index: 128 });
+  });
+
+  it('names a changed stripe node stored in a full tile (the level-1 hash of leaves 34–35)', async () => {
+    // part 2 holds leaves 32–47, then its 8 level-1 nodes from byte 16·32: leaves 34–35 are the second
+    await asAttacker(
+      ctx.database.db,
+      'log_tiles',
+      sql`UPDATE log_tiles SET hashes = set_byte(hashes, 17 * 32 + 5, get_byte(hashes, 17 * 32 + 5) # 4) WHERE level = 0 AND idx = 0 AND part = 2`,
+    );
+    const report = await audit();
+    expect(report.problem).toMatchObject({ code: 'node_hash_mismatch', index: 34 });
   });
 
   it('names a changed interior node (the level-8 hash of leaves 0–255, in the partial tile of level 1)', async () => {

@@ -10,11 +10,16 @@ import {
   emptyTreeState,
   integrate,
   LedgerError,
+  nodeInPart,
   nodeInTile,
+  PART_BYTES,
+  partHash,
   partialTileWidths,
   rfc6962,
   splitPartialTiles,
   subtreeNode,
+  TILE_PARTS,
+  tileParts,
   tileSubtree,
   type FullTile,
   type TreeState,
@@ -118,5 +123,48 @@ describe('nodes folded from tiles', () => {
     expect(nodeInTile({ level: 7, index: 5 })).toEqual({ level: 0, index: 2, offset: 128, count: 128 });
     expect(nodeInTile({ level: 8, index: 3 })).toEqual({ level: 1, index: 0, offset: 3, count: 1 });
     expect(nodeInTile({ level: 10, index: 70 })).toEqual({ level: 1, index: 1, offset: 24, count: 4 });
+  });
+});
+
+describe('a full tile stored as its 17 parts', () => {
+  const all = leaves(256 * 2);
+  const tile1 = concat(levelHashes(all, 0).slice(256, 512)); // tile 0/001: leaves 256–511
+  const parts = tileParts(rfc6962, tile1);
+  const part = (p: number) => parts.subarray(p * PART_BYTES, (p + 1) * PART_BYTES);
+
+  it('holds every perfect node of the tile, each where nodeInPart says, equal to the reference MTH', () => {
+    expect(parts.length).toBe(TILE_PARTS * 30 * 32);
+    const seen = new Set<string>();
+    for (let level = 0; level < 8; level++)
+      for (let index = 256 >> level; index < 512 >> level; index++) {
+        const at = nodeInTile({ level, index });
+        expect(at).toMatchObject({ level: 0, index: 1 });
+        const { part: p, position } = nodeInPart(at);
+        expect(p >= 0 && p < TILE_PARTS && position >= 0 && position < 30, `node ${level}/${index}`).toBe(true);
+        seen.add(`${p}/${position}`);
+        const want = ref.hex(ref.mth(all.slice(index * 2 ** level, (index + 1) * 2 ** level)));
+        expect(ref.hex(partHash(part(p), position)), `node ${level}/${index}`).toBe(want);
+      }
+    // 510 nodes, 17 × 30 places: each place holds exactly one node
+    expect(seen.size).toBe(510);
+  });
+
+  it('lays the parts out as stripes of 16 hashes with their levels 1–3, then the top (levels 4–7)', () => {
+    // part 5: leaves 256+80 … 256+95, their 8 level-1 nodes, 4 level-2, 2 level-3
+    const want5 = [
+      ...all.slice(336, 352),
+      ...Array.from({ length: 8 }, (_, j) => ref.mth(all.slice(336 + 2 * j, 338 + 2 * j))),
+      ...Array.from({ length: 4 }, (_, j) => ref.mth(all.slice(336 + 4 * j, 340 + 4 * j))),
+      ...Array.from({ length: 2 }, (_, j) => ref.mth(all.slice(336 + 8 * j, 344 + 8 * j))),
+    ];
+    expect(Buffer.from(part(5)).equals(concat(want5))).toBe(true);
+    const top = [16, 32, 64, 128].flatMap((span) => Array.from({ length: 256 / span }, (_, j) => ref.mth(all.slice(256 + span * j, 256 + span * (j + 1)))));
+    expect(Buffer.from(part(16)).equals(concat(top))).toBe(true);
+    // the tile served is the first 16 hashes of parts 0–15
+    expect(Buffer.concat(Array.from({ length: 16 }, (_, p) => Buffer.from(part(p).subarray(0, 512)))).equals(Buffer.from(tile1))).toBe(true);
+  });
+
+  it('is only made of a full tile', () => {
+    expectCode(() => tileParts(rfc6962, tile1.subarray(0, 255 * 32)), 'missing_node');
   });
 });

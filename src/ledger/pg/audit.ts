@@ -2,7 +2,8 @@
  * `audit`: recompute the whole log from its stored entries and check everything
  * stored or signed against that recomputation:
  *  - every hash stored in the tiles (log_tiles and the tree state's partial tiles):
- *    the leaf hashes and the nodes of tree levels 8, 16, …;
+ *    the leaf hashes, the nodes of tree levels 8, 16, … and, in full tiles, every node
+ *    stored between them (a proof reads them as stored);
  *  - every published checkpoint: its signature (with the trusted verifier keys),
  *    its body (origin, size, root) against its row, and its root against the root
  *    recomputed from the entries at that size;
@@ -27,7 +28,6 @@ import { openNote, type NoteVerifier } from '../note.ts';
 import type { Checkpoint } from '../checkpoint.ts';
 import { verifyConsistency } from '../proof.ts';
 import { partialTilesLength } from '../tile-store.ts';
-import { TILE_HEIGHT } from '../tiles.ts';
 import type { LogStore, StoredCheckpoint } from './store.ts';
 import type { NodeId } from '../tree.ts';
 
@@ -172,8 +172,9 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
         const idx = toNumber(r.idx);
         if (idx !== expect) throw new Found({ code: 'missing_entry', index: expect, message: `entry ${expect} is missing` });
         const data = r.data as Uint8Array;
-        // the stored tree is its tiles: the hashes of levels 0, 8, 16, … (every other node is folded from them)
-        edge.append(store.hasher.hashLeaf(data), (id, hash) => id.level % TILE_HEIGHT === 0 && computed.push({ id, hash }));
+        // the stored tree is its tiles: full tiles hold every node (their hashes of levels 0, 8, 16, … and the
+        // nodes folded from them, which proofs read as stored); nodes of partial tiles are folded from their hashes
+        edge.append(store.hasher.hashLeaf(data), (id, hash) => computed.push({ id, hash }));
         expect++;
         entries++;
         while (cp && cp.size === edge.size) {
@@ -183,7 +184,7 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
         if (trusted && trusted.size === edge.size) trustedRoot = edge.root();
       }
       if (expect !== end) throw new Found({ code: 'missing_entry', index: expect, message: `entry ${expect} is missing` });
-      const stored = await store.nodes(computed.map((c) => c.id));
+      const stored = await store.nodes(computed.map((c) => c.id), store.db, end);
       for (const c of computed) {
         const s = stored.get(`${c.id.level}/${c.id.index}`);
         const firstLeaf = c.id.index * 2 ** c.id.level;

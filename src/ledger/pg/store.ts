@@ -2,15 +2,18 @@
  * LogStore: the evidence log in PostgreSQL (either driver).
  *
  * Tables (see migrations/): log_entries, log_tiles (the full C2SP tlog-tiles of the
- * tree: 256 hashes of tree level 8·L per row), log_tree_state (one row: size, root,
- * right edge and the partial tiles), log_checkpoints (every published signed
- * checkpoint, by size) and log_cosignatures (signature lines added to a checkpoint
- * later). All but the tree state are append-only in the database; the tree state only
- * grows (trigger). A batch writes its entries, the tiles it filled (one row per 256
- * hashes of a level, so mostly none) and the tree state: about one row per entry,
- * where a row per Merkle node cost three. Reads never load the tree: a proof reads
- * the O(log₂₅₆ n) tiles it touches in one query (full tiles, which never change, come
- * from memory after the first read) and folds the nodes between tile levels.
+ * tree, each as 17 parts of 30 hashes: the tile's 256 hashes of tree level 8·L and
+ * every node folded from them below level 8·L + 8, `tileParts`), log_tree_state (one
+ * row: size, root, right edge and the partial tiles), log_checkpoints (every published
+ * signed checkpoint, by size) and log_cosignatures (signature lines added to a
+ * checkpoint later). All but the tree state are append-only in the database; the tree
+ * state only grows (trigger). A batch writes its entries, the parts of the tiles it
+ * filled (17 rows per 256 hashes of a level, so mostly none) and the tree state: about
+ * one row per entry, where a row per Merkle node cost three. Reads never load the tree:
+ * a proof reads, in one query, the part of each full tile holding each node it needs —
+ * O(log n) stored hashes, 960-byte rows that stay in the table's pages (no TOAST), no
+ * hashing — and the tree state's partial tiles only when a node may lie in a partial
+ * tile at the proof's size; parts, which never change, come from memory once read.
  *
  * What an implementation must guarantee:
  *  - `lockTreeState` takes the row lock that serialises integration across
@@ -23,14 +26,30 @@
  *  - rows, once committed, never change (cosignatures are added, never edited).
  */
 import { sql } from 'drizzle-orm';
-import { hexArrayLiteral, intArrayLiteral, queryRows, toBytes, toNumber, type Db } from '../../db/index.ts';
+import { hexArrayLiteral, intArrayLiteral, logTiles, logTreeState, queryRows, toBytes, toNumber, type Db } from '../../db/index.ts';
 import { bytesEqual } from '../bytes.ts';
 import { CompactRange } from '../compact.ts';
 import { LedgerError } from '../errors.ts';
 import type { Hasher } from '../hasher.ts';
 import type { TreeState } from '../integrate.ts';
 import { ByteLru } from '../cache.ts';
-import { nodeInTile, partialTileIndex, splitPartialTiles, subtreeNode, tileSubtree, type FullTile, type TileSubtree } from '../tile-store.ts';
+import {
+  hashesAtTileLevel,
+  nodeInPart,
+  nodeInTile,
+  PART_BYTES,
+  partHash,
+  partialTileIndex,
+  splitPartialTiles,
+  subtreeNode,
+  tileParts,
+  TILE_PARTS,
+  tileSubtree,
+  type FullTile,
+  type NodeInTile,
+  type TileSubtree,
+} from '../tile-store.ts';
+import { TILE_WIDTH } from '../tiles.ts';
 import { assembleProof, compactNodeIds, nodesForPlan, planConsistency, planInclusion, type NodeId } from '../tree.ts';
 
 export interface StoredCheckpoint {
@@ -65,8 +84,12 @@ export interface IntegrationWrite {
   tiles: FullTile[];
 }
 
-/** Tiles held in memory, as their subtrees (16 KB for a full one): about 2,000 tiles, 32 MiB. */
-const TILE_CACHE_BYTES = 32 * 1024 * 1024;
+/** Parts of full tiles held in memory: about 30,000 parts (1,800 full tiles' worth), 28 MiB. */
+const PART_CACHE_BYTES = 28 * 1024 * 1024;
+/** Partial tiles held in memory, as their subtrees (up to 16 KB each): 4 MiB. */
+const PARTIAL_CACHE_BYTES = 4 * 1024 * 1024;
+/** What a cached part costs beyond its bytes (its key and the map's entry), roughly. */
+const CACHE_KEY_BYTES = 96;
 
 const nodeKey = (id: NodeId) => `${id.level}/${id.index}`;
 
@@ -79,13 +102,40 @@ const NOTE_WITH_COSIGNATURES = sql.raw(
 );
 
 export class LogStore {
-  /** Subtrees of tiles read from the database, full or partial (the widest prefix seen): their nodes never change. */
-  private readonly tiles = new ByteLru<TileSubtree>(TILE_CACHE_BYTES, (t) => t.bytes);
+  /** Parts of full tiles read from the database (960 bytes each): they never change. */
+  private readonly parts = new ByteLru<Uint8Array>(PART_CACHE_BYTES, (p) => p.length + CACHE_KEY_BYTES);
+  /** Subtrees of partial tiles read from the tree state (the widest prefix seen): the nodes they hold never change. */
+  private readonly partials = new ByteLru<TileSubtree>(PARTIAL_CACHE_BYTES, (t) => t.bytes);
+
+  /**
+   * The hot reads of proofs, as named prepared statements (parsed and planned once per
+   * connection): the parts asked for by (level, idx, part) arrays, alone or with the
+   * tree state's partial tiles in the same snapshot (as a row of level −1, idx the tree size).
+   */
+  private readonly partsById;
+  private readonly partsAndPartials;
 
   constructor(
     readonly db: Db,
     readonly hasher: Hasher,
-  ) {}
+  ) {
+    const parts = () =>
+      db
+        .select({ level: logTiles.level, idx: logTiles.idx, part: logTiles.part, hashes: logTiles.hashes })
+        .from(logTiles)
+        .where(
+          sql`(${logTiles.level}, ${logTiles.idx}, ${logTiles.part}) IN (SELECT * FROM unnest(${sql.placeholder('levels')}::smallint[], ${sql.placeholder('idxs')}::bigint[], ${sql.placeholder('parts')}::smallint[]))`,
+        );
+    this.partsById = parts().prepare('ledger_tile_parts');
+    this.partsAndPartials = parts()
+      .unionAll(
+        db
+          .select({ level: sql<number>`-1::smallint`, idx: logTreeState.treeSize, part: sql<number>`-1::smallint`, hashes: logTreeState.partialTiles })
+          .from(logTreeState)
+          .where(sql`${logTreeState.id}`),
+      )
+      .prepare('ledger_tile_parts_and_partials');
+  }
 
   /** The newest published checkpoint, or undefined before the first publication. */
   async latestCheckpoint(db: Db = this.db): Promise<StoredCheckpoint | undefined> {
@@ -245,13 +295,19 @@ export class LogStore {
    */
   async writeIntegration(tx: Db, w: IntegrationWrite): Promise<void> {
     const idxs = w.entries.map((_, i) => w.previous.size + i);
-    const tiles = w.tiles.length
+    // each filled tile as its 17 parts (the tile's hashes with the nodes folded from them)
+    const parts = w.tiles.flatMap((t) => {
+      const all = tileParts(this.hasher, t.hashes);
+      return Array.from({ length: TILE_PARTS }, (_, p) => ({ level: t.level, index: t.index, part: p, hashes: all.subarray(p * PART_BYTES, (p + 1) * PART_BYTES) }));
+    });
+    const tiles = parts.length
       ? sql`, t AS (
-        INSERT INTO log_tiles (level, idx, hashes)
-        SELECT l, i, decode(h, 'hex') FROM unnest(
-          ${intArrayLiteral(w.tiles.map((t) => t.level))}::smallint[],
-          ${intArrayLiteral(w.tiles.map((t) => t.index))}::bigint[],
-          ${hexArrayLiteral(w.tiles.map((t) => t.hashes))}::text[]) AS t(l, i, h)
+        INSERT INTO log_tiles (level, idx, part, hashes)
+        SELECT l, i, p, decode(h, 'hex') FROM unnest(
+          ${intArrayLiteral(parts.map((t) => t.level))}::smallint[],
+          ${intArrayLiteral(parts.map((t) => t.index))}::bigint[],
+          ${intArrayLiteral(parts.map((t) => t.part))}::smallint[],
+          ${hexArrayLiteral(parts.map((t) => t.hashes))}::text[]) AS t(l, i, p, h)
       )`
       : sql``;
     const rows = await queryRows(
@@ -273,56 +329,88 @@ export class LogStore {
   }
 
   /**
-   * Fetch perfect node hashes by id: from the tiles they are folded from, held in memory
-   * once read (a tile's hashes never change, a partial tile only grows), else in one
-   * query for the tiles missing. Nodes the stored tree does not hold are absent.
+   * Fetch perfect node hashes by id. A node of a full tile is read from the one part of
+   * the tile that holds it (at most two rows per tile level, 960 bytes each, never
+   * TOASTed; nothing is hashed); a node of a partial tile is folded from the tree state's
+   * partial tiles. Parts, which never change, and partial tiles (the widest prefix seen)
+   * are held in memory once read; what is missing is read in one query. Nodes the stored
+   * tree does not hold are absent.
+   *
+   * `within`, when given, is a tree size not beyond the stored tree that holds every node
+   * asked for: a node in a tile already full at that size is read from the parts alone,
+   * so the tree state row (and its partial tiles) is read only when a node may be in a
+   * partial tile.
    */
-  async nodes(ids: readonly NodeId[], db: Db = this.db): Promise<Map<string, Uint8Array>> {
+  async nodes(ids: readonly NodeId[], db: Db = this.db, within?: number): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
     if (ids.length === 0) return out;
     // only what is committed is cached: never a read inside a transaction that may roll back
     const cacheable = db === this.db;
-    const wanted = ids.map((id) => ({ id, at: nodeInTile(id) }));
-    const missing = new Map<string, { level: number; index: number }>();
+    const wanted = ids.map((id) => {
+      const at = nodeInTile(id);
+      return { id, at, in: nodeInPart(at) };
+    });
+    const missing = new Map<string, { level: number; index: number; part: number }>();
+    let maybePartial = false;
     for (const w of wanted) {
-      const key = `${w.at.level}/${w.at.index}`;
-      const cached = cacheable ? this.tiles.get(key) : undefined;
-      const hash = cached && subtreeNode(cached, w.at);
-      if (hash) out.set(nodeKey(w.id), hash);
-      else missing.set(key, { level: w.at.level, index: w.at.index });
+      const tileKey = `${w.at.level}/${w.at.index}`;
+      const partKey = `${tileKey}/${w.in.part}`;
+      if (cacheable) {
+        const part = this.parts.get(partKey);
+        const hash = part ? partHash(part, w.in.position) : subtreeNodeOf(this.partials.get(tileKey), w.at);
+        if (hash) {
+          out.set(nodeKey(w.id), hash);
+          continue;
+        }
+      }
+      missing.set(partKey, { level: w.at.level, index: w.at.index, part: w.in.part });
+      if (within === undefined || hashesAtTileLevel(w.at.level, within) < (w.at.index + 1) * TILE_WIDTH) maybePartial = true;
     }
     if (missing.size === 0) return out;
     const list = [...missing.values()];
-    // one statement, one snapshot: the full tiles asked for and the partial ones (a tile
-    // filled meanwhile is either still partial here or already a row, never neither)
-    const rows = await queryRows<{ level: unknown; idx: unknown; hashes: unknown }>(
-      db,
-      sql`SELECT level, idx, hashes FROM log_tiles
-          WHERE (level, idx) IN (SELECT * FROM unnest(${intArrayLiteral(list.map((t) => t.level))}::smallint[], ${intArrayLiteral(list.map((t) => t.index))}::bigint[]))
-          UNION ALL SELECT -1, tree_size, partial_tiles FROM log_tree_state WHERE id`,
-    );
-    const read = new Map<string, TileSubtree>();
-    const keep = (key: string, hashes: Uint8Array) => {
-      const subtree = tileSubtree(this.hasher, hashes);
-      read.set(key, subtree);
-      if (cacheable && (this.tiles.get(key)?.width ?? -1) < subtree.width) this.tiles.set(key, subtree);
+    // one statement, one snapshot: the parts asked for and, when a node may be in a partial
+    // tile, the partial tiles (a tile filled meanwhile is either still partial here or
+    // already rows, never neither)
+    const params = {
+      levels: intArrayLiteral(list.map((m) => m.level)),
+      idxs: intArrayLiteral(list.map((m) => m.index)),
+      parts: intArrayLiteral(list.map((m) => m.part)),
     };
+    const rows: { level: unknown; idx: unknown; part: unknown; hashes: unknown }[] = cacheable
+      ? await (maybePartial ? this.partsAndPartials : this.partsById).execute(params)
+      : await queryRows(
+          db,
+          sql`SELECT level, idx, part, hashes FROM log_tiles
+              WHERE (level, idx, part) IN (SELECT * FROM unnest(${params.levels}::smallint[], ${params.idxs}::bigint[], ${params.parts}::smallint[]))
+              ${maybePartial ? sql`UNION ALL SELECT -1, tree_size, -1, partial_tiles FROM log_tree_state WHERE id` : sql``}`,
+        );
+    const parts = new Map<string, Uint8Array>();
+    const partials = new Map<string, TileSubtree>();
     for (const r of rows) {
       const level = toNumber(r.level);
       if (level >= 0) {
-        keep(`${level}/${toNumber(r.idx)}`, toBytes(r.hashes));
+        const key = `${level}/${toNumber(r.idx)}/${toNumber(r.part)}`;
+        const part = toBytes(r.hashes).slice();
+        if (part.length !== PART_BYTES) throw new LedgerError('missing_node', `tile part ${key} holds ${part.length} bytes, not ${PART_BYTES}`);
+        parts.set(key, part);
+        if (cacheable) this.parts.set(key, part);
         continue;
       }
       const size = toNumber(r.idx);
       splitPartialTiles(size, toBytes(r.hashes)).forEach((hashes, l) => {
-        const key = `${l}/${partialTileIndex(l, size)}`;
-        if (hashes.length > 0 && missing.has(key)) keep(key, hashes);
+        const index = partialTileIndex(l, size);
+        if (hashes.length === 0 || !list.some((m) => m.level === l && m.index === index)) return;
+        const key = `${l}/${index}`;
+        const subtree = tileSubtree(this.hasher, hashes);
+        partials.set(key, subtree);
+        if (cacheable && (this.partials.get(key)?.width ?? -1) < subtree.width) this.partials.set(key, subtree);
       });
     }
     for (const w of wanted) {
       if (out.has(nodeKey(w.id))) continue;
-      const subtree = read.get(`${w.at.level}/${w.at.index}`);
-      const hash = subtree && subtreeNode(subtree, w.at);
+      const tileKey = `${w.at.level}/${w.at.index}`;
+      const part = parts.get(`${tileKey}/${w.in.part}`);
+      const hash = part ? partHash(part, w.in.position) : subtreeNodeOf(partials.get(tileKey), w.at);
       if (hash) out.set(nodeKey(w.id), hash);
     }
     return out;
@@ -366,7 +454,7 @@ export class LogStore {
   async inclusionProof(index: number, size: number, db: Db = this.db): Promise<{ leafHash: Uint8Array; proof: Uint8Array[] }> {
     const plan = planInclusion(index, size);
     const leaf: NodeId = { level: 0, index };
-    const found = await this.nodes([leaf, ...nodesForPlan(plan)], db);
+    const found = await this.nodes([leaf, ...nodesForPlan(plan)], db, size);
     const leafHash = found.get(nodeKey(leaf));
     if (!leafHash) throw new LedgerError('missing_node', `leaf ${index} is not stored`);
     return { leafHash, proof: assembleProof(this.hasher, plan, (id) => found.get(nodeKey(id))) };
@@ -380,7 +468,7 @@ export class LogStore {
     const plans = indices.map((index) => ({ index, plan: planInclusion(index, size) }));
     const ids = new Map<string, NodeId>();
     for (const { index, plan } of plans) for (const id of [{ level: 0, index }, ...nodesForPlan(plan)]) ids.set(nodeKey(id), id);
-    const found = await this.nodes([...ids.values()], db);
+    const found = await this.nodes([...ids.values()], db, size);
     return plans.map(({ index, plan }) => {
       const leafHash = found.get(nodeKey({ level: 0, index }));
       if (!leafHash) throw new LedgerError('missing_node', `leaf ${index} is not stored`);
@@ -392,14 +480,14 @@ export class LogStore {
   async consistencyProof(size1: number, size2: number, db: Db = this.db): Promise<Uint8Array[]> {
     if (size1 === 0 || size1 === size2) return [];
     const plan = planConsistency(size1, size2);
-    const found = await this.nodes(nodesForPlan(plan), db);
+    const found = await this.nodes(nodesForPlan(plan), db, size2);
     return assembleProof(this.hasher, plan, (id) => found.get(nodeKey(id)));
   }
 
   /** The right edge of the stored tree of `size` leaves (O(log n) rows). */
   async compactRange(size: number, db: Db = this.db): Promise<CompactRange> {
     const ids = compactNodeIds(size);
-    const found = await this.nodes(ids, db);
+    const found = await this.nodes(ids, db, size);
     const hashes = ids.map((id) => {
       const h = found.get(nodeKey(id));
       if (!h) throw new LedgerError('missing_node', `node ${nodeKey(id)} of tree size ${size} is not stored`);
@@ -407,6 +495,11 @@ export class LogStore {
     });
     return CompactRange.fromHashes(this.hasher, size, hashes);
   }
+}
+
+/** The hash of `node` from a partial tile's subtree, if it holds it. */
+function subtreeNodeOf(subtree: TileSubtree | undefined, node: NodeInTile): Uint8Array | undefined {
+  return subtree && subtreeNode(subtree, node);
 }
 
 function toCheckpoint(r: Record<string, unknown>): StoredCheckpoint {
