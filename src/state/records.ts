@@ -519,42 +519,14 @@ export function certificateStatusBytes(s: RegistryState, c: CertificateRecord): 
 
 function statusBytes(s: RegistryState, c: CertificateRecord): boolean {
   if (!str(c.holderUscc) || !str(c.number) || !str(c.status) || !str(c.validUntil) || !(c.supersededBy === null || str(c.supersededBy))) return false;
-  raw('{"holderUscc":');
-  if (!plain(c.holderUscc)) return false;
-  raw(',"lastEvent":');
-  if (!integer(c.lastEvent)) return false;
-  raw(',"licences":');
-  if (!integer(c.licences.length)) return false;
-  raw(',"number":');
-  if (!plain(c.number)) return false;
-  raw(',"pledges":[');
+  if (!statusHead(c.holderUscc, c.lastEvent, c.licences.length, c.number)) return false;
   for (let i = 0; i < c.pledges.length; i++) {
     const n = c.pledges[i]!;
     const p = s.pledges.get(n);
     if (p === undefined || !str(n) || !str(p.pledgee) || !str(p.termEnd) || !str(p.termStart)) return false;
-    raw(i > 0 ? ',{"pledgeNumber":' : '{"pledgeNumber":');
-    if (!plain(n)) return false;
-    raw(',"pledgee":');
-    if (!plain(p.pledgee)) return false;
-    raw(',"termEnd":');
-    if (!plain(p.termEnd)) return false;
-    raw(',"termStart":');
-    if (!plain(p.termStart)) return false;
-    raw('}');
+    if (!statusPledge(i, n, p.pledgee, p.termEnd, p.termStart)) return false;
   }
-  raw('],"policies":');
-  if (!integer(c.policies.length)) return false;
-  raw(',"status":');
-  if (!plain(c.status)) return false;
-  raw(',"supersededBy":');
-  if (c.supersededBy === null) raw('null');
-  else if (!plain(c.supersededBy)) return false;
-  raw(',"validUntil":');
-  if (!plain(c.validUntil)) return false;
-  raw(',"version":');
-  if (!integer(c.version)) return false;
-  raw('}');
-  return true;
+  return statusTail(c.policies.length, c.status, c.supersededBy, c.validUntil, c.version);
 }
 
 const out = { buf: new Uint8Array(1024), at: 0 };
@@ -595,38 +567,55 @@ function integer(n: number): boolean {
 }
 
 function certificateBytes(r: CertificateStatusRecord): boolean {
-  raw('{"holderUscc":');
-  if (!plain(r.holderUscc)) return false;
-  raw(',"lastEvent":');
-  if (!integer(r.lastEvent)) return false;
-  raw(',"licences":');
-  if (!integer(r.licences)) return false;
-  raw(',"number":');
-  if (!plain(r.number)) return false;
-  raw(',"pledges":[');
+  if (!statusHead(r.holderUscc, r.lastEvent, r.licences, r.number)) return false;
   for (let i = 0; i < r.pledges.length; i++) {
     const p = r.pledges[i]!;
-    raw(i > 0 ? ',{"pledgeNumber":' : '{"pledgeNumber":');
-    if (!plain(p.pledgeNumber)) return false;
-    raw(',"pledgee":');
-    if (!plain(p.pledgee)) return false;
-    raw(',"termEnd":');
-    if (!plain(p.termEnd)) return false;
-    raw(',"termStart":');
-    if (!plain(p.termStart)) return false;
-    raw('}');
+    if (!statusPledge(i, p.pledgeNumber, p.pledgee, p.termEnd, p.termStart)) return false;
   }
+  return statusTail(r.policies, r.status, r.supersededBy, r.validUntil, r.version);
+}
+
+/** A status record's members up to its pledge list, opened (members in JCS order). */
+function statusHead(holderUscc: string, lastEvent: number, licences: number, number: string): boolean {
+  raw('{"holderUscc":');
+  if (!plain(holderUscc)) return false;
+  raw(',"lastEvent":');
+  if (!integer(lastEvent)) return false;
+  raw(',"licences":');
+  if (!integer(licences)) return false;
+  raw(',"number":');
+  if (!plain(number)) return false;
+  raw(',"pledges":[');
+  return true;
+}
+
+/** The `i`-th member of a status record's pledge list. */
+function statusPledge(i: number, pledgeNumber: string, pledgee: string, termEnd: string, termStart: string): boolean {
+  raw(i > 0 ? ',{"pledgeNumber":' : '{"pledgeNumber":');
+  if (!plain(pledgeNumber)) return false;
+  raw(',"pledgee":');
+  if (!plain(pledgee)) return false;
+  raw(',"termEnd":');
+  if (!plain(termEnd)) return false;
+  raw(',"termStart":');
+  if (!plain(termStart)) return false;
+  raw('}');
+  return true;
+}
+
+/** A status record's members after its pledge list, and its end. */
+function statusTail(policies: number, status: string, supersededBy: string | null, validUntil: string, version: number): boolean {
   raw('],"policies":');
-  if (!integer(r.policies)) return false;
+  if (!integer(policies)) return false;
   raw(',"status":');
-  if (!plain(r.status)) return false;
+  if (!plain(status)) return false;
   raw(',"supersededBy":');
-  if (r.supersededBy === null) raw('null');
-  else if (!plain(r.supersededBy)) return false;
+  if (supersededBy === null) raw('null');
+  else if (!plain(supersededBy)) return false;
   raw(',"validUntil":');
-  if (!plain(r.validUntil)) return false;
+  if (!plain(validUntil)) return false;
   raw(',"version":');
-  if (!integer(r.version)) return false;
+  if (!integer(version)) return false;
   raw('}');
   return true;
 }
