@@ -47,6 +47,10 @@ describe('audit', () => {
     expect(report.checkpoints).toBeGreaterThanOrEqual(7);
   });
 
+  /** Flips bits `mask` of byte `at` of part `part` of tile 0/000, as a database superuser would. */
+  const flipTileByte = (part: number, at: number, mask: number) =>
+    asAttacker(ctx.database.db, 'log_tiles', sql`UPDATE log_tiles SET hashes = set_byte(hashes, ${at}, get_byte(hashes, ${at}) # ${mask}) WHERE level = 0 AND idx = 0 AND part = ${part}`);
+
   it('names the entry whose byte was changed', async () => {
     await asAttacker(ctx.database.db, 'log_entries', sql`UPDATE log_entries SET data = set_byte(data, 10, get_byte(data, 10) # 1) WHERE idx = 137`);
     const report = await audit();
@@ -56,33 +60,21 @@ describe('audit', () => {
 
   it('names a changed leaf hash of a full tile', async () => {
     // tile 0/000 holds the leaf hashes of entries 0–255, 16 to a part: hash 40 is hash 8 of part 2, at byte 8·32
-    await asAttacker(
-      ctx.database.db,
-      'log_tiles',
-      sql`UPDATE log_tiles SET hashes = set_byte(hashes, 8 * 32, get_byte(hashes, 8 * 32) # 128) WHERE level = 0 AND idx = 0 AND part = 2`,
-    );
+    await flipTileByte(2, 8 * 32, 128);
     const report = await audit();
     expect(report.problem).toMatchObject({ code: 'entry_hash_mismatch', index: 40 });
   });
 
   it('names a changed interior node stored in a full tile (the level-7 hash of leaves 128–255)', async () => {
     // part 16 of tile 0/000 ends with its two level-7 nodes (leaves 0–127, 128–255): the last at byte 29·32
-    await asAttacker(
-      ctx.database.db,
-      'log_tiles',
-      sql`UPDATE log_tiles SET hashes = set_byte(hashes, 29 * 32, get_byte(hashes, 29 * 32) # 1) WHERE level = 0 AND idx = 0 AND part = 16`,
-    );
+    await flipTileByte(16, 29 * 32, 1);
     const report = await audit();
     expect(report.problem).toMatchObject({ code: 'node_hash_mismatch', index: 128 });
   });
 
   it('names a changed stripe node stored in a full tile (the level-1 hash of leaves 34–35)', async () => {
     // part 2 holds leaves 32–47, then its 8 level-1 nodes from byte 16·32: leaves 34–35 are the second
-    await asAttacker(
-      ctx.database.db,
-      'log_tiles',
-      sql`UPDATE log_tiles SET hashes = set_byte(hashes, 17 * 32 + 5, get_byte(hashes, 17 * 32 + 5) # 4) WHERE level = 0 AND idx = 0 AND part = 2`,
-    );
+    await flipTileByte(2, 17 * 32 + 5, 4);
     const report = await audit();
     expect(report.problem).toMatchObject({ code: 'node_hash_mismatch', index: 34 });
   });
