@@ -9,7 +9,7 @@ import pino from 'pino';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.tsx';
-import { SESSION_TTL_MS } from '../../src/accounts/pg/index.ts';
+import { SESSION_TTL_MS, createToken, revokeToken, setUserDisabled } from '../../src/accounts/pg/index.ts';
 import { logFatal } from '../../src/cli/serve.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { SequencerError } from '../../src/ledger/pg/index.ts';
@@ -63,6 +63,39 @@ describe('expired sessions', () => {
     expect(await ctx.accounts.purgeExpiredSessions()).toBe(2);
     expect(await sessionRows()).toBe(0);
     expect(await ctx.accounts.purgeExpiredSessions()).toBe(0);
+  });
+});
+
+describe('what a token and a session authenticate', () => {
+  it('a token stops at its revocation and expiry, tokens and sessions both at their user’s disabling', async () => {
+    const db = ctx.database.db;
+    const a = await makeActor(ctx, 'bank', 'bank');
+    const meVia = (headers: Record<string, string>) => app.request('/v1/me', { headers });
+    const who = async (headers: Record<string, string>) => ((await (await meVia(headers)).json()) as { username?: string; orgId?: string }).orgId;
+    expect(await who(a.auth)).toBe(a.orgId);
+    const expiring = await createToken(db, { userId: a.userId, name: 'short', expiresAt: new Date(ctx.clock.now().getTime() + 60_000) }, ctx.clock.now());
+    expect((await meVia({ Authorization: `Bearer ${expiring.token}` })).status).toBe(200);
+    ctx.clock.advance(60_000);
+    expect((await meVia({ Authorization: `Bearer ${expiring.token}` })).status).toBe(401);
+    const revoked = await createToken(db, { userId: a.userId, name: 'revoked' }, ctx.clock.now());
+    expect((await meVia({ Authorization: `Bearer ${revoked.token}` })).status).toBe(200);
+    await revokeToken(db, revoked.id, ctx.clock.now());
+    expect((await meVia({ Authorization: `Bearer ${revoked.token}` })).status).toBe(401);
+    // a session of the same user, then the user disabled: neither authenticates; enabled again: both do
+    const name = (await queryRows<{ username: string }>(db, sql`SELECT username FROM users WHERE id = ${a.userId}`))[0]!.username;
+    const res = await app.request('/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
+      body: new URLSearchParams({ username: name, password: 'correct horse battery staple' }).toString(),
+    });
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await meVia({ cookie })).status).toBe(200);
+    await setUserDisabled(db, a.userId, true);
+    expect((await meVia(a.auth)).status).toBe(401);
+    expect((await meVia({ cookie })).status).toBe(401);
+    await setUserDisabled(db, a.userId, false);
+    expect(await who(a.auth)).toBe(a.orgId);
+    expect(await who({ cookie })).toBe(a.orgId);
   });
 });
 
