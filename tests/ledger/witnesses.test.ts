@@ -10,6 +10,7 @@
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { get } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.tsx';
@@ -87,6 +88,21 @@ afterAll(async () => {
   removeDir(dir);
 });
 
+/**
+ * GET on a connection of its own: the global fetch's pool holds kept-alive connections to
+ * the witness from the registry's submissions, and one the witness closed at its
+ * keep-alive timeout while the loaded test process was late to drop it was reset (CI).
+ */
+const getFresh = (url: string) =>
+  new Promise<string>((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+
 const append = (n: number, tag: string) => Promise.all(Array.from({ length: n }, (_, i) => sys.appendEvent({ kind: 'test.event', n: i, tag } as never)));
 const served = async () => (await app.request('/checkpoint')).text();
 
@@ -101,7 +117,7 @@ describe('registry witnesses', { timeout: 300_000 }, () => {
     const verdict = await evaluatePolicy(note, parsePolicy(`log ${logKey.vkey}\nwitness a ${vkeys.a}\nwitness b ${vkeys.b}\nwitness c ${vkeys.c}\ngroup g all a b c\nquorum g\n`), nodeEd25519Verify);
     expect(verdict.ok).toBe(true);
     // the witness's own monitoring endpoint agrees
-    const monitored = await (await fetch(`${a.url}/${Buffer.from(await crypto.subtle.digest('SHA-256', utf8(NOTARY_ORIGIN))).toString('hex')}/checkpoint`)).text();
+    const monitored = await getFresh(`${a.url}/${Buffer.from(await crypto.subtle.digest('SHA-256', utf8(NOTARY_ORIGIN))).toString('hex')}/checkpoint`);
     expect(splitNote(monitored)!.text).toBe(splitNote(note)!.text);
 
     const ready = await (await app.request('/readyz')).json();
