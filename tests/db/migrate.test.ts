@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { migrateDatabase, MIGRATIONS_FOLDER, openDatabase, queryRows, sql, type Database } from '../../src/db/database.ts';
 import * as schema from '../../src/db/schema.ts';
-import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
+import { createPostgresDatabase, openEmptyPglite, usingPostgres } from '../helpers/db.ts';
 
 const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: { tag: string }[] };
 const opened: Database[] = [];
@@ -34,9 +34,8 @@ describe('migrations', () => {
       expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
       expect(await applied(opened[0]!)).toBe(journal.entries.length);
     } else {
-      const { PGlite } = await import('@electric-sql/pglite');
       const { drizzle } = await import('drizzle-orm/pglite');
-      const client = await PGlite.create();
+      const client = await openEmptyPglite();
       const database: Database = { kind: 'pglite', db: drizzle({ client, schema }) as never, close: () => client.close() };
       opened.push(database);
       const results = await Promise.allSettled([0, 1, 2].map(() => migrateDatabase(database)));

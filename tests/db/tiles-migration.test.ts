@@ -18,7 +18,7 @@ import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 import { auditLog, LogStore } from '../../src/ledger/pg/index.ts';
 import { CompactRange, splitPartialTiles } from '../../src/ledger/index.ts';
 import * as ref from '../helpers/tlog-client.ts';
-import { createPostgresDatabase, usingPostgres } from '../helpers/db.ts';
+import { createPostgresDatabase, openEmptyPglite, usingPostgres } from '../helpers/db.ts';
 
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../migrations');
 const N = 66_000; // past 65,536: a full tile at level 1 and a partial one at level 2
@@ -52,9 +52,8 @@ beforeAll(async () => {
     const client = postgres(created.url, { max: 4, onnotice: () => {} });
     database = { kind: 'postgres', db: drizzle({ client, schema }) as unknown as Db, close: () => client.end() };
   } else {
-    const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle } = await import('drizzle-orm/pglite');
-    const client = await PGlite.create();
+    const client = await openEmptyPglite();
     database = { kind: 'pglite', db: drizzle({ client, schema }) as unknown as Db, close: () => client.close() };
   }
   // the migrations before 0015 (a later one applied first would make the migrator skip 0015)

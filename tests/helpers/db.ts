@@ -8,12 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, migrateDatabase, type Database } from '../../src/db/database.ts';
+import { openDatabase, migrateDatabase, PGLITE_MEMORY_SETTINGS, type Database } from '../../src/db/database.ts';
 import * as schema from '../../src/db/schema.ts';
 import type { Db } from '../../src/db/index.ts';
 
 export const usingPostgres = !!process.env.DATABASE_URL;
 export const PGLITE_TEMPLATE = new URL('../../.tmp/pglite-template.tar.gz', import.meta.url);
+/** The same data directory before any migration (global-setup). */
+export const PGLITE_EMPTY_TEMPLATE = new URL('../../.tmp/pglite-empty-template.tar.gz', import.meta.url);
 
 export interface TestDatabase extends Database {
   /** Connection URL of this test's own database (PostgreSQL only). */
@@ -56,10 +58,22 @@ export async function openTestDatabase(opts: { maxConnections?: number } = {}): 
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const template = existsSync(PGLITE_TEMPLATE) ? new Blob([readFileSync(PGLITE_TEMPLATE)]) : undefined;
-  const client = await PGlite.create(template ? { loadDataDir: template } : {});
+  // the product's memory settings (src/db/database.ts): PGlite's own 128 MB of shared buffers cost ~1 s of CPU at every start
+  const client = await PGlite.create({ ...(template ? { loadDataDir: template } : {}), postgresqlconf: [...PGLITE_MEMORY_SETTINGS] });
   const database: Database = { kind: 'pglite', db: drizzle({ client, schema }) as unknown as Db, close: () => client.close() };
   await migrateDatabase(database); // no-op when loaded from the template
   return database;
+}
+
+/**
+ * An in-memory PGlite without any migration (for the tests of the migrations): loaded from
+ * global-setup's empty template, which saves the ~5 s of CPU of PGlite's initdb; a fresh
+ * one without it.
+ */
+export async function openEmptyPglite(): Promise<import('@electric-sql/pglite').PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const template = existsSync(PGLITE_EMPTY_TEMPLATE) ? new Blob([readFileSync(PGLITE_EMPTY_TEMPLATE)]) : undefined;
+  return PGlite.create({ ...(template ? { loadDataDir: template } : {}), postgresqlconf: [...PGLITE_MEMORY_SETTINGS] });
 }
 
 /**

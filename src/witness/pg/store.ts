@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { lockDirectory } from '../../db/index.ts';
+import { PGLITE_MEMORY_SETTINGS, lockDirectory } from '../../db/index.ts';
 import { DataDeedError } from '../../errors.ts';
 import { sha256, utf8 } from '../../ledger/index.ts';
 import type { CosignedCheckpoint, Evidence, EvidenceKind, TrustedLogs } from '../decide.ts';
@@ -193,7 +193,8 @@ export async function openWitnessStore(dataDir: string, cosignerVkey: string, op
   let db: PGlite | undefined;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    db = await PGlite.create(dataDir);
+    // the registry's embedded-database memory settings (src/db/database.ts): 128 MB of shared buffers by default
+    db = await PGlite.create(dataDir, { postgresqlconf: [...PGLITE_MEMORY_SETTINGS] });
     if (!opts.create) {
       const { rows } = await db.query<{ present: boolean }>(`SELECT to_regclass('witness_meta') IS NOT NULL AS present`);
       if (!rows[0]?.present) throw new WitnessStoreError('not_initialised', `${dataDir} holds no witness database; run datadeed witness init`);
