@@ -22,14 +22,25 @@ export interface TestDatabase extends Database {
   url?: string;
 }
 
-/** Create an empty PostgreSQL database and return its URL. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * The migrated PostgreSQL database of this test run (global-setup makes it and names it
+ * in this variable): a test file's database is a copy of it (`CREATE DATABASE … TEMPLATE`,
+ * a file copy), not a new database migrated from scratch (~0.65 s of PostgreSQL's time
+ * each, one or more per file).
+ */
+export const PG_TEMPLATE_VAR = 'DATADEED_TEST_PG_TEMPLATE';
+
+/** Create an empty PostgreSQL database (or, with `template`, a copy of that one) and return its URL. */
+export async function createPostgresDatabase(opts: { template?: string } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const { default: postgres } = await import('postgres');
   const base = new URL(process.env.DATABASE_URL!);
   const name = `dd_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(base.toString(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}${opts.template ? ` TEMPLATE ${opts.template}` : ''}`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
   return {
@@ -44,7 +55,8 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
 
 export async function openTestDatabase(opts: { maxConnections?: number } = {}): Promise<TestDatabase> {
   if (usingPostgres) {
-    const { url, drop } = await createPostgresDatabase();
+    const template = process.env[PG_TEMPLATE_VAR];
+    const { url, drop } = await createPostgresDatabase(template && /^dd_template_\w+$/.test(template) ? { template } : {});
     const database = await openDatabase({ url, maxConnections: opts.maxConnections ?? 10 });
     return {
       ...database,

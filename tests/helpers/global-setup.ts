@@ -1,9 +1,9 @@
 /** Once per test run: build a migrated PGlite data directory to load per test file (saves ~3 s each), and an empty one (initdb only). */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { PGLITE_EMPTY_TEMPLATE, PGLITE_TEMPLATE } from './db.ts';
+import { PG_TEMPLATE_VAR, PGLITE_EMPTY_TEMPLATE, PGLITE_TEMPLATE, createPostgresDatabase } from './db.ts';
 
-export default async function setup(): Promise<void> {
-  if (process.env.DATABASE_URL) return;
+export default async function setup(): Promise<(() => Promise<void>) | void> {
+  if (process.env.DATABASE_URL) return postgresTemplate();
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrateDatabase, PGLITE_MEMORY_SETTINGS } = await import('../../src/db/database.ts');
@@ -18,4 +18,35 @@ export default async function setup(): Promise<void> {
   mkdirSync(new URL('.', PGLITE_TEMPLATE), { recursive: true });
   writeFileSync(PGLITE_TEMPLATE, Buffer.from(await dump.arrayBuffer()));
   await client.close();
+}
+
+/**
+ * With DATABASE_URL: one migrated database for the run, which every test file's database
+ * copies (tests/helpers/db.ts); dropped at the end. Its name reaches the test workers
+ * through the environment, which they inherit.
+ */
+async function postgresTemplate(): Promise<() => Promise<void>> {
+  const { openDatabase } = await import('../../src/db/database.ts');
+  const { default: postgres } = await import('postgres');
+  const created = await createPostgresDatabase();
+  const name = new URL(created.url).pathname.slice(1);
+  const template = name.replace(/^dd_test_/, 'dd_template_');
+  const database = await openDatabase({ url: created.url, maxConnections: 1 }); // migrates it
+  await database.close();
+  // renamed once nobody is connected: a template copied while in use fails ("is being accessed by other users")
+  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`ALTER DATABASE ${name} RENAME TO ${template}`);
+  } finally {
+    await admin.end();
+  }
+  process.env[PG_TEMPLATE_VAR] = template;
+  return async () => {
+    const a = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      await a.unsafe(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    } finally {
+      await a.end();
+    }
+  };
 }
