@@ -9,6 +9,11 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   const { migrateDatabase, PGLITE_MEMORY_SETTINGS } = await import('../../src/db/database.ts');
   const schema = await import('../../src/db/schema.ts');
   const client = await PGlite.create({ postgresqlconf: [...PGLITE_MEMORY_SETTINGS] });
+  // Only the database the tests use: initdb's template0 and template1 (7 MB of files each) are loaded with every
+  // data directory made from these templates and serve no test (nothing here creates a database on PGlite);
+  // without them a test file's database starts with ~25–40% less CPU (1.24–1.85 s → 0.93–1.04 s, measured under load).
+  for (const t of ['template0', 'template1']) for (const q of [`ALTER DATABASE ${t} IS_TEMPLATE false`, `DROP DATABASE ${t}`]) await client.exec(q);
+  await client.exec('CHECKPOINT');
   // the same database before any migration, for the tests of the migrations themselves (initdb once, not per test)
   const empty = await client.dumpDataDir('gzip');
   mkdirSync(new URL('.', PGLITE_EMPTY_TEMPLATE), { recursive: true });
