@@ -69,7 +69,7 @@ interface Setup {
  * random hashes (only the path matters), and the checkpoint root is computed from them,
  * so the proof is valid without hashing a million leaves.
  */
-async function setup(): Promise<Setup> {
+export async function setup(): Promise<Setup> {
   const logSeed = new Uint8Array(randomBytes(32));
   const certSeed = new Uint8Array(randomBytes(32));
   const logPub = ed25519PublicKeyFromSeed(logSeed);
@@ -121,7 +121,7 @@ async function setup(): Promise<Setup> {
  * hashes, and the checkpoint root is folded from them as a verifier does. Each
  * certificate has its own number, payload, signature, entry and proof.
  */
-async function distinctBundles(s: Setup, count: number, perCheckpoint: number, firstNumber: number): Promise<Uint8Array[]> {
+export async function distinctBundles(s: Setup, count: number, perCheckpoint: number, firstNumber: number): Promise<Uint8Array[]> {
   const { rootFromInclusionProof } = await import('../src/ledger/proof.ts');
   const out: Uint8Array[] = [];
   const depth = Math.log2(perCheckpoint);

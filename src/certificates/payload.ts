@@ -318,6 +318,23 @@ export function certificatePayloadDigest(fields: CertificateFields, hash: (data:
   return toHex(hash(utf8(canonicalJson(content))));
 }
 
+/**
+ * {@link certificatePayloadDigest} of a payload held as its canonical text (as
+ * {@link parseCertificatePayloadText} accepted it): the JCS text of the payload without
+ * `log` is that text with its `,"log":{…}` member cut out — JCS sorts the members, and
+ * removing one leaves the others' text as it was; `log` is never the first member
+ * (`dataset` sorts before it) nor the last (`number`, `origin`, `v` after it), and its
+ * quotes are structural (inside a JSON string every quote is escaped). One hash of the
+ * held text instead of a second serialisation. Falls back to
+ * {@link certificatePayloadDigest} if the member is not found exactly once.
+ */
+export function certificatePayloadDigestOfText(text: string, payload: CertificatePayload, hash: (data: Uint8Array) => Uint8Array = sha256): string {
+  const member = `,"log":{"index":${payload.log.index},"leafHash":"${payload.log.leafHash}"}`;
+  const at = text.indexOf(member);
+  if (at < 0 || text.indexOf(member, at + member.length) >= 0) return certificatePayloadDigest(payload, hash);
+  return toHex(hash(utf8(text.slice(0, at) + text.slice(at + member.length))));
+}
+
 /** What a new certificate version rests on (docs/log-format.md §6.4). */
 export const ISSUANCE_BASES = ['initial', 'change', 'renewal', 'transfer'] as const;
 export type IssuanceBasis = (typeof ISSUANCE_BASES)[number];
@@ -433,8 +450,9 @@ export function certificateIssuedEvent(fields: CertificateFields | CertificatePa
  * a payload from `parseCertificatePayload` (its fields are valid certificate fields) and
  * links from `parseIssuanceLinks`. For the verifier, which has both; not exported from
  * the package. `hash`: the SHA-256 of the payload digest (see {@link certificatePayloadDigest}).
+ * `payloadDigest`, when given, is the payload digest already computed (the verifier takes it from the payload's text, {@link certificatePayloadDigestOfText}).
  */
-export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, links: IssuanceLinks, hash?: (data: Uint8Array) => Uint8Array): LogEvent {
+export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, links: IssuanceLinks, hash?: (data: Uint8Array) => Uint8Array, payloadDigest?: string): LogEvent {
   const event: LogEvent = {
     kind: CERTIFICATE_ISSUED_KIND,
     time: f.issuedAt,
@@ -447,7 +465,7 @@ export function issuedEventOfChecked(f: CertificateFields | CertificatePayload, 
     validFrom: f.validFrom,
     validUntil: f.validUntil,
     keyId: f.keyId,
-    payloadDigest: certificatePayloadDigest(f, hash),
+    payloadDigest: payloadDigest ?? certificatePayloadDigest(f, hash),
   };
   if (f.supersedes !== undefined) event.supersedes = f.supersedes;
   if (f.dataset.depositId !== undefined) event.depositId = f.dataset.depositId;

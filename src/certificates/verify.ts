@@ -34,7 +34,7 @@
  * a check that cannot run because `format` failed is reported as `not_checked`.
  * Details are fixed strings that never echo bundle content.
  */
-import { bytesEqual, fromBase64, fromHex, toHex, utf8 } from '../ledger/index.ts';
+import { bytesEqual, fromBase64, fromHex, toHex, utf8, withNodeMemo } from '../ledger/index.ts';
 import { parseCheckpoint, type Checkpoint } from '../ledger/index.ts';
 import { decodeEntry, decodeEntryWithText, encodeEntryText, type LogEvent } from '../ledger/index.ts';
 import { LedgerError } from '../ledger/index.ts';
@@ -46,7 +46,7 @@ import { checkpointTimestampMessage, verifyTimestampToken, type SignatureVerify 
 import { attestationOfEntry, evaluatePolicy, hexKeyId, parsePolicy, verifyAttestation, type Policy } from '../witness/index.ts';
 import { parseBundleWithBytes, type Bundle, type BundleBytes, type BundleType } from './bundle.ts';
 import { CertificateError } from './errors.ts';
-import { issuanceLinksOf, issuedEventOfChecked, parseCertificatePayloadText, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
+import { certificatePayloadDigestOfText, issuanceLinksOf, issuedEventOfChecked, parseCertificatePayloadText, parseIssuanceLinks, type CertificatePayload, type IssuanceLinks } from './payload.ts';
 import { certificateKeyName, certificateSigningMessage, formatKeyId } from './signature.ts';
 
 /** The names of the checks, in report order (`pdf_binding` only when a PDF was verified, see pdf-extract.ts). */
@@ -607,7 +607,7 @@ function entryCheck(p: Parsed): VerifyCheck {
   if ([links.approval, links.prev, ...(links.deposits ?? [])].some((i) => i !== undefined && i >= at))
     return { name, ok: false, code: 'entry_mismatch', detail: 'the entry links to an entry that is not before it' };
   // The payload passed its schema (format) and so did the links: no second check.
-  const expected = issuedEventOfChecked(payload, links, p.sha256);
+  const expected = issuedEventOfChecked(payload, links, p.sha256, certificatePayloadDigestOfText(p.bundle.payload!, payload, p.sha256));
   // The same text is the same bytes (the entry's text is its strict UTF-8 decoding).
   if (encodeEntryText(expected) === p.entryText) return { name, ok: true, code: 'ok' };
   const actual = p.entry as Record<string, unknown>;
@@ -793,7 +793,8 @@ export async function verifyBundle(input: unknown, trust: TrustedKeys, crypto: E
     return result;
   }
   const p = format.parsed;
-  if (crypto.hasher) p.hasher = crypto.hasher;
+  // the proofs' interior nodes remembered across bundles: those under one checkpoint share the nodes near its root
+  p.hasher = withNodeMemo(crypto.hasher ?? rfc6962);
   if (crypto.sha256) p.sha256 = crypto.sha256;
   const type = p.bundle.type;
 

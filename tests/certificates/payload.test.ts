@@ -1,5 +1,11 @@
 /** Certificate payload schema, canonical encoding, and its binding to the certificate.issued entry. */
+import { createHash } from 'node:crypto';
+import canonicalizeModule from 'canonicalize';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { certificatePayloadDigestOfText } from '../../src/certificates/payload.ts';
+
+const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ?? canonicalizeModule) as (v: unknown) => string;
 import { fromUtf8, toHex, utf8 } from '../../src/ledger/index.ts';
 import { decodeEntry, encodeEntry } from '../../src/ledger/index.ts';
 import { sha256 } from '../../src/ledger/index.ts';
@@ -137,6 +143,35 @@ describe('certificate.issued entry', () => {
     expect(certificateIssuedEvent(p).payloadDigest).toBe(expected);
     // Every field is bound: a different holder name changes the digest.
     expect(certificatePayloadDigest(sampleFields({ holder: { name: '另一家公司', uscc: '91350100M000100Y43' } }))).not.toBe(expected);
+  });
+
+  it('payloadDigest from the payload text (the verifier) is the digest of the fields, whatever the names hold', () => {
+    const tricky = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 40 }),
+      fc.constantFrom(',"log":{"index":777,"leafHash":"' + 'cd'.repeat(32) + '"}', '\\",\\"log\\":{', '名"字\\', '福建数据科技有限公司'),
+    );
+    fc.assert(
+      fc.property(tricky, tricky, fc.boolean(), fc.nat(2 ** 40), (holderName, datasetName, second, index) => {
+        const fields = sampleFields({
+          holder: { name: holderName.trim() || 'x', uscc: '91350100M000100Y43' },
+          dataset: { ...sampleFields().dataset, name: datasetName.trim() || 'y', ...(second ? { depositId: 'dep-1' } : {}) },
+          ...(second ? { version: 2, supersedes: 'DIP-2024-000001' } : {}),
+        });
+        let p: CertificatePayload;
+        try {
+          p = certificatePayload(fields, { index, leafHash: 'cd'.repeat(32) });
+        } catch {
+          return; // a name the schema refuses (control characters, not NFC …)
+        }
+        const text = fromUtf8(encodeCertificatePayload(p));
+        const { log: _log, ...withoutLog } = p;
+        // the definition, computed independently: SHA-256 of the JCS text of the payload without log
+        const expected = createHash('sha256').update(canonicalize(withoutLog), 'utf8').digest('hex');
+        expect(certificatePayloadDigestOfText(text, p)).toBe(expected);
+        expect(certificatePayloadDigest(fields)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('is the same whether built from the fields or from the payload', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex, utf8 } from '../../src/ledger/index.ts';
-import { rfc6962, sha256 } from '../../src/ledger/index.ts';
+import { rfc6962, sha256, withNodeMemo } from '../../src/ledger/index.ts';
 import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 import { loadVector, type TreeVector } from './vectors.ts';
 
@@ -35,3 +35,37 @@ describe('rfc6962 hasher', () => {
     expect(Buffer.isBuffer(nodeRfc6962.hashLeaf(fromHex('00')))).toBe(false);
   });
 });
+
+describe('withNodeMemo', () => {
+  it('answers every node as the plain hasher does, remembered or not, with fresh arrays', () => {
+    const memo = withNodeMemo(nodeRfc6962);
+    expect(withNodeMemo(nodeRfc6962)).toBe(memo);
+    // few distinct hashes, so pairs recur and slots collide (same first two bytes, other bytes)
+    const pool = Array.from({ length: 6 }, (_, i) => {
+      const h = new Uint8Array(createHash('sha256').update(String(i)).digest());
+      if (i % 2) h.set(pool0Prefix, 0);
+      return h;
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(5), fc.nat(5)), { minLength: 1, maxLength: 60 }), (pairs) => {
+        for (const [a, b] of pairs) {
+          const out = memo.hashChildren(pool[a]!, pool[b]!);
+          expect(toHex(out)).toBe(createHash('sha256').update(Uint8Array.of(1)).update(pool[a]!).update(pool[b]!).digest('hex'));
+          out.fill(0); // the caller's copy: the remembered node stays as it was
+        }
+      }),
+    );
+    expect(toHex(memo.hashLeaf(utf8('x')))).toBe(toHex(rfc6962.hashLeaf(utf8('x'))));
+    expect(toHex(memo.emptyRoot())).toBe(tree.emptyRoot);
+  });
+  it('is not fooled by an input changed after it was remembered', () => {
+    const memo = withNodeMemo(rfc6962);
+    const l = new Uint8Array(32).fill(7);
+    const r = new Uint8Array(32).fill(9);
+    const first = toHex(memo.hashChildren(l, r));
+    r[31] = 10;
+    expect(toHex(memo.hashChildren(l, r))).toBe(createHash('sha256').update(Uint8Array.of(1)).update(l).update(r).digest('hex'));
+    expect(toHex(memo.hashChildren(l, r))).not.toBe(first);
+  });
+});
+const pool0Prefix = new Uint8Array(createHash('sha256').update('0').digest()).subarray(0, 2);
