@@ -209,25 +209,27 @@ export async function listTokens(db: Db, userId?: string) {
 
 async function principalFor(db: Db, userId: string, via: Principal['via']): Promise<Principal | undefined> {
   const [row] = await db
-    .select({ u: users, o: organisations })
+    .select(PRINCIPAL_COLUMNS)
     .from(users)
     .innerJoin(organisations, eq(organisations.id, users.orgId))
     .where(and(eq(users.id, userId), eq(users.disabled, false)));
-  return row ? principalOf(row.u, row.o, via) : undefined;
+  return row ? principalOf(row, via) : undefined;
 }
 
-function principalOf(u: typeof users.$inferSelect, o: typeof organisations.$inferSelect, via: Principal['via']): Principal {
-  return {
-    userId: u.id,
-    username: u.username,
-    displayName: u.displayName,
-    role: u.role as Role,
-    orgId: o.id,
-    orgName: o.name,
-    orgKind: o.kind as OrgKind,
-    orgUscc: o.uscc,
-    via,
-  };
+/** The columns a principal is made of (users ⋈ organisations): only these are read on every authenticated request. */
+const PRINCIPAL_COLUMNS = {
+  userId: users.id,
+  username: users.username,
+  displayName: users.displayName,
+  role: users.role,
+  orgId: organisations.id,
+  orgName: organisations.name,
+  orgKind: organisations.kind,
+  orgUscc: organisations.uscc,
+};
+
+function principalOf(r: { userId: string; username: string; displayName: string; role: string; orgId: string; orgName: string; orgKind: string; orgUscc: string | null }, via: Principal['via']): Principal {
+  return { userId: r.userId, username: r.username, displayName: r.displayName, role: r.role as Role, orgId: r.orgId, orgName: r.orgName, orgKind: r.orgKind as OrgKind, orgUscc: r.orgUscc, via };
 }
 
 /**
@@ -238,7 +240,7 @@ function principalOf(u: typeof users.$inferSelect, o: typeof organisations.$infe
 export async function authenticateToken(db: Db, token: string, now: Date): Promise<Principal | undefined> {
   if (!/^ddt_[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
   const [row] = await db
-    .select({ id: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, u: users, o: organisations })
+    .select({ tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, ...PRINCIPAL_COLUMNS })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .innerJoin(organisations, eq(organisations.id, users.orgId))
@@ -247,8 +249,8 @@ export async function authenticateToken(db: Db, token: string, now: Date): Promi
     );
   if (!row) return undefined;
   // last use, at most once a minute per token
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
-  return principalOf(row.u, row.o, 'token');
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
+  return principalOf(row, 'token');
 }
 
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -271,12 +273,12 @@ export async function signIn(db: Db, username: string, password: string, now: Da
 export async function authenticateSession(db: Db, sessionId: string, now: Date): Promise<Principal | undefined> {
   if (!/^dds_[A-Za-z0-9_-]{43}$/.test(sessionId)) return undefined;
   const [row] = await db
-    .select({ u: users, o: organisations })
+    .select(PRINCIPAL_COLUMNS)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(organisations, eq(organisations.id, users.orgId))
     .where(and(eq(sessions.idHash, sha256Hex(sessionId)), gt(sessions.expiresAt, now), eq(users.disabled, false)));
-  return row ? principalOf(row.u, row.o, 'session') : undefined;
+  return row ? principalOf(row, 'session') : undefined;
 }
 
 /**
