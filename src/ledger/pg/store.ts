@@ -282,9 +282,29 @@ export class LogStore {
    * connection) and return it.
    */
   async lockTreeState(tx: Db): Promise<TreeState> {
+    // The right edge and the partial tiles (up to ~9 KB, stored out of line) are functions of the tree, which its
+    // size and root hash fix: when those are the ones of the state this store last wrote or read, the row's small
+    // columns suffice (a single-entry batch on the embedded database spent 0.93 ms here reading the whole row).
+    const known = this.knownState;
+    if (known) {
+      const small = await queryRows(tx, sql`SELECT tree_size, root_hash, integrated_at FROM log_tree_state WHERE id FOR UPDATE`);
+      const r = small[0];
+      if (r && toNumber(r.tree_size) === known.size && bytesEqual(toBytes(r.root_hash), known.rootHash)) {
+        return { ...cloneTreeState(known), time: r.integrated_at instanceof Date ? r.integrated_at : new Date(String(r.integrated_at)) };
+      }
+    }
     const rows = await queryRows(tx, sql`SELECT tree_size, root_hash, right_edge, integrated_at, partial_tiles FROM log_tree_state WHERE id FOR UPDATE`);
-    return toTreeState(rows[0]);
+    const state = toTreeState(rows[0]);
+    this.knownState = cloneTreeState(state);
+    return state;
   }
+
+  /**
+   * The last tree state this store wrote or read under the lock, for {@link lockTreeState}. A
+   * state written by a transaction that rolled back is never used: the row then still holds
+   * another size or root.
+   */
+  private knownState: TreeState | undefined;
 
   /**
    * Write one integrated batch — its entries, the tiles it filled and the new tree state
@@ -326,6 +346,7 @@ export class LogStore {
     );
     if (rows.length !== 1)
       throw new LedgerError('tree_state_conflict', `the tree state is no longer the one of size ${w.previous.size} read under the lock`);
+    this.knownState = cloneTreeState(w.next);
   }
 
   /**
@@ -509,6 +530,10 @@ function toCheckpoint(r: Record<string, unknown>): StoredCheckpoint {
     note: String(r.note),
     createdAt: r.created_at instanceof Date ? r.created_at : new Date(String(r.created_at)),
   };
+}
+
+function cloneTreeState(t: TreeState): TreeState {
+  return { size: t.size, rootHash: t.rootHash.slice(), edge: t.edge.map((h) => h.slice()), time: new Date(t.time.getTime()), partialTiles: t.partialTiles.slice() };
 }
 
 function toTreeState(r: Record<string, unknown> | undefined): TreeState {
