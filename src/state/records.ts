@@ -575,62 +575,44 @@ function certificateBytes(r: CertificateStatusRecord): boolean {
   return statusTail(r.policies, r.status, r.supersededBy, r.validUntil, r.version);
 }
 
+/** Appends `prefix` (a member's `,"name":`) and the string `value` (see {@link plain}). */
+function text(prefix: string, value: string): boolean {
+  raw(prefix);
+  return plain(value);
+}
+
+/** Appends `prefix` and the integer `value` (see {@link integer}). */
+function num(prefix: string, value: number): boolean {
+  raw(prefix);
+  return integer(value);
+}
+
 /** A status record's members up to its pledge list, opened (members in JCS order). */
 function statusHead(holderUscc: string, lastEvent: number, licences: number, number: string): boolean {
-  raw('{"holderUscc":');
-  if (!plain(holderUscc)) return false;
-  raw(',"lastEvent":');
-  if (!integer(lastEvent)) return false;
-  raw(',"licences":');
-  if (!integer(licences)) return false;
-  raw(',"number":');
-  if (!plain(number)) return false;
+  if (!(text('{"holderUscc":', holderUscc) && num(',"lastEvent":', lastEvent) && num(',"licences":', licences) && text(',"number":', number))) return false;
   raw(',"pledges":[');
   return true;
 }
 
 /** The `i`-th member of a status record's pledge list. */
 function statusPledge(i: number, pledgeNumber: string, pledgee: string, termEnd: string, termStart: string): boolean {
-  raw(i > 0 ? ',{"pledgeNumber":' : '{"pledgeNumber":');
-  if (!plain(pledgeNumber)) return false;
-  raw(',"pledgee":');
-  if (!plain(pledgee)) return false;
-  raw(',"termEnd":');
-  if (!plain(termEnd)) return false;
-  raw(',"termStart":');
-  if (!plain(termStart)) return false;
+  if (!(text(i > 0 ? ',{"pledgeNumber":' : '{"pledgeNumber":', pledgeNumber) && text(',"pledgee":', pledgee) && text(',"termEnd":', termEnd) && text(',"termStart":', termStart))) return false;
   raw('}');
   return true;
 }
 
 /** A status record's members after its pledge list, and its end. */
 function statusTail(policies: number, status: string, supersededBy: string | null, validUntil: string, version: number): boolean {
-  raw('],"policies":');
-  if (!integer(policies)) return false;
-  raw(',"status":');
-  if (!plain(status)) return false;
-  raw(',"supersededBy":');
-  if (supersededBy === null) raw('null');
-  else if (!plain(supersededBy)) return false;
-  raw(',"validUntil":');
-  if (!plain(validUntil)) return false;
-  raw(',"version":');
-  if (!integer(version)) return false;
+  if (!(num('],"policies":', policies) && text(',"status":', status))) return false;
+  if (supersededBy === null) raw(',"supersededBy":null');
+  else if (!text(',"supersededBy":', supersededBy)) return false;
+  if (!(text(',"validUntil":', validUntil) && num(',"version":', version))) return false;
   raw('}');
   return true;
 }
 
 function depositBytes(r: EarliestDepositRecord): boolean {
-  raw('{"depositId":');
-  if (!plain(r.depositId)) return false;
-  raw(',"depositor":');
-  if (!plain(r.depositor)) return false;
-  raw(',"digest":');
-  if (!plain(r.digest)) return false;
-  raw(',"index":');
-  if (!integer(r.index)) return false;
-  raw(',"time":');
-  if (!plain(r.time)) return false;
+  if (!(text('{"depositId":', r.depositId) && text(',"depositor":', r.depositor) && text(',"digest":', r.digest) && num(',"index":', r.index) && text(',"time":', r.time))) return false;
   raw('}');
   return true;
 }
