@@ -284,7 +284,9 @@ export class LogStore {
   async lockTreeState(tx: Db): Promise<TreeState> {
     // The right edge and the partial tiles (up to ~9 KB, stored out of line) are functions of the tree, which its
     // size and root hash fix: when those are the ones of the state this store last wrote or read, the row's small
-    // columns suffice (a single-entry batch on the embedded database spent 0.93 ms here reading the whole row).
+    // columns suffice (a single-entry batch on the embedded database spent 0.93 ms here reading the whole row). After
+    // another process's write the whole row is read in a second statement; one statement with CASE for both cases
+    // was slower in the common case (0.64–0.76 ms against 0.45–0.48 ms on PGlite, BENCH_PHASES).
     const known = this.knownState;
     if (known) {
       const small = await queryRows(tx, sql`SELECT tree_size, root_hash, integrated_at FROM log_tree_state WHERE id FOR UPDATE`);
