@@ -90,8 +90,34 @@ function entryObject(data: Uint8Array): Record<string, unknown> | undefined {
   return typeof ev === 'object' && ev !== null ? ev : undefined;
 }
 
+/** The bytes of {@link STATE_COMMITTED}. */
+const COMMITTED_BYTES = utf8(STATE_COMMITTED);
+
+/**
+ * False when `data` cannot hold a `state.committed` entry: its bytes contain neither the
+ * kind's text nor a backslash (the only other way to write that string in JSON is with
+ * escapes; a byte that is not UTF-8 decodes to U+FFFD, which is not in it). One pass
+ * over the bytes, where parsing the entry costs several times more: an audit asks this
+ * of every entry until the first commitment.
+ */
+export function mayBeStateCommitment(data: Uint8Array): boolean {
+  const first = COMMITTED_BYTES[0]!;
+  const n = COMMITTED_BYTES.length;
+  for (let i = 0, end = data.length; i < end; i++) {
+    const b = data[i]!;
+    if (b === 0x5c) return true;
+    if (b === first && i + n <= end) {
+      let k = 1;
+      while (k < n && data[i + k] === COMMITTED_BYTES[k]) k++;
+      if (k === n) return true;
+    }
+  }
+  return false;
+}
+
 /** Whether an entry is a `state.committed` with its size: `stateKeysOfEntry(data).commitSize !== undefined`, without the keys. */
 export function isStateCommitment(data: Uint8Array): boolean {
+  if (!mayBeStateCommitment(data)) return false;
   const ev = entryObject(data);
   return ev !== undefined && ev.kind === STATE_COMMITTED && typeof ev.size === 'number';
 }
@@ -156,7 +182,7 @@ export function stateMapBatch(s: RegistryState, ids: Iterable<StateKeyId>, sha25
  * key id or a lookup per key.
  */
 export function wholeStateMapBatch(s: RegistryState, sha256: Sha256): HashedMapBatch {
-  const batch = new HashedMapBatch(1024);
+  const batch = new HashedMapBatch(s.certificates.count() + s.earliest.count());
   for (const [n, c] of s.certificates.entries()) batch.push(certificateKeyHash(n, sha256), sha256(certificateStatusBytes(s, c)));
   for (const [d, id] of s.earliest.entries()) {
     const r = earliestRecordOf(s, d, id);

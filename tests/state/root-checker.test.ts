@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeEntry, toHex, type LogEvent } from '../../src/ledger/index.ts';
-import { applyEntry, emptyState, StateRootChecker, allStateKeys, stateMapUpdates, type RegistryState } from '../../src/state/index.ts';
+import { applyEntry, emptyState, isStateCommitment, StateRootChecker, allStateKeys, stateMapUpdates, type RegistryState } from '../../src/state/index.ts';
 import { stateCommittedEntry } from '../../src/state/commit.ts';
 import { applyMapUpdates, emptyMapRoot, MemoryMap, MemoryNodeStore } from '../../src/state/map/index.ts';
 import { nodeSha256 } from '../../src/state/map/node/index.ts';
@@ -99,5 +99,39 @@ describe('the state-root check', () => {
     expect(resumed.checked).toBe(2);
     expect(resumed.wrong).toEqual([]);
     expect(resumed.isDirty('c:DIP-2026-000000')).toBe(false);
+  });
+});
+
+describe('isStateCommitment (the byte pre-check before parsing)', () => {
+  /** The definition, computed here by JSON.parse of the bytes (lenient UTF-8, as the key scan reads them). */
+  const byParse = (data: Uint8Array): boolean => {
+    try {
+      const v = JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
+      return typeof v === 'object' && v !== null && v.kind === 'state.committed' && typeof v.size === 'number';
+    } catch {
+      return false;
+    }
+  };
+  const enc = (text: string) => new TextEncoder().encode(text);
+  const cases: [string, Uint8Array][] = [
+    ['a commitment', stateCommittedEntry(7, new Uint8Array(32), TIME)],
+    ['the kind written with a \\u escape', enc(`{"kind":"state\\u002ecommitted","root":"00","size":7,"time":"${TIME}","v":1}`)],
+    ['every letter escaped', enc(`{"kind":"${[...'state.committed'].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}","size":1,"v":1}`)],
+    ['the kind at the very end', enc(`{"size":3,"kind":"state.committed"}`)],
+    ['the text cut short at the end', enc(`{"size":3,"kind":"state.committe`)],
+    ['a commitment without a size', enc(`{"kind":"state.committed","v":1}`)],
+    ['another kind naming the text in a field', ev({ kind: 'certificate.cancelled', number: 'state.committed', leafHash: hex(1), prev: 0 })],
+    ['another kind', ev({ kind: 'certificate.cancelled', number: number(1), leafHash: hex(1), prev: 0 })],
+    ['not UTF-8', Uint8Array.of(0x7b, 0xff, 0x7d)],
+    ['empty', new Uint8Array(0)],
+    ['a near miss', enc(`{"kind":"state.commited","size":1}`)],
+  ];
+  for (const [name, data] of cases) {
+    it(`${name}: the same answer as parsing`, () => {
+      expect(isStateCommitment(data)).toBe(byParse(data));
+    });
+  }
+  it('answers true for the commitments the definition accepts', () => {
+    expect(cases.filter(([, d]) => byParse(d)).map(([n]) => n)).toEqual(['a commitment', 'the kind written with a \\u escape', 'every letter escaped', 'the kind at the very end']);
   });
 });

@@ -14,7 +14,14 @@ import { MAX_MAP_KEY_BYTES, MapError } from './errors.ts';
  * keep `data`. `sha256` of `src/ledger` (pure JavaScript) and `nodeSha256` of
  * `./node/` (node:crypto) both qualify.
  */
-export type Sha256 = (data: Uint8Array) => Uint8Array;
+export type Sha256 = ((data: Uint8Array) => Uint8Array) & {
+  /**
+   * Optional: the same digest written into `out` at `offset` (32 bytes) instead of a
+   * fresh array — what the in-memory map uses for each of its nodes when present
+   * (hundreds of thousands of small arrays fewer when a whole state is mapped).
+   */
+  into?: (data: Uint8Array, out: Uint8Array, offset: number) => void;
+};
 
 /** Byte length of every hash, key hash and value hash of the map. */
 export const HASH_BYTES = 32;

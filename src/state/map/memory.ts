@@ -266,8 +266,15 @@ export class MemoryMap {
       kv[at + b] = buf[1 + b] = k[ko + b]!;
       kv[at + HASH_BYTES + b] = buf[1 + HASH_BYTES + b] = v[vo + b]!;
     }
-    this.hashes.set(this.sha256(buf), i * HASH_BYTES);
+    this.hashInto(buf, i);
     return i;
+  }
+
+  /** Writes SHA-256 of `preimage` as node `i`'s hash. */
+  private hashInto(preimage: Uint8Array, i: number): void {
+    const into = this.sha256.into;
+    if (into !== undefined) into(preimage, this.hashes, i * HASH_BYTES);
+    else this.hashes.set(this.sha256(preimage), i * HASH_BYTES);
   }
 
   /** @internal A new interior node 0x12 ‖ hash(l) ‖ hash(r). */
@@ -282,7 +289,7 @@ export class MemoryMap {
     else for (let b = 0, at = l * HASH_BYTES; b < HASH_BYTES; b++) buf[1 + b] = hashes[at + b]!;
     if (r === NONE) buf.set(EMPTY_HASH, 1 + HASH_BYTES);
     else for (let b = 0, at = r * HASH_BYTES; b < HASH_BYTES; b++) buf[1 + HASH_BYTES + b] = hashes[at + b]!;
-    hashes.set(this.sha256(buf), i * HASH_BYTES);
+    this.hashInto(buf, i);
     return i;
   }
 
@@ -374,14 +381,17 @@ export class HashedMapBatch {
     const n = this.length;
     const order = sortedOrder(this.keys, n);
     const out = new HashedMapBatch(n);
-    const { keys, values, removes } = this;
-    const ok = out.keys;
-    const ov = out.values;
+    const { removes } = this;
+    // copied as 32-bit words (eight a hash; the arrays are fresh, so 4-byte aligned)
+    const keys = words(this.keys);
+    const values = words(this.values);
+    const ok = words(out.keys);
+    const ov = words(out.values);
     for (let j = 0; j < n; j++) {
       const i = order[j]!;
-      for (let b = 0, from = i * HASH_BYTES, to = j * HASH_BYTES; b < HASH_BYTES; b++) {
-        ok[to + b] = keys[from + b]!;
-        ov[to + b] = values[from + b]!;
+      for (let w = 0, from = i * 8, to = j * 8; w < 8; w++) {
+        ok[to + w] = keys[from + w]!;
+        ov[to + w] = values[from + w]!;
       }
       out.removes[j] = removes[i]!;
     }
@@ -434,6 +444,11 @@ function sortedOrder(keys: Uint8Array, n: number): Int32Array {
     a = b;
   }
   return order;
+}
+
+/** The bytes of `a` (a whole buffer of a multiple of 4 bytes) as 32-bit words. */
+function words(a: Uint8Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
 }
 
 /** The first 32 bits of key i, unsigned. */

@@ -11,10 +11,18 @@ import type { Sha256 } from '../hashing.ts';
  */
 export const nodeSha256: Sha256 =
   typeof oneShotHash === 'function'
-    ? (data) => {
-        const s = oneShotHash('sha256', data, 'binary');
-        const out = new Uint8Array(32);
-        for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i);
-        return out;
-      }
+    ? Object.assign(
+        (data: Uint8Array): Uint8Array => {
+          const s = oneShotHash('sha256', data, 'binary');
+          const out = new Uint8Array(32);
+          for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i);
+          return out;
+        },
+        {
+          into: (data: Uint8Array, out: Uint8Array, offset: number): void => {
+            const s = oneShotHash('sha256', data, 'binary');
+            for (let i = 0; i < 32; i++) out[offset + i] = s.charCodeAt(i);
+          },
+        },
+      )
     : (data) => new Uint8Array(createHash('sha256').update(data).digest());
