@@ -7,8 +7,9 @@
  */
 import { encodeEntry, fromBase64, fromHex, toBase64, toHex, utf8, type LogEvent } from '../ledger/index.ts';
 import {
-  certificateKeyHash,
+  certificateKeyHashInto,
   certificateMapKey,
+  HASH_BYTES,
   depositMapKey,
   HashedMapBatch,
   mapKeyHash,
@@ -166,13 +167,22 @@ export function stateMapBatch(s: RegistryState, ids: Iterable<StateKeyId>, sha25
     if (id.startsWith('c:')) {
       const number = id.slice(2);
       const c = s.certificates.get(number);
-      batch.push(certificateKeyHash(number, sha256), c === undefined ? null : sha256(certificateStatusBytes(s, c)));
+      pushCertificate(batch, number, c === undefined ? null : certificateStatusBytes(s, c), sha256);
     } else {
       const r = stateRecord(s, id);
       batch.push(mapKeyHash(stateMapKey(id), sha256), r === undefined ? null : stateRecordValue(r, sha256));
     }
   }
   return batch;
+}
+
+/** Adds a certificate's update to `batch`: its key hash, and the hash of its status record's bytes (null: removed), hashed into the batch's arrays. */
+function pushCertificate(batch: HashedMapBatch, number: string, record: Uint8Array | null, sha256: Sha256): void {
+  const i = batch.add();
+  certificateKeyHashInto(number, sha256, batch.keys, i * HASH_BYTES);
+  if (record === null) batch.removes[i] = 1;
+  else if (sha256.into !== undefined) sha256.into(record, batch.values, i * HASH_BYTES);
+  else batch.values.set(sha256(record), i * HASH_BYTES);
 }
 
 /**
@@ -183,7 +193,7 @@ export function stateMapBatch(s: RegistryState, ids: Iterable<StateKeyId>, sha25
  */
 export function wholeStateMapBatch(s: RegistryState, sha256: Sha256): HashedMapBatch {
   const batch = new HashedMapBatch(s.certificates.count() + s.earliest.count());
-  for (const [n, c] of s.certificates.entries()) batch.push(certificateKeyHash(n, sha256), sha256(certificateStatusBytes(s, c)));
+  for (const [n, c] of s.certificates.entries()) pushCertificate(batch, n, certificateStatusBytes(s, c), sha256);
   for (const [d, id] of s.earliest.entries()) {
     const r = earliestRecordOf(s, d, id);
     if (r !== undefined) batch.push(mapKeyHash(depositMapKey(fromHex(d)), sha256), stateRecordValue(r, sha256));

@@ -56,16 +56,33 @@ let keyScratch = new Uint8Array(64);
  * @throws MapError `invalid_key`.
  */
 export function certificateKeyHash(number: string, sha256: Sha256): Uint8Array {
+  const pre = certificateKeyPreimage(number);
+  return pre === undefined ? mapKeyHash(certificateMapKey(number), sha256) : sha256(pre);
+}
+
+/**
+ * {@link certificateKeyHash} written into `out` at `offset` (32 bytes), through the
+ * hasher's `into` when it has one.
+ * @throws MapError `invalid_key`.
+ */
+export function certificateKeyHashInto(number: string, sha256: Sha256, out: Uint8Array, offset: number): void {
+  const pre = certificateKeyPreimage(number);
+  if (pre !== undefined && sha256.into !== undefined) sha256.into(pre, out, offset);
+  else out.set(pre === undefined ? mapKeyHash(certificateMapKey(number), sha256) : sha256(pre), offset);
+}
+
+/** The reused preimage 0x10 ‖ 0x01 ‖ number of an ASCII number (undefined: anything else). */
+function certificateKeyPreimage(number: string): Uint8Array | undefined {
   const n = typeof number === 'string' ? number.length : 0;
-  if (n === 0 || n + 1 > MAX_MAP_KEY_BYTES) return mapKeyHash(certificateMapKey(number), sha256);
+  if (n === 0 || n + 1 > MAX_MAP_KEY_BYTES) return undefined;
   if (keyScratch.length < n + 2) keyScratch = new Uint8Array(2 * (n + 2));
   const buf = keyScratch;
   buf[0] = KEY_PREFIX;
   buf[1] = CERTIFICATE_KEY_TAG;
   for (let i = 0; i < n; i++) {
     const c = number.charCodeAt(i);
-    if (c > 0x7f) return mapKeyHash(certificateMapKey(number), sha256);
+    if (c > 0x7f) return undefined;
     buf[2 + i] = c;
   }
-  return sha256(buf.subarray(0, n + 2));
+  return buf.subarray(0, n + 2);
 }

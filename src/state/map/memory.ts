@@ -376,6 +376,15 @@ export class HashedMapBatch {
     this.length++;
   }
 
+  /**
+   * Adds an update whose key hash and value hash the caller writes itself, at bytes
+   * [32i, 32i + 32) of `keys` and `values` (or marks it a removal in `removes`); returns i.
+   */
+  add(): number {
+    if (this.length === this.removes.length) this.grow();
+    return this.length++;
+  }
+
   /** The same updates in key-hash order (a new batch; this one is unchanged). */
   sorted(): HashedMapBatch {
     const n = this.length;
