@@ -22,7 +22,7 @@ async function benchKind(kind: DbKind): Promise<void> {
   const database = await openBenchDatabase(kind, { maxConnections: 16 });
   const dir = mkdtempSync(path.join(tmpdir(), 'dd-bench-deposit-'));
   try {
-    const ctx = await composeSystem(loadConfig({ DATADEED_DATA_DIR: dir, DATADEED_ORIGIN: 'bench.datadeed.localhost/log', LOG_LEVEL: 'silent' }), { database });
+    const ctx = await composeSystem(loadConfig({ DATADEED_DATA_DIR: dir, DATADEED_ORIGIN: 'bench.datadeed.localhost/log', LOG_LEVEL: 'silent', DATADEED_RATE_LIMIT: 'off' }), { database });
     const app = createApp(ctx.services);
     const now = new Date();
     const org = await ctx.accounts.createOrganisation({ name: 'Bench Co', kind: 'enterprise', uscc: '91350100M000100Y43' });
