@@ -19,7 +19,7 @@
  * Pure; runs in browsers.
  */
 import * as z from 'zod/mini';
-import { canonicalJson as ledgerCanonicalJson, fromUtf8, isUtcTimestamp, isWellFormedText, LedgerError, toHex, utf8 } from '../ledger/index.ts';
+import { canonicalJson as ledgerCanonicalJson, fromUtf8, isCanonicalJsonText, isUtcTimestamp, isWellFormedText, LedgerError, toHex, utf8 } from '../ledger/index.ts';
 import { sha256 } from '../ledger/index.ts';
 import type { LogEvent } from '../ledger/index.ts';
 import { NAME_RULE, textCheck, textProblem } from '../text.ts';
@@ -219,7 +219,8 @@ export function parseCertificatePayloadText(text: string): CertificatePayload {
     throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
   }
   const payload = checkedPayload(parsed);
-  if (canonicalJson(payload) !== text) {
+  // the text is well-formed (checked above): the quick test settles the common case
+  if (!isCanonicalJsonText(text, payload) && canonicalJson(payload) !== text) {
     throw new CertificateError('non_canonical_payload', 'certificate payload is not in RFC 8785 canonical form');
   }
   return payload;

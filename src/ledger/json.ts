@@ -109,3 +109,35 @@ function writeJson(value: unknown, depth: number): string {
 export function canonicalJson(value: unknown): string {
   return writeJson(value, 0);
 }
+
+/**
+ * A quick sufficient test that `text` is the canonical JSON of `value`
+ * (`canonicalJson(value) === text`), where `value` is the `JSON.parse` of `text` and
+ * `text` has no lone surrogate: the members of every object come in sorted order (UTF-16
+ * code units, as JCS sorts them) and `JSON.stringify` — which serialises strings and
+ * numbers exactly as JCS does — gives the text back. It answers false, never wrongly
+ * true, for what it does not settle (a `\u` escape, which may hide a lone surrogate;
+ * members V8 reorders, such as integer-like keys; nesting past 64 levels): the caller
+ * then runs {@link canonicalJson}, which settles it. Native `JSON.stringify` is several
+ * times faster than the checked JCS writer above, and most texts read are canonical.
+ */
+export function isCanonicalJsonText(text: string, value: unknown): boolean {
+  if (text.includes('\\u')) return false;
+  return membersSorted(value, 0) && JSON.stringify(value) === text;
+}
+
+/** True when every object in `v` lists its members in JCS order and nothing nests past 64 levels. */
+function membersSorted(v: unknown, depth: number): boolean {
+  if (depth > 64) return false;
+  if (typeof v !== 'object' || v === null) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!membersSorted(v[i], depth + 1)) return false;
+    return true;
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false;
+    if (!membersSorted((v as Record<string, unknown>)[keys[i]!], depth + 1)) return false;
+  }
+  return true;
+}

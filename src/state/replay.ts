@@ -18,7 +18,7 @@
  * (copy-on-write layers, `records.ts`); `applyEntry` changes a state in place (the fast
  * path of audit and of the server's guard).
  */
-import { bytesEqual, encodeEntry, isUtcTimestamp, MAX_ENTRY_BYTES, rfc6962, toHex, daysInMonth, type Hasher } from '../ledger/index.ts';
+import { bytesEqual, encodeEntry, isCanonicalJsonText, isUtcTimestamp, MAX_ENTRY_BYTES, rfc6962, toHex, daysInMonth, type Hasher } from '../ledger/index.ts';
 import { CERTIFICATE_NUMBER, ISSUANCE_BASES, validateUscc, type IssuanceBasis } from '../certificates/index.ts';
 import {
   APPLICATION_KINDS,
@@ -313,33 +313,13 @@ function decode(data: Uint8Array, canonical: boolean): Event | string {
 
 /**
  * A quick sufficient test that `data` is exactly `encodeEntry(value)` (RFC 8785), where
- * `text` is its strict UTF-8 decoding and `value` the JSON.parse of that text: the
- * members of every object come in sorted order (UTF-16 code units, as JCS sorts them),
- * and JSON.stringify — which serialises strings and numbers exactly as JCS does — gives
- * the text back. It answers false, never wrongly true, for what it does not settle (a
- * `\u` escape, which may hide a lone surrogate; nesting past 64 levels; an entry over
- * 65,535 bytes; a byte-order mark): the caller then re-encodes, as before, and names
+ * `text` is its strict UTF-8 decoding and `value` the JSON.parse of that text
+ * (`isCanonicalJsonText` of src/ledger); false, never wrongly true, also for an entry
+ * over 65,535 bytes or one with a byte-order mark: the caller then re-encodes and names
  * the fault.
  */
 function isCanonicalText(data: Uint8Array, text: string, value: Record<string, unknown>): boolean {
-  if (data.length > MAX_ENTRY_BYTES || data[0] !== 0x7b || text.includes('\\u')) return false;
-  return membersSorted(value, 0) && JSON.stringify(value) === text;
-}
-
-/** True when every object in `v` lists its members in JCS order and nothing nests past 64 levels. */
-function membersSorted(v: unknown, depth: number): boolean {
-  if (depth > 64) return false;
-  if (typeof v !== 'object' || v === null) return true;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!membersSorted(v[i], depth + 1)) return false;
-    return true;
-  }
-  const keys = Object.keys(v);
-  for (let i = 0; i < keys.length; i++) {
-    if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false;
-    if (!membersSorted((v as Record<string, unknown>)[keys[i]!], depth + 1)) return false;
-  }
-  return true;
+  return data.length <= MAX_ENTRY_BYTES && data[0] === 0x7b && isCanonicalJsonText(text, value);
 }
 
 // ---------------------------------------------------------------- the kinds

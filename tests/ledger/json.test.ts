@@ -7,7 +7,7 @@
 import canonicalizeModule from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, LedgerError } from '../../src/ledger/index.ts';
+import { canonicalJson, isCanonicalJsonText, LedgerError } from '../../src/ledger/index.ts';
 
 const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ?? canonicalizeModule) as (v: unknown) => string;
 
@@ -57,5 +57,49 @@ describe('canonicalJson', () => {
     for (const v of [undefined, NaN, Infinity, -Infinity, 1n, () => 1, Symbol('s'), new Date(0), new Map(), [undefined], [1, , 2], { a: NaN }, { a: () => 1 }, { toJSON: () => 1 }, '\ud800', { '\udc00': 1 }, { a: '\ud83d' }, { a: new Uint8Array(1) }])
       expectRefused(v);
     expect(() => canonicalJson('\ud800')).toThrow(LedgerError);
+  });
+});
+
+describe('isCanonicalJsonText (the quick test before the JCS writer)', () => {
+  /** The definition, by the canonicalize package: the text is its value's canonical JSON. */
+  const isCanonical = (text: string): boolean => canonicalize(JSON.parse(text)) === text;
+
+  it('is never true where the text is not canonical, and true for canonical texts it can settle', () => {
+    fc.assert(
+      fc.property(jsonValue, fc.integer({ min: 0, max: 3 }), (v, variant) => {
+        // the canonical text, and texts near it: JSON.stringify (insertion order, no sorting), spaced, reversed members
+        const canonical = canonicalize(v);
+        const texts = [canonical, JSON.stringify(v), JSON.stringify(v, null, variant), JSON.stringify(v, variant === 1 ? Object.keys(v ?? {}).reverse() : null)];
+        for (const t of texts) {
+          if (t === undefined) continue;
+          if (isCanonicalJsonText(t, JSON.parse(t))) expect(isCanonical(t)).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  const cases: [string, string, boolean][] = [
+    ['canonical', '{"a":1,"b":[true,null,"x"],"c":{"d":-1.5}}', true],
+    ['members out of order', '{"b":1,"a":2}', false],
+    ['a duplicate member', '{"a":1,"a":1}', false],
+    ['whitespace', '{"a": 1}', false],
+    ['an escaped solidus', '{"a":"\\/"}', false],
+    ['a \\u escape of a plain letter', '{"a":"\\u0041"}', false],
+    ['a number not in shortest form', '{"a":1.0}', false],
+    ['an exponent', '{"a":1e2}', false],
+    ['minus zero', '{"a":-0}', false],
+    ['integer-like keys in code-unit order (V8 reorders them)', '{"10":1,"9":2}', false],
+    ['a newline escaped as JCS does', '{"a":"x\\ny"}', true],
+    ['U+2028 raw, as JCS writes it', '{"a":"\u2028"}', true],
+  ];
+  for (const [name, text, quick] of cases) {
+    it(`${name}: ${quick ? 'settled as canonical' : 'not settled (the JCS writer decides)'}`, () => {
+      expect(isCanonicalJsonText(text, JSON.parse(text))).toBe(quick);
+      if (quick) expect(isCanonical(text)).toBe(true);
+    });
+  }
+  it('the cases it leaves to the JCS writer are decided there: only the integer-like keys are canonical', () => {
+    expect(cases.filter(([, t, quick]) => !quick && isCanonical(t)).map(([n]) => n)).toEqual(['integer-like keys in code-unit order (V8 reorders them)']);
   });
 });
