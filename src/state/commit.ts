@@ -102,16 +102,16 @@ const COMMITTED_BYTES = utf8(STATE_COMMITTED);
  * of every entry until the first commitment.
  */
 export function mayBeStateCommitment(data: Uint8Array): boolean {
+  // the engine's own byte search (TypedArray indexOf) finds the backslash and each
+  // candidate first byte; a loop over every byte here cost more than the rest of the test
+  if (data.indexOf(0x5c) >= 0) return true;
   const first = COMMITTED_BYTES[0]!;
   const n = COMMITTED_BYTES.length;
-  for (let i = 0, end = data.length; i < end; i++) {
-    const b = data[i]!;
-    if (b === 0x5c) return true;
-    if (b === first && i + n <= end) {
-      let k = 1;
-      while (k < n && data[i + k] === COMMITTED_BYTES[k]) k++;
-      if (k === n) return true;
-    }
+  const last = data.length - n;
+  for (let i = data.indexOf(first); i >= 0 && i <= last; i = data.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < n && data[i + k] === COMMITTED_BYTES[k]) k++;
+    if (k === n) return true;
   }
   return false;
 }
