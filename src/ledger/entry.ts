@@ -5,7 +5,7 @@
  */
 import { fromUtf8, utf8 } from './bytes.ts';
 import { LedgerError } from './errors.ts';
-import { canonicalJson, isCanonicalJsonText } from './json.ts';
+import { canonicalJson, isCanonicalJsonBytes, isCanonicalJsonText } from './json.ts';
 import { isUtcTimestamp } from './time.ts';
 
 /** Largest entry: the uint16 length prefix of C2SP tlog-tiles entry bundles. */
@@ -89,8 +89,8 @@ export function decodeEntryWithText(bytes: Uint8Array): { event: LogEvent & { v:
   if (record.v !== 1) malformed('unsupported entry version');
   checkEnvelope(record);
   // Strict UTF-8 decoding keeps a BOM and refuses bad sequences: equal text is equal
-  // bytes. The quick test settles the common case; the JCS writer the rest.
-  if (!isCanonicalJsonText(text, record)) {
+  // bytes. The quick tests settle the common case; the JCS writer the rest.
+  if (!isCanonicalJsonBytes(bytes) && !isCanonicalJsonText(text, record)) {
     let again: string;
     try {
       again = canonicalJson(record);

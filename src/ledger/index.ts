@@ -75,7 +75,7 @@ export {
 } from './tile-store.ts';
 export type { FullTile, NodeInTile, TileSubtree } from './tile-store.ts';
 export { MAX_ENTRY_BYTES, decodeEntry, decodeEntryWithText, encodeEntry, encodeEntryText } from './entry.ts';
-export { canonicalJson, isCanonicalJsonText, isWellFormedText } from './json.ts';
+export { canonicalJson, isCanonicalJsonBytes, isCanonicalJsonText, isWellFormedText } from './json.ts';
 export { ByteLru, MonotonicMemo, SharedFreshRead } from './cache.ts';
 export { daysInMonth, isUtcTimestamp } from './time.ts';
 export type { LogEvent } from './entry.ts';

@@ -141,3 +141,127 @@ function membersSorted(v: unknown, depth: number): boolean {
   }
   return true;
 }
+
+/** Bytes that may stand after a backslash in a canonical string: " \\ b f n r t (JCS writes other controls as \\u00XX: left to the writer). */
+const SHORT_ESCAPE = new Uint8Array(128);
+for (const c of '"\\bfnrt') SHORT_ESCAPE[c.charCodeAt(0)] = 1;
+
+/**
+ * A quicker sufficient test on the UTF-8 bytes of a JSON text that `JSON.parse`
+ * accepts: true only when the text is the canonical JSON (RFC 8785) of its value — one
+ * pass over the bytes, no string made. It settles texts whose object keys are ASCII
+ * without escapes, whose numbers are integers of at most 15 digits (no exponent, no
+ * fraction, no −0, no leading zero) and whose strings use only the escapes JCS writes
+ * with a backslash and a letter; for anything else (a \\u escape, a non-ASCII key, a
+ * fraction, whitespace, nesting past 64 levels …) it answers false and the caller asks
+ * {@link isCanonicalJsonText} or {@link canonicalJson}. Checked: no whitespace between
+ * tokens; every object's keys in strictly increasing order (byte order is UTF-16 order
+ * for ASCII; strictly, so no key twice); numbers and strings in the form JCS writes.
+ * Precondition: `data` parses as JSON (the caller parsed it, or will reject it).
+ */
+export function isCanonicalJsonBytes(data: Uint8Array): boolean {
+  const n = data.length;
+  // per open container: 1 object / 2 array, and for objects the previous key's [start, end)
+  const kind: number[] = [];
+  const keyStart: number[] = [];
+  const keyEnd: number[] = [];
+  let depth = 0;
+  let expectKey = false;
+  let i = 0;
+  // without a backslash anywhere (most entries), a string ends at the next quote: found
+  // by the engine's byte search, and only a key's bytes are looked at (ASCII)
+  const noEscape = data.indexOf(0x5c) < 0;
+  while (i < n) {
+    const b = data[i]!;
+    if (b === 0x22) {
+      // a string: [i + 1, end); a key must be ASCII without escapes
+      const start = i + 1;
+      const j = noEscape ? data.indexOf(0x22, start) : stringEnd(data, start);
+      if (j < 0) return false;
+      let ascii = true;
+      if (expectKey) for (let k = start; k < j; k++) if (data[k]! >= 0x80 || data[k] === 0x5c) ascii = false;
+      if (expectKey) {
+        if (!ascii) return false;
+        const d = depth - 1;
+        const ps = keyStart[d]!;
+        const pe = keyEnd[d]!;
+        if (ps >= 0 && !asciiLess(data, ps, pe, start, j)) return false;
+        keyStart[d] = start;
+        keyEnd[d] = j;
+        expectKey = false;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (b === 0x7b || b === 0x5b) {
+      if (++depth > 64) return false;
+      kind[depth - 1] = b === 0x7b ? 1 : 2;
+      keyStart[depth - 1] = -1;
+      keyEnd[depth - 1] = -1;
+      expectKey = b === 0x7b;
+      i++;
+      continue;
+    }
+    if (b === 0x7d || b === 0x5d) {
+      depth--;
+      expectKey = false;
+      i++;
+      continue;
+    }
+    if (b === 0x2c) {
+      expectKey = kind[depth - 1] === 1;
+      i++;
+      continue;
+    }
+    if (b === 0x3a) {
+      i++;
+      continue;
+    }
+    if (b === 0x2d || (b >= 0x30 && b <= 0x39)) {
+      // an integer of 1–15 digits, no leading zero, not −0
+      let j = b === 0x2d ? i + 1 : i;
+      const first = j;
+      while (j < n && data[j]! >= 0x30 && data[j]! <= 0x39) j++;
+      const digits = j - first;
+      if (digits === 0 || digits > 15 || (data[first] === 0x30 && (digits > 1 || b === 0x2d))) return false;
+      const next = data[j];
+      if (next === 0x2e || next === 0x65 || next === 0x45) return false;
+      i = j;
+      continue;
+    }
+    if (b === 0x74 || b === 0x66 || b === 0x6e) {
+      // true, false, null (the text parses: the letters are the literal)
+      i += b === 0x66 ? 5 : 4;
+      continue;
+    }
+    return false; // whitespace, a byte-order mark, anything else
+  }
+  return depth === 0;
+}
+
+/** Index of the quote that ends the string starting at `start`, or −1: also when an escape is not one JCS writes with a letter. */
+function stringEnd(data: Uint8Array, start: number): number {
+  for (let j = start; j < data.length; j++) {
+    const c = data[j]!;
+    if (c === 0x22) return j;
+    if (c === 0x5c) {
+      const e = data[j + 1];
+      if (e === undefined || e >= 128 || SHORT_ESCAPE[e] !== 1) return -1;
+      j++;
+    }
+  }
+  return -1;
+}
+
+/** Whether the ASCII bytes [as, ae) sort strictly before [bs, be). */
+function asciiLess(d: Uint8Array, as: number, ae: number, bs: number, be: number): boolean {
+  const la = ae - as;
+  const lb = be - bs;
+  const m = la < lb ? la : lb;
+  for (let k = 0; k < m; k++) {
+    const x = d[as + k]!;
+    const y = d[bs + k]!;
+    if (x !== y) return x < y;
+  }
+  return la < lb;
+}
