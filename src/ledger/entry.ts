@@ -5,7 +5,7 @@
  */
 import { fromUtf8, utf8 } from './bytes.ts';
 import { LedgerError } from './errors.ts';
-import { canonicalJson, isCanonicalJsonBytes, isCanonicalJsonText } from './json.ts';
+import { canonicalJson, isCanonicalJsonText } from './json.ts';
 import { isUtcTimestamp } from './time.ts';
 
 /** Largest entry: the uint16 length prefix of C2SP tlog-tiles entry bundles. */
@@ -90,7 +90,7 @@ export function decodeEntryWithText(bytes: Uint8Array): { event: LogEvent & { v:
   checkEnvelope(record);
   // Strict UTF-8 decoding keeps a BOM and refuses bad sequences: equal text is equal
   // bytes. The quick tests settle the common case; the JCS writer the rest.
-  if (!isCanonicalJsonBytes(bytes) && !isCanonicalJsonText(text, record)) {
+  if (!isCanonicalJsonText(text, record, bytes)) {
     let again: string;
     try {
       again = canonicalJson(record);

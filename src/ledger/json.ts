@@ -113,15 +113,17 @@ export function canonicalJson(value: unknown): string {
 /**
  * A quick sufficient test that `text` is the canonical JSON of `value`
  * (`canonicalJson(value) === text`), where `value` is the `JSON.parse` of `text` and
- * `text` has no lone surrogate: the members of every object come in sorted order (UTF-16
- * code units, as JCS sorts them) and `JSON.stringify` — which serialises strings and
- * numbers exactly as JCS does — gives the text back. It answers false, never wrongly
- * true, for what it does not settle (a `\u` escape, which may hide a lone surrogate;
- * members V8 reorders, such as integer-like keys; nesting past 64 levels): the caller
- * then runs {@link canonicalJson}, which settles it. Native `JSON.stringify` is several
+ * `text` has no lone surrogate. With `bytes` (the text's UTF-8), {@link
+ * isCanonicalJsonBytes} first; then: the members of every object come in sorted order
+ * (UTF-16 code units, as JCS sorts them) and `JSON.stringify` — which serialises strings
+ * and numbers exactly as JCS does — gives the text back. It answers false, never
+ * wrongly true, for what it does not settle (a `\u` escape, which may hide a lone
+ * surrogate; members V8 reorders, such as integer-like keys; nesting past 64 levels):
+ * the caller then runs {@link canonicalJson}, which settles it. Both tests are several
  * times faster than the checked JCS writer above, and most texts read are canonical.
  */
-export function isCanonicalJsonText(text: string, value: unknown): boolean {
+export function isCanonicalJsonText(text: string, value: unknown, bytes?: Uint8Array): boolean {
+  if (bytes !== undefined && isCanonicalJsonBytes(bytes)) return true;
   if (text.includes('\\u')) return false;
   return membersSorted(value, 0) && JSON.stringify(value) === text;
 }
@@ -161,80 +163,61 @@ for (const c of '"\\bfnrt') SHORT_ESCAPE[c.charCodeAt(0)] = 1;
  */
 export function isCanonicalJsonBytes(data: Uint8Array): boolean {
   const n = data.length;
-  // per open container: 1 object / 2 array, and for objects the previous key's [start, end)
-  const kind: number[] = [];
+  // per open container: whether it is an object, and its previous key's [start, end)
+  const inObject: boolean[] = [];
   const keyStart: number[] = [];
   const keyEnd: number[] = [];
   let depth = 0;
   let expectKey = false;
   let i = 0;
   // without a backslash anywhere (most entries), a string ends at the next quote: found
-  // by the engine's byte search, and only a key's bytes are looked at (ASCII)
+  // by the engine's byte search
   const noEscape = data.indexOf(0x5c) < 0;
   while (i < n) {
     const b = data[i]!;
     if (b === 0x22) {
-      // a string: [i + 1, end); a key must be ASCII without escapes
+      // a string: [i + 1, end); a key must be ASCII without escapes, after the one before
       const start = i + 1;
       const j = noEscape ? data.indexOf(0x22, start) : stringEnd(data, start);
       if (j < 0) return false;
-      let ascii = true;
-      if (expectKey) for (let k = start; k < j; k++) if (data[k]! >= 0x80 || data[k] === 0x5c) ascii = false;
       if (expectKey) {
-        if (!ascii) return false;
+        for (let k = start; k < j; k++) if (data[k]! >= 0x80 || data[k] === 0x5c) return false;
         const d = depth - 1;
-        const ps = keyStart[d]!;
-        const pe = keyEnd[d]!;
-        if (ps >= 0 && !asciiLess(data, ps, pe, start, j)) return false;
+        if (keyStart[d]! >= 0 && !asciiLess(data, keyStart[d]!, keyEnd[d]!, start, j)) return false;
         keyStart[d] = start;
         keyEnd[d] = j;
         expectKey = false;
       }
       i = j + 1;
-      continue;
-    }
-    if (b === 0x7b || b === 0x5b) {
+    } else if (b === 0x7b || b === 0x5b) {
       if (++depth > 64) return false;
-      kind[depth - 1] = b === 0x7b ? 1 : 2;
+      inObject[depth - 1] = b === 0x7b;
       keyStart[depth - 1] = -1;
-      keyEnd[depth - 1] = -1;
       expectKey = b === 0x7b;
       i++;
-      continue;
-    }
-    if (b === 0x7d || b === 0x5d) {
+    } else if (b === 0x7d || b === 0x5d) {
       depth--;
       expectKey = false;
       i++;
-      continue;
-    }
-    if (b === 0x2c) {
-      expectKey = kind[depth - 1] === 1;
+    } else if (b === 0x2c) {
+      expectKey = inObject[depth - 1]!;
       i++;
-      continue;
-    }
-    if (b === 0x3a) {
+    } else if (b === 0x3a) {
       i++;
-      continue;
-    }
-    if (b === 0x2d || (b >= 0x30 && b <= 0x39)) {
+    } else if (b === 0x2d || (b >= 0x30 && b <= 0x39)) {
       // an integer of 1–15 digits, no leading zero, not −0
-      let j = b === 0x2d ? i + 1 : i;
-      const first = j;
+      const first = b === 0x2d ? i + 1 : i;
+      let j = first;
       while (j < n && data[j]! >= 0x30 && data[j]! <= 0x39) j++;
       const digits = j - first;
       if (digits === 0 || digits > 15 || (data[first] === 0x30 && (digits > 1 || b === 0x2d))) return false;
       const next = data[j];
       if (next === 0x2e || next === 0x65 || next === 0x45) return false;
       i = j;
-      continue;
-    }
-    if (b === 0x74 || b === 0x66 || b === 0x6e) {
+    } else if (b === 0x74 || b === 0x66 || b === 0x6e) {
       // true, false, null (the text parses: the letters are the literal)
       i += b === 0x66 ? 5 : 4;
-      continue;
-    }
-    return false; // whitespace, a byte-order mark, anything else
+    } else return false; // whitespace, a byte-order mark, anything else
   }
   return depth === 0;
 }

@@ -18,7 +18,7 @@
  * (copy-on-write layers, `records.ts`); `applyEntry` changes a state in place (the fast
  * path of audit and of the server's guard).
  */
-import { bytesEqual, encodeEntry, isCanonicalJsonBytes, isCanonicalJsonText, isUtcTimestamp, MAX_ENTRY_BYTES, rfc6962, toHex, daysInMonth, type Hasher } from '../ledger/index.ts';
+import { bytesEqual, encodeEntry, isCanonicalJsonText, isUtcTimestamp, MAX_ENTRY_BYTES, rfc6962, toHex, daysInMonth, type Hasher } from '../ledger/index.ts';
 import { CERTIFICATE_NUMBER, ISSUANCE_BASES, validateUscc, type IssuanceBasis } from '../certificates/index.ts';
 import {
   APPLICATION_KINDS,
@@ -314,12 +314,12 @@ function decode(data: Uint8Array, canonical: boolean): Event | string {
 /**
  * A quick sufficient test that `data` is exactly `encodeEntry(value)` (RFC 8785), where
  * `text` is its strict UTF-8 decoding and `value` the JSON.parse of that text
- * (`isCanonicalJsonBytes`, then `isCanonicalJsonText` of src/ledger); false, never wrongly true, also for an entry
+ * (`isCanonicalJsonText` of src/ledger); false, never wrongly true, also for an entry
  * over 65,535 bytes or one with a byte-order mark: the caller then re-encodes and names
  * the fault.
  */
 function isCanonicalText(data: Uint8Array, text: string, value: Record<string, unknown>): boolean {
-  return data.length <= MAX_ENTRY_BYTES && data[0] === 0x7b && (isCanonicalJsonBytes(data) || isCanonicalJsonText(text, value));
+  return data.length <= MAX_ENTRY_BYTES && data[0] === 0x7b && isCanonicalJsonText(text, value, data);
 }
 
 // ---------------------------------------------------------------- the kinds

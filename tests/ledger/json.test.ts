@@ -60,54 +60,11 @@ describe('canonicalJson', () => {
   });
 });
 
-describe('isCanonicalJsonText (the quick test before the JCS writer)', () => {
+describe('the quick canonical tests before the JCS writer (isCanonicalJsonBytes, isCanonicalJsonText)', () => {
+  const enc = (t: string) => new TextEncoder().encode(t);
   /** The definition, by the canonicalize package: the text is its value's canonical JSON. */
   const isCanonical = (text: string): boolean => canonicalize(JSON.parse(text)) === text;
-
-  it('is never true where the text is not canonical, and true for canonical texts it can settle', () => {
-    fc.assert(
-      fc.property(jsonValue, fc.integer({ min: 0, max: 3 }), (v, variant) => {
-        // the canonical text, and texts near it: JSON.stringify (insertion order, no sorting), spaced, reversed members
-        const canonical = canonicalize(v);
-        const texts = [canonical, JSON.stringify(v), JSON.stringify(v, null, variant), JSON.stringify(v, variant === 1 ? Object.keys(v ?? {}).reverse() : null)];
-        for (const t of texts) {
-          if (t === undefined) continue;
-          if (isCanonicalJsonText(t, JSON.parse(t))) expect(isCanonical(t)).toBe(true);
-        }
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  const cases: [string, string, boolean][] = [
-    ['canonical', '{"a":1,"b":[true,null,"x"],"c":{"d":-1.5}}', true],
-    ['members out of order', '{"b":1,"a":2}', false],
-    ['a duplicate member', '{"a":1,"a":1}', false],
-    ['whitespace', '{"a": 1}', false],
-    ['an escaped solidus', '{"a":"\\/"}', false],
-    ['a \\u escape of a plain letter', '{"a":"\\u0041"}', false],
-    ['a number not in shortest form', '{"a":1.0}', false],
-    ['an exponent', '{"a":1e2}', false],
-    ['minus zero', '{"a":-0}', false],
-    ['integer-like keys in code-unit order (V8 reorders them)', '{"10":1,"9":2}', false],
-    ['a newline escaped as JCS does', '{"a":"x\\ny"}', true],
-    ['U+2028 raw, as JCS writes it', '{"a":"\u2028"}', true],
-  ];
-  for (const [name, text, quick] of cases) {
-    it(`${name}: ${quick ? 'settled as canonical' : 'not settled (the JCS writer decides)'}`, () => {
-      expect(isCanonicalJsonText(text, JSON.parse(text))).toBe(quick);
-      if (quick) expect(isCanonical(text)).toBe(true);
-    });
-  }
-  it('the cases it leaves to the JCS writer are decided there: only the integer-like keys are canonical', () => {
-    expect(cases.filter(([, t, quick]) => !quick && isCanonical(t)).map(([n]) => n)).toEqual(['integer-like keys in code-unit order (V8 reorders them)']);
-  });
-});
-
-describe('isCanonicalJsonBytes (the byte scan before both)', () => {
-  const enc = (t: string) => new TextEncoder().encode(t);
-  const isCanonical = (text: string): boolean => canonicalize(JSON.parse(text)) === text;
-  /** Texts near a canonical one: unsorted, spaced, reversed, a key repeated, a number reformatted, a solidus escaped. */
+  /** Texts near a value's canonical one that still parse: unsorted, spaced, reversed, a key repeated, a number reformatted, a solidus escaped. */
   const near = (v: unknown, variant: number): string[] => {
     const c = canonicalize(v);
     const out = [c, JSON.stringify(v), JSON.stringify(v, null, variant)];
@@ -127,10 +84,13 @@ describe('isCanonicalJsonBytes (the byte scan before both)', () => {
     });
   };
 
-  it('is never true where the text is not canonical (any JSON value, texts near its canonical one)', () => {
+  it('neither is ever true where the text is not canonical (any JSON value, texts near its canonical one)', () => {
     fc.assert(
       fc.property(jsonValue, fc.integer({ min: 0, max: 3 }), (v, variant) => {
-        for (const t of near(v, variant)) if (isCanonicalJsonBytes(enc(t))) expect(isCanonical(t)).toBe(true);
+        for (const t of near(v, variant)) {
+          if (isCanonicalJsonBytes(enc(t))) expect(isCanonical(t)).toBe(true);
+          if (isCanonicalJsonText(t, JSON.parse(t))) expect(isCanonical(t)).toBe(true);
+        }
       }),
       { numRuns: 3000 },
     );
@@ -149,7 +109,7 @@ describe('isCanonicalJsonBytes (the byte scan before both)', () => {
     ),
   })).value;
 
-  it('settles the canonical text of entry-shaped values (ASCII keys, integers, strings without \\u escapes)', () => {
+  it('the byte scan settles the canonical text of entry-shaped values (ASCII keys, integers, strings without \\u escapes)', () => {
     fc.assert(
       fc.property(entryLike, (v) => {
         const t = canonicalize(v);
@@ -159,35 +119,38 @@ describe('isCanonicalJsonBytes (the byte scan before both)', () => {
     );
   });
 
-  const cases: [string, string, boolean][] = [
-    ['an entry', '{"kind":"certificate.issued","n":[1,-2,0,true,false,null,{}],"s":"a\\"b\\\\c\\nd\\te","time":"2026-01-01T00:00:00.000Z","v":1}', true],
-    ['non-ASCII in a value', '{"a":"数据 ü"}', true],
-    ['keys out of order', '{"b":1,"a":2}', false],
-    ['a key twice', '{"a":1,"a":1}', false],
-    ['a shorter key after its prefix', '{"ab":1,"a":2}', false],
-    ['whitespace', '{"a":1} ', false],
-    ['an escaped solidus', '{"a":"\\/"}', false],
-    ['a \\u escape', '{"a":"\\u00e9"}', false],
-    ['a fraction', '{"a":1.5}', false],
-    ['an exponent', '{"a":1E2}', false],
-    ['minus zero', '{"a":-0}', false],
-    ['a leading zero', '{"a":01}', false],
-    ['16 digits', '{"a":1234567890123456}', false],
-    ['a non-ASCII key', '{"é":1}', false],
-    ['integer-like keys in code-unit order', '{"10":1,"9":2}', true],
-    ['65 levels', `${'['.repeat(65)}${']'.repeat(65)}`, false],
-    ['64 levels', `${'['.repeat(64)}${']'.repeat(64)}`, true],
+  // [name, text, settled by the byte scan, settled by the stringify test]; every text parses
+  const cases: [string, string, boolean, boolean][] = [
+    ['an entry', '{"kind":"certificate.issued","n":[1,-2,0,true,false,null,{}],"s":"a\\"b\\\\c\\nd\\te","time":"2026-01-01T00:00:00.000Z","v":1}', true, true],
+    ['a fraction, nested', '{"a":1,"b":[true,null,"x"],"c":{"d":-1.5}}', false, true],
+    ['non-ASCII in a value', '{"a":"数据 ü"}', true, true],
+    ['U+2028 raw, as JCS writes it', '{"a":"\u2028"}', true, true],
+    ['keys out of order', '{"b":1,"a":2}', false, false],
+    ['a key twice', '{"a":1,"a":1}', false, false],
+    ['a shorter key after its prefix', '{"ab":1,"a":2}', false, false],
+    ['whitespace inside', '{"a": 1}', false, false],
+    ['whitespace after', '{"a":1} ', false, false],
+    ['an escaped solidus', '{"a":"\\/"}', false, false],
+    ['a \\u escape of a plain letter', '{"a":"\\u0041"}', false, false],
+    ['a \\u escape', '{"a":"\\u00e9"}', false, false],
+    ['a number not in shortest form', '{"a":1.0}', false, false],
+    ['an exponent', '{"a":1E2}', false, false],
+    ['minus zero', '{"a":-0}', false, false],
+    ['16 digits', '{"a":1234567890123456}', false, true],
+    ['a non-ASCII key', '{"é":1}', false, true],
+    ['integer-like keys in code-unit order (V8 reorders them)', '{"10":1,"9":2}', true, false],
+    ['65 levels', `${'['.repeat(65)}${']'.repeat(65)}`, false, true],
+    ['64 levels', `${'['.repeat(64)}${']'.repeat(64)}`, true, true],
   ];
-  for (const [name, text, scan] of cases) {
-    it(`${name}: ${scan ? 'settled as canonical' : 'left to the other tests'}`, () => {
-      let parses = true;
-      try {
-        JSON.parse(text);
-      } catch {
-        parses = false;
-      }
-      if (parses) expect(isCanonicalJsonBytes(enc(text))).toBe(scan);
-      if (scan) expect(isCanonical(text)).toBe(true);
+  for (const [name, text, scan, quick] of cases) {
+    it(`${name}: byte scan ${scan ? 'settles it' : 'leaves it'}, stringify test ${quick ? 'settles it' : 'leaves it'}`, () => {
+      expect(isCanonicalJsonBytes(enc(text))).toBe(scan);
+      expect(isCanonicalJsonText(text, JSON.parse(text))).toBe(quick);
+      expect(isCanonicalJsonText(text, JSON.parse(text), enc(text))).toBe(scan || quick);
+      if (scan || quick) expect(isCanonical(text)).toBe(true);
     });
   }
+  it('of the cases neither settles, the JCS writer finds none canonical', () => {
+    expect(cases.filter(([, t, scan, quick]) => !scan && !quick && isCanonical(t)).map(([n]) => n)).toEqual([]);
+  });
 });
