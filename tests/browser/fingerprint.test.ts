@@ -256,6 +256,11 @@ describe.runIf(available)('browser fingerprinting (Chromium)', () => {
     const dir = join(tmp, 'progress');
     writeManyFiles(dir, 400);
     const p = await freshPage();
+    // The page reports at most every 100 ms; on a quiet machine 403 small files can be done in
+    // less, so no count between 0 and the total is ever shown. The CPU is slowed (Chromium's
+    // DevTools throttling, as for a slow laptop) so the run spans several report intervals.
+    const cdp = await chromium.context.newCDPSession(p);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 8 });
     // Every text the status element shows during the run.
     await p.evaluate(() => {
       const status = document.querySelector('[data-fingerprint-status]')!;
