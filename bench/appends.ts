@@ -22,7 +22,7 @@
  * default), BENCH_PHASES=1 (per-batch phase timing on stderr), BENCH_QUICK=1.
  */
 import { sql } from 'drizzle-orm';
-import { hexArrayLiteral, intArrayLiteral } from '../src/db/index.ts';
+import { intArrayLiteral } from '../src/db/index.ts';
 import { nodeRfc6962 } from '../src/ledger/node/index.ts';
 import { Sequencer } from '../src/ledger/pg/index.ts';
 import { LogStore } from '../src/ledger/pg/index.ts';
@@ -47,6 +47,11 @@ import {
   type BenchDatabase,
   type DbKind,
 } from './lib.ts';
+
+/** A PostgreSQL text[] literal of hex strings (no quoting needed for [0-9a-f]): the plain way to send a batch of byte strings. */
+function hexArrayLiteral(values: readonly Uint8Array[]): string {
+  return `{${values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')).join(',')}}`;
+}
 
 /** Acceptance floors of the issue, checked at c=256. */
 const FLOORS: Record<DbKind, { rate: number; p99?: number }> = {

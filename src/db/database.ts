@@ -221,9 +221,51 @@ export function intArrayLiteral(values: readonly number[]): string {
   return `{${values.join(',')}}`;
 }
 
-/** A PostgreSQL text[] literal of hex strings (no quoting needed for [0-9a-f]). */
-export function hexArrayLiteral(values: readonly Uint8Array[]): string {
-  return `{${values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')).join(',')}}`;
+/** Bytes of one hex text parameter of {@link byteaRows}: 32 KiB, a 64 KiB string. */
+const BYTEA_CHUNK_BYTES = 32 * 1024;
+
+/**
+ * Byte strings as a subquery of rows `(n, d)`: `n` the 1-based position in `values`, `d`
+ * the bytes (bytea), for `INSERT … SELECT … FROM ${byteaRows(values)} AS r`.
+ *
+ * The values travel as a few hex text parameters of at most 32 KiB of bytes each (several
+ * values to a parameter, cut apart in SQL by offset and length) rather than one text[]
+ * literal of the whole batch: a batch of 4,096 entries was a string of megabytes, built
+ * twice (the join, then the braces around it), and strings that large are allocated in
+ * V8's large-object space, which only a full collection frees; they drove the
+ * sequencer's peak RSS. Strings of 64 KiB are young-generation garbage.
+ */
+export function byteaRows(values: readonly Uint8Array[]): SQL {
+  const chunks: string[] = [];
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let offset = 1;
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    chunks.push(Buffer.concat(pending, pendingBytes).toString('hex'));
+    pending = [];
+    pendingBytes = 0;
+  };
+  for (const v of values) {
+    if (pendingBytes > 0 && pendingBytes + v.byteLength > BYTEA_CHUNK_BYTES) flush();
+    offsets.push(offset);
+    lengths.push(v.byteLength);
+    pending.push(v);
+    pendingBytes += v.byteLength;
+    offset += v.byteLength;
+  }
+  flush();
+  if (chunks.length === 0) return sql`(SELECT 1::bigint AS n, ''::bytea AS d WHERE false)`;
+  // The chunks are joined and decoded once, by an uncorrelated scalar subquery (an InitPlan);
+  // each row is a slice of that one value (substring copies only the slice).
+  const all = sql`(SELECT decode(string_agg(u.h, '' ORDER BY u.k), 'hex') FROM unnest(ARRAY[${sql.join(
+    chunks.map((c) => sql`${c}`),
+    sql`, `,
+  )}]::text[]) WITH ORDINALITY AS u(h, k))`;
+  return sql`(SELECT s.n, substring(${all} FROM s.o FOR s.l) AS d
+    FROM unnest(${intArrayLiteral(offsets)}::int[], ${intArrayLiteral(lengths)}::int[]) WITH ORDINALITY AS s(o, l, n))`;
 }
 
 /** Normalise an int8 column value (number, bigint or string by driver) to a safe number. */

@@ -12,13 +12,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hexArrayLiteral, queryRows, type Database, type Db } from '../../src/db/index.ts';
+import { queryRows, type Database, type Db } from '../../src/db/index.ts';
 import * as schema from '../../src/db/schema.ts';
 import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 import { auditLog, LogStore } from '../../src/ledger/pg/index.ts';
 import { CompactRange, splitPartialTiles } from '../../src/ledger/index.ts';
 import * as ref from '../helpers/tlog-client.ts';
 import { createPostgresDatabase, openEmptyPglite, usingPostgres } from '../helpers/db.ts';
+
+/** A PostgreSQL text[] literal of hex strings (no quoting needed for [0-9a-f]): the plain way to send a batch of byte strings. */
+function hexArrayLiteral(values: readonly Uint8Array[]): string {
+  return `{${values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')).join(',')}}`;
+}
 
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../migrations');
 const N = 66_000; // past 65,536: a full tile at level 1 and a partial one at level 2

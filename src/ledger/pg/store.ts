@@ -26,7 +26,7 @@
  *  - rows, once committed, never change (cosignatures are added, never edited).
  */
 import { sql } from 'drizzle-orm';
-import { hexArrayLiteral, intArrayLiteral, logTiles, logTreeState, queryRows, toBytes, toNumber, type Db } from '../../db/index.ts';
+import { byteaRows, intArrayLiteral, logTiles, logTreeState, queryRows, toBytes, toNumber, type Db } from '../../db/index.ts';
 import { bytesEqual } from '../bytes.ts';
 import { CompactRange } from '../compact.ts';
 import { LedgerError } from '../errors.ts';
@@ -316,7 +316,6 @@ export class LogStore {
    *   caller's transaction must roll back).
    */
   async writeIntegration(tx: Db, w: IntegrationWrite): Promise<void> {
-    const idxs = w.entries.map((_, i) => w.previous.size + i);
     // each filled tile as its 17 parts (the tile's hashes with the nodes folded from them)
     const parts = w.tiles.flatMap((t) => {
       const all = tileParts(this.hasher, t.hashes);
@@ -325,11 +324,11 @@ export class LogStore {
     const tiles = parts.length
       ? sql`, t AS (
         INSERT INTO log_tiles (level, idx, part, hashes)
-        SELECT l, i, p, decode(h, 'hex') FROM unnest(
+        SELECT k.l, k.i, k.p, r.d FROM unnest(
           ${intArrayLiteral(parts.map((t) => t.level))}::smallint[],
           ${intArrayLiteral(parts.map((t) => t.index))}::bigint[],
-          ${intArrayLiteral(parts.map((t) => t.part))}::smallint[],
-          ${hexArrayLiteral(parts.map((t) => t.hashes))}::text[]) AS t(l, i, p, h)
+          ${intArrayLiteral(parts.map((t) => t.part))}::smallint[]) WITH ORDINALITY AS k(l, i, p, n)
+        JOIN ${byteaRows(parts.map((t) => t.hashes))} AS r ON r.n = k.n
       )`
       : sql``;
     const rows = await queryRows(
@@ -337,7 +336,7 @@ export class LogStore {
       sql`
       WITH e AS (
         INSERT INTO log_entries (idx, data)
-        SELECT i, decode(d, 'hex') FROM unnest(${intArrayLiteral(idxs)}::bigint[], ${hexArrayLiteral(w.entries)}::text[]) AS t(i, d)
+        SELECT ${w.previous.size}::bigint + r.n - 1, r.d FROM ${byteaRows(w.entries)} AS r
       )${tiles}
       UPDATE log_tree_state
       SET tree_size = ${w.next.size}, root_hash = decode(${toHex(w.next.rootHash)}, 'hex'),
