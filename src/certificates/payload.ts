@@ -196,7 +196,7 @@ export function parseCertificatePayload(bytes: Uint8Array): CertificatePayload {
   } catch {
     throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
   }
-  return parseCertificatePayloadText(text);
+  return parseCertificatePayloadText(text, bytes);
 }
 
 /**
@@ -207,7 +207,7 @@ export function parseCertificatePayload(bytes: Uint8Array): CertificatePayload {
  * byte-for-byte check, since UTF-8 encodes equal well-formed text as equal bytes.
  * @throws CertificateError `invalid_payload` or `non_canonical_payload`.
  */
-export function parseCertificatePayloadText(text: string): CertificatePayload {
+export function parseCertificatePayloadText(text: string, bytes?: Uint8Array): CertificatePayload {
   if (typeof text !== 'string' || !isWellFormedText(text)) throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
   if (text.length * 3 > MAX_PAYLOAD_BYTES && utf8(text).length > MAX_PAYLOAD_BYTES) {
     throw new CertificateError('invalid_payload', 'certificate payload is missing or too large');
@@ -218,9 +218,14 @@ export function parseCertificatePayloadText(text: string): CertificatePayload {
   } catch {
     throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
   }
-  const payload = checkedPayload(parsed);
-  // the text is well-formed (checked above): the quick test settles the common case
-  if (!isCanonicalJsonText(text, payload) && canonicalJson(payload) !== text) {
+  const fast = payloadOfCheckedFields(parsed);
+  const payload = fast ?? checkedPayload(parsed);
+  // The quick test settles the common case: it asks whether the text is the canonical
+  // JSON of what JSON.parse made of it (members in the text's order), and the fast
+  // path's payload holds exactly those members and values. (Given the payload itself,
+  // which lists its members in the schema's order, it never could.) The text is
+  // well-formed (checked above); `bytes`, when given, are its UTF-8.
+  if (!(fast !== undefined && isCanonicalJsonText(text, parsed, bytes)) && canonicalJson(payload) !== text) {
     throw new CertificateError('non_canonical_payload', 'certificate payload is not in RFC 8785 canonical form');
   }
   return payload;

@@ -276,11 +276,47 @@ function parseTime(text: unknown): number {
   return t;
 }
 
+/**
+ * The trust sets parsed lately, by object, each with the text it was parsed from: a
+ * verifier hands the same set with every bundle, and parsing it cost about as much as
+ * checking a 21-hash proof. A set changed in place since gives another text and is
+ * parsed again.
+ */
+const parsedTrusts = new WeakMap<TrustedKeys, { text: string; parsed: ParsedTrust }>();
+
+/** The members of a trust set that {@link parseTrust} reads, as one text (every value is a string or null when well-formed). */
+function trustText(trust: TrustedKeys): string | undefined {
+  let text = '';
+  for (const vkey of trust.logKeys) {
+    if (typeof vkey !== 'string') return undefined;
+    text += `${vkey}\n`;
+  }
+  for (const k of trust.certificateKeys) {
+    if (typeof k !== 'object' || k === null || typeof k.vkey !== 'string' || typeof k.validFrom !== 'string' || (k.validUntil !== null && typeof k.validUntil !== 'string')) return undefined;
+    text += `\n${k.vkey}\n${k.validFrom}\n${k.validUntil ?? ''}`;
+  }
+  return text;
+}
+
 /** Parses the caller's trust set; a malformed trusted key is a caller error and throws. */
 function parseTrust(trust: TrustedKeys): ParsedTrust {
   if (typeof trust !== 'object' || trust === null || !Array.isArray(trust.logKeys) || !Array.isArray(trust.certificateKeys)) {
     throw new CertificateError('invalid_trusted_key', 'trusted keys must list logKeys and certificateKeys');
   }
+  const text = trustText(trust);
+  const known = parsedTrusts.get(trust);
+  if (text !== undefined && known !== undefined && known.text === text) return copyTrust(known.parsed);
+  const parsed = parseTrustOnce(trust);
+  if (text !== undefined) parsedTrusts.set(trust, { text, parsed: copyTrust(parsed) });
+  return parsed;
+}
+
+/** A copy whose key bytes a verification adapter may touch without changing the remembered ones. */
+function copyTrust(t: ParsedTrust): ParsedTrust {
+  return { log: t.log.map((k) => ({ ...k, publicKey: k.publicKey.slice() })), certificate: t.certificate.map((k) => ({ ...k, publicKey: k.publicKey.slice() })) };
+}
+
+function parseTrustOnce(trust: TrustedKeys): ParsedTrust {
   const log = trust.logKeys.map((vkey) => ({ ...trustedVerifierKey(vkey), vkey }));
   const certificate = trust.certificateKeys.map((k) => {
     const { name, keyId, publicKey } = trustedVerifierKey(k.vkey);
@@ -497,7 +533,7 @@ function checkFormat(input: unknown): FormatOutcome {
   if (bundle.payload !== undefined) {
     partial.payloadBytes = utf8(bundle.payload);
     try {
-      partial.payload = parseCertificatePayloadText(bundle.payload);
+      partial.payload = parseCertificatePayloadText(bundle.payload, partial.payloadBytes);
     } catch (e) {
       return formatFailure(
         bundle,

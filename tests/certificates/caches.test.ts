@@ -53,6 +53,22 @@ describe('trusted keys parsed once', () => {
     expect((await verifyBundle(text, t, nodeEd25519)).checks.find((c) => c.name === 'checkpoint_signature')?.code).toBe('unknown_key');
   });
 
+  it('a trust set changed in place (the same arrays, an entry edited or added) is read afresh', async () => {
+    const t = trust();
+    expect((await verifyBundle(text, t, nodeEd25519)).ok).toBe(true);
+    const key = t.certificateKeys.find((k) => k.vkey === CERT_KEY_NEW.vkey)!;
+    const until = key.validUntil;
+    key.validUntil = '2000-01-02T00:00:00Z'; // the window closed before the certificate was issued
+    const r = await verifyBundle(text, t, nodeEd25519);
+    expect(r.checks.find((c) => c.name === 'key_validity')?.code).toBe('key_not_valid_at_issue_date');
+    key.validUntil = until;
+    expect((await verifyBundle(text, t, nodeEd25519)).ok).toBe(true);
+    const logKeys = t.logKeys.splice(0); // emptied in place
+    expect((await verifyBundle(text, t, nodeEd25519)).checks.find((c) => c.name === 'checkpoint_signature')?.code).toBe('unknown_key');
+    t.logKeys.push(...logKeys);
+    expect((await verifyBundle(text, t, nodeEd25519)).ok).toBe(true);
+  });
+
   it('a malformed trusted key still throws invalid_trusted_key after good keys were parsed', async () => {
     expect((await verifyBundle(text, trust(), nodeEd25519)).ok).toBe(true);
     const bad = { ...trust(), logKeys: [LOG_KEY.vkey, `${LOG_KEY.vkey}x`] };
