@@ -219,7 +219,7 @@ export function parseCertificatePayloadText(text: string, bytes?: Uint8Array): C
     throw new CertificateError('invalid_payload', 'certificate payload is not UTF-8 JSON');
   }
   const fast = payloadOfCheckedFields(parsed);
-  const payload = fast ?? checkedPayload(parsed);
+  const payload = fast ?? schemaPayload(parsed);
   // The quick test settles the common case: it asks whether the text is the canonical
   // JSON of what JSON.parse made of it (members in the text's order), and the fast
   // path's payload holds exactly those members and values. (Given the payload itself,
@@ -233,8 +233,11 @@ export function parseCertificatePayloadText(text: string, bytes?: Uint8Array): C
 
 /** The payload {@link certificatePayloadSchema} makes of `input`. @throws CertificateError `invalid_payload`. */
 function checkedPayload(input: unknown): CertificatePayload {
-  const fast = payloadOfCheckedFields(input);
-  if (fast !== undefined) return fast;
+  return payloadOfCheckedFields(input) ?? schemaPayload(input);
+}
+
+/** {@link checkedPayload} by the schema itself, for what the hand-written checks do not settle. */
+function schemaPayload(input: unknown): CertificatePayload {
   const result = certificatePayloadSchema.safeParse(input);
   if (!result.success) throw schemaError('invalid_payload', 'certificate payload fails the schema', result.error);
   return result.data;

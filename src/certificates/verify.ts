@@ -258,7 +258,8 @@ function subjectOf(type: BundleType, entry: LogEvent, payload?: CertificatePaylo
 async function safeVerify(crypto: Ed25519Verify, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
-    return (await crypto.verifyEd25519(publicKey, message, signature)) === true;
+    // A copy of the key: the trusted keys parsed once (`parsedKeys`) stay as parsed whatever an adapter does with its argument.
+    return (await crypto.verifyEd25519(publicKey.slice(), message, signature)) === true;
   } catch {
     return false;
   }
@@ -276,47 +277,11 @@ function parseTime(text: unknown): number {
   return t;
 }
 
-/**
- * The trust sets parsed lately, by object, each with the text it was parsed from: a
- * verifier hands the same set with every bundle, and parsing it cost about as much as
- * checking a 21-hash proof. A set changed in place since gives another text and is
- * parsed again.
- */
-const parsedTrusts = new WeakMap<TrustedKeys, { text: string; parsed: ParsedTrust }>();
-
-/** The members of a trust set that {@link parseTrust} reads, as one text (every value is a string or null when well-formed). */
-function trustText(trust: TrustedKeys): string | undefined {
-  let text = '';
-  for (const vkey of trust.logKeys) {
-    if (typeof vkey !== 'string') return undefined;
-    text += `${vkey}\n`;
-  }
-  for (const k of trust.certificateKeys) {
-    if (typeof k !== 'object' || k === null || typeof k.vkey !== 'string' || typeof k.validFrom !== 'string' || (k.validUntil !== null && typeof k.validUntil !== 'string')) return undefined;
-    text += `\n${k.vkey}\n${k.validFrom}\n${k.validUntil ?? ''}`;
-  }
-  return text;
-}
-
 /** Parses the caller's trust set; a malformed trusted key is a caller error and throws. */
 function parseTrust(trust: TrustedKeys): ParsedTrust {
   if (typeof trust !== 'object' || trust === null || !Array.isArray(trust.logKeys) || !Array.isArray(trust.certificateKeys)) {
     throw new CertificateError('invalid_trusted_key', 'trusted keys must list logKeys and certificateKeys');
   }
-  const text = trustText(trust);
-  const known = parsedTrusts.get(trust);
-  if (text !== undefined && known !== undefined && known.text === text) return copyTrust(known.parsed);
-  const parsed = parseTrustOnce(trust);
-  if (text !== undefined) parsedTrusts.set(trust, { text, parsed: copyTrust(parsed) });
-  return parsed;
-}
-
-/** A copy whose key bytes a verification adapter may touch without changing the remembered ones. */
-function copyTrust(t: ParsedTrust): ParsedTrust {
-  return { log: t.log.map((k) => ({ ...k, publicKey: k.publicKey.slice() })), certificate: t.certificate.map((k) => ({ ...k, publicKey: k.publicKey.slice() })) };
-}
-
-function parseTrustOnce(trust: TrustedKeys): ParsedTrust {
   const log = trust.logKeys.map((vkey) => ({ ...trustedVerifierKey(vkey), vkey }));
   const certificate = trust.certificateKeys.map((k) => {
     const { name, keyId, publicKey } = trustedVerifierKey(k.vkey);
@@ -330,8 +295,8 @@ function parseTrustOnce(trust: TrustedKeys): ParsedTrust {
 /** A caller's trusted vkey, parsed (C2SP signed-note verifier key). @throws CertificateError `invalid_trusted_key`. */
 function trustedVerifierKey(vkey: string): ParsedVerifierKey {
   const known = typeof vkey === 'string' ? parsedKeys.get(vkey) : undefined;
-  // A copy of the key bytes: the cached ones stay as parsed whatever a verification adapter does with its argument.
-  if (known !== undefined) return { name: known.name, keyId: known.keyId, publicKey: known.publicKey.slice() };
+  // Shared, never written: safeVerify hands an adapter a copy of the key bytes.
+  if (known !== undefined) return known;
   let parsed: ParsedVerifierKey;
   try {
     parsed = parseVerifierKey(vkey);
@@ -339,7 +304,7 @@ function trustedVerifierKey(vkey: string): ParsedVerifierKey {
     throw new CertificateError('invalid_trusted_key', 'a trusted key is not a valid vkey');
   }
   if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.delete(parsedKeys.keys().next().value!);
-  parsedKeys.set(vkey, { name: parsed.name, keyId: parsed.keyId, publicKey: parsed.publicKey.slice() });
+  parsedKeys.set(vkey, parsed);
   return parsed;
 }
 

@@ -12,18 +12,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, type Database, type Db } from '../../src/db/index.ts';
+import { byteaRows, queryRows, type Database, type Db } from '../../src/db/index.ts';
 import * as schema from '../../src/db/schema.ts';
 import { nodeRfc6962 } from '../../src/ledger/node/index.ts';
 import { auditLog, LogStore } from '../../src/ledger/pg/index.ts';
 import { CompactRange, splitPartialTiles } from '../../src/ledger/index.ts';
 import * as ref from '../helpers/tlog-client.ts';
 import { createPostgresDatabase, openEmptyPglite, usingPostgres } from '../helpers/db.ts';
-
-/** A PostgreSQL text[] literal of hex strings (no quoting needed for [0-9a-f]): the plain way to send a batch of byte strings. */
-function hexArrayLiteral(values: readonly Uint8Array[]): string {
-  return `{${values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')).join(',')}}`;
-}
 
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../migrations');
 const N = 66_000; // past 65,536: a full tile at level 1 and a partial one at level 2
@@ -71,13 +66,13 @@ beforeAll(async () => {
   for (let i = 0; i < N; i += 5000) {
     const part = entries.slice(i, i + 5000);
     await database.db.execute(
-      sql`INSERT INTO log_entries (idx, data) SELECT i, decode(d, 'hex') FROM unnest(${`{${part.map((_, k) => i + k).join(',')}}`}::bigint[], ${hexArrayLiteral(part)}::text[]) AS t(i, d)`,
+      sql`INSERT INTO log_entries (idx, data) SELECT ${i}::bigint + r.n - 1, r.d FROM ${byteaRows(part)} AS r`,
     );
   }
   for (let i = 0; i < nodes.length; i += 5000) {
     const part = nodes.slice(i, i + 5000);
     await database.db.execute(
-      sql`INSERT INTO log_nodes (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM unnest(${`{${part.map((n) => n.level).join(',')}}`}::smallint[], ${`{${part.map((n) => n.idx).join(',')}}`}::bigint[], ${hexArrayLiteral(part.map((n) => n.hash))}::text[]) AS t(l, i, h)`,
+      sql`INSERT INTO log_nodes (level, idx, hash) SELECT t.l, t.i, r.d FROM unnest(${`{${part.map((n) => n.level).join(',')}}`}::smallint[], ${`{${part.map((n) => n.idx).join(',')}}`}::bigint[]) WITH ORDINALITY AS t(l, i, n) JOIN ${byteaRows(part.map((n) => n.hash))} AS r ON r.n = t.n`,
     );
   }
   await database.db.execute(
