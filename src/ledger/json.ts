@@ -148,6 +148,11 @@ function membersSorted(v: unknown, depth: number): boolean {
 const SHORT_ESCAPE = new Uint8Array(128);
 for (const c of '"\\bfnrt') SHORT_ESCAPE[c.charCodeAt(0)] = 1;
 
+/** {@link isCanonicalJsonBytes}'s stack, one slot per nesting level (at most 64): reused, not allocated per call. */
+const scanInObject = new Uint8Array(64);
+const scanKeyStart = new Int32Array(64);
+const scanKeyEnd = new Int32Array(64);
+
 /**
  * A quicker sufficient test on the UTF-8 bytes of a JSON text that `JSON.parse`
  * accepts: true only when the text is the canonical JSON (RFC 8785) of its value — one
@@ -164,9 +169,9 @@ for (const c of '"\\bfnrt') SHORT_ESCAPE[c.charCodeAt(0)] = 1;
 export function isCanonicalJsonBytes(data: Uint8Array): boolean {
   const n = data.length;
   // per open container: whether it is an object, and its previous key's [start, end)
-  const inObject: boolean[] = [];
-  const keyStart: number[] = [];
-  const keyEnd: number[] = [];
+  const inObject = scanInObject;
+  const keyStart = scanKeyStart;
+  const keyEnd = scanKeyEnd;
   let depth = 0;
   let expectKey = false;
   let i = 0;
@@ -178,7 +183,15 @@ export function isCanonicalJsonBytes(data: Uint8Array): boolean {
     if (b === 0x22) {
       // a string: [i + 1, end); a key must be ASCII without escapes, after the one before
       const start = i + 1;
-      const j = noEscape ? data.indexOf(0x22, start) : stringEnd(data, start);
+      let j: number;
+      if (noEscape) {
+        // a loop, not data.indexOf: strings are short (keys, digests), and each call of the
+        // engine's search cost more than the bytes it skipped (canonical check of a
+        // 425-byte certificate entry: 1.7 → 0.9 µs)
+        j = start;
+        while (j < n && data[j] !== 0x22) j++;
+        if (j === n) j = -1;
+      } else j = stringEnd(data, start);
       if (j < 0) return false;
       if (expectKey) {
         for (let k = start; k < j; k++) if (data[k]! >= 0x80 || data[k] === 0x5c) return false;
@@ -191,7 +204,7 @@ export function isCanonicalJsonBytes(data: Uint8Array): boolean {
       i = j + 1;
     } else if (b === 0x7b || b === 0x5b) {
       if (++depth > 64) return false;
-      inObject[depth - 1] = b === 0x7b;
+      inObject[depth - 1] = b === 0x7b ? 1 : 0;
       keyStart[depth - 1] = -1;
       expectKey = b === 0x7b;
       i++;
@@ -200,7 +213,7 @@ export function isCanonicalJsonBytes(data: Uint8Array): boolean {
       expectKey = false;
       i++;
     } else if (b === 0x2c) {
-      expectKey = inObject[depth - 1]!;
+      expectKey = inObject[depth - 1] === 1;
       i++;
     } else if (b === 0x3a) {
       i++;

@@ -7,13 +7,12 @@
  */
 import { encodeEntry, fromBase64, fromHex, toBase64, toHex, utf8, type LogEvent } from '../ledger/index.ts';
 import {
-  certificateKeyHashInto,
   certificateMapKey,
-  HASH_BYTES,
   depositMapKey,
   HashedMapBatch,
-  mapKeyHash,
   MemoryMap,
+  PackedMapUpdates,
+  type MapEngine,
   type MapNodeRecord,
   type MapUpdate,
   type ProvenMapValue,
@@ -31,6 +30,7 @@ import {
   type StateCommitRecord,
 } from './records.ts';
 import { parseEntryJson } from './entry-json.ts';
+import { applyEntry, type ReplayEntry, type ReplayOptions } from './replay.ts';
 
 /** A key's record as of a state commitment, with its map proof. */
 export interface ProvenStateValue {
@@ -162,28 +162,24 @@ export function stateMapUpdates(s: RegistryState, ids: Iterable<StateKeyId>, sha
  * same updates, without an update object and two small arrays per key.
  */
 export function stateMapBatch(s: RegistryState, ids: Iterable<StateKeyId>, sha256: Sha256): HashedMapBatch {
+  return packStateUpdates(s, ids).toBatch(sha256);
+}
+
+/** {@link stateMapBatch} before hashing: each key's preimage and its record's bytes (or removed). */
+export function packStateUpdates(s: RegistryState, ids: Iterable<StateKeyId>): PackedMapUpdates {
   const unique = ids instanceof Set ? (ids as Set<StateKeyId>) : new Set(ids);
-  const batch = new HashedMapBatch(unique.size);
+  const packed = new PackedMapUpdates(unique.size);
   for (const id of unique) {
     if (id.startsWith('c:')) {
       const number = id.slice(2);
       const c = s.certificates.get(number);
-      pushCertificate(batch, number, c === undefined ? null : certificateStatusBytes(s, c), sha256);
+      packed.pushCertificate(number, c === undefined ? null : certificateStatusBytes(s, c));
     } else {
       const r = stateRecord(s, id);
-      batch.push(mapKeyHash(stateMapKey(id), sha256), r === undefined ? null : stateRecordValue(r, sha256));
+      packed.push(stateMapKey(id), r === undefined ? null : recordBytes(r));
     }
   }
-  return batch;
-}
-
-/** Adds a certificate's update to `batch`: its key hash, and the hash of its status record's bytes (null: removed), hashed into the batch's arrays. */
-function pushCertificate(batch: HashedMapBatch, number: string, record: Uint8Array | null, sha256: Sha256): void {
-  const i = batch.add();
-  certificateKeyHashInto(number, sha256, batch.keys, i * HASH_BYTES);
-  if (record === null) batch.removes[i] = 1;
-  else if (sha256.into !== undefined) sha256.into(record, batch.values, i * HASH_BYTES);
-  else batch.values.set(sha256(record), i * HASH_BYTES);
+  return packed;
 }
 
 /**
@@ -193,13 +189,45 @@ function pushCertificate(batch: HashedMapBatch, number: string, record: Uint8Arr
  * key id or a lookup per key.
  */
 export function wholeStateMapBatch(s: RegistryState, sha256: Sha256): HashedMapBatch {
-  const batch = new HashedMapBatch(s.certificates.count() + s.earliest.count());
-  for (const [n, c] of s.certificates.entries()) pushCertificate(batch, n, certificateStatusBytes(s, c), sha256);
+  return packWholeState(s).toBatch(sha256);
+}
+
+/** {@link wholeStateMapBatch} before hashing. */
+export function packWholeState(s: RegistryState): PackedMapUpdates {
+  const packed = new PackedMapUpdates(s.certificates.count() + s.earliest.count());
+  for (const [n, c] of s.certificates.entries()) packed.pushCertificate(n, certificateStatusBytes(s, c));
   for (const [d, id] of s.earliest.entries()) {
     const r = earliestRecordOf(s, d, id);
-    if (r !== undefined) batch.push(mapKeyHash(depositMapKey(fromHex(d)), sha256), stateRecordValue(r, sha256));
+    if (r !== undefined) packed.push(depositMapKey(fromHex(d)), recordBytes(r));
   }
-  return batch;
+  return packed;
+}
+
+/** The `root` member of a `state.committed` entry (undefined when it has none). */
+export function committedRoot(data: Uint8Array): string | undefined {
+  const parsed = parseEntryJson(data);
+  const r = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as { root?: unknown }).root : undefined;
+  return typeof r === 'string' ? r : undefined;
+}
+
+/**
+ * What an audit does with each chunk of the log it reads: every entry of `entries` (in
+ * index order from `s.size`) applied to `s`, each `state.committed` checked by `roots`
+ * against the state before it — the checks pushed onto `checks`, to be awaited before
+ * the findings are read — and the keys changed sent ahead to the roots' engine, if any.
+ * Returns false when an entry is missing (an index out of order): the replay stops there.
+ */
+export function replayChecked(s: RegistryState, entries: Iterable<ReplayEntry>, roots: StateRootChecker | undefined, checks: Promise<boolean>[], opts: ReplayOptions = {}): boolean {
+  for (const e of entries) {
+    if (e.index !== s.size) return false;
+    if (roots?.observe(e.data)) {
+      const root = committedRoot(e.data);
+      if (root !== undefined) checks.push(roots.check(s, e.index, root));
+    }
+    applyEntry(s, e, opts);
+  }
+  roots?.advance(s);
+  return true;
 }
 
 /** The `state.committed` event (docs/log-format.md §6.10) for the state of the first `size` entries. */
@@ -220,17 +248,19 @@ export interface WrongRoot {
 /**
  * Recomputes every committed state root while a log is replayed: feed it each entry
  * before the replay applies it (`observe`); for a `state.committed` it returns true, and
- * the caller then awaits `check(state, index, root)` with the state of the entries before
- * it. Keeps its own map in memory (the newest tree only, src/state/map/memory.ts),
- * updated with the keys changed since the previous commitment: O(changed keys × log n)
- * per commitment.
+ * the caller then calls `check(state, index, root)` with the state of the entries before
+ * it. The check reads what it needs of the state at once; its answer (and `checked`,
+ * `wrong`) may come later, in order — a caller that goes on replaying awaits them all
+ * before it reports. Keeps its own map (the newest tree only, src/state/map/memory.ts) in
+ * memory, or in a {@link MapEngine} (another thread), updated with the keys changed since
+ * the previous commitment: O(changed keys × log n) per commitment.
  */
 export class StateRootChecker {
   private readonly dirty = new Set<StateKeyId>();
   /**
    * True until the first commitment is checked by a checker made without a map (it
    * observes the log from its first entry): every key of the state is then "changed",
-   * so the first check maps the whole state at once (`wholeStateMapBatch`) and `observe`
+   * so the first check maps the whole state at once (`packWholeState`) and `observe`
    * keeps no keys until then. The same root as the keys observed: a key no entry named
    * has no record, and one named whose record is absent is not in the map either.
    */
@@ -238,15 +268,43 @@ export class StateRootChecker {
   readonly wrong: WrongRoot[] = [];
   /** Commitments checked. */
   checked = 0;
-  /** The map of the newest commitment checked (with the keys changed since still to apply). */
+  /** The map of the newest commitment checked (with the keys changed since still to apply); unused with an engine. */
   readonly map: MemoryMap;
+  /** The root the engine was last asked for. */
+  private engineRoot: Promise<Uint8Array> | undefined;
+  /** Updates sent ahead to the engine ({@link advance}) since the last check: the check fails if one did. */
+  private ahead: Promise<unknown>[] = [];
 
+  /**
+   * @param map the map of the last commitment checked (with `dirty` keys still to apply); none: the empty log's.
+   * @param engine where the map is kept instead of this thread's memory: then the keys
+   *   an entry changes are noted from the first entry on (no whole-state batch at the
+   *   first commitment), and {@link advance} sends them ahead as the replay goes.
+   */
   constructor(
     private readonly sha256: Sha256,
     map?: MemoryMap,
+    private readonly engine?: MapEngine,
   ) {
     this.map = map ?? new MemoryMap(sha256);
-    this.whole = map === undefined;
+    this.whole = map === undefined && engine === undefined;
+  }
+
+  /**
+   * With an engine, sends the records of the keys changed so far to it once there are
+   * at least `minKeys` (default 2,048) — so that the engine hashes and builds the map
+   * while the replay goes on, and a commitment's check waits only for the keys changed
+   * since. A key changed again later is sent again. Without an engine, nothing (the map
+   * is brought up to date at each check). `s` is the state of the entries observed.
+   */
+  advance(s: RegistryState, minKeys = 2048): void {
+    if (this.engine === undefined || this.whole || this.dirty.size < minKeys) return;
+    const packed = packStateUpdates(s, this.dirty);
+    this.dirty.clear();
+    const sent = this.engine.update(packed);
+    sent.catch(() => undefined); // the next check reports it
+    this.ahead.push(sent);
+    this.engineRoot = sent;
   }
 
   /** Notes an entry's changed keys; true when it is a `state.committed` to check. */
@@ -258,23 +316,36 @@ export class StateRootChecker {
   }
 
   /** The checker as plain JSON: its root, pending keys, findings and map nodes (hash ‖ node, base64). */
-  serialize(): unknown {
-    const nodes = [...this.map.nodes()];
-    const packed = new Uint8Array(nodes.length * 97);
-    nodes.forEach((n, i) => {
-      packed.set(n.hash, i * 97);
-      packed.set(n.bytes, i * 97 + 32);
-    });
-    return { root: toHex(this.map.root), dirty: [...this.dirty], ...(this.whole ? { whole: true } : {}), wrong: this.wrong, checked: this.checked, nodes: toBase64(packed) };
+  async serialize(): Promise<unknown> {
+    let root: Uint8Array;
+    let packed: Uint8Array;
+    if (this.engine !== undefined) ({ root, nodes: packed } = await this.engine.snapshot());
+    else {
+      root = this.map.root;
+      const nodes = [...this.map.nodes()];
+      packed = new Uint8Array(nodes.length * 97);
+      nodes.forEach((n, i) => {
+        packed.set(n.hash, i * 97);
+        packed.set(n.bytes, i * 97 + 32);
+      });
+    }
+    return { root: toHex(root), dirty: [...this.dirty], ...(this.whole ? { whole: true } : {}), wrong: this.wrong, checked: this.checked, nodes: toBase64(packed) };
   }
 
-  /** A checker {@link serialize} saved (trusted input: the auditor's own file). */
-  static deserialize(json: unknown, sha256: Sha256): StateRootChecker {
+  /**
+   * A checker {@link serialize} saved (trusted input: the auditor's own file), its map in
+   * memory — or in the engine `engine` makes of the saved root and nodes.
+   */
+  static deserialize(json: unknown, sha256: Sha256, engine?: (root: Uint8Array, nodes: Uint8Array) => MapEngine): StateRootChecker {
     const j = json as { root: string; dirty: StateKeyId[]; whole?: boolean; wrong: WrongRoot[]; checked: number; nodes: string };
     const packed = fromBase64(j.nodes);
-    const records: MapNodeRecord[] = [];
-    for (let at = 0; at < packed.length; at += 97) records.push({ hash: packed.subarray(at, at + 32), bytes: packed.subarray(at + 32, at + 97) });
-    const c = new StateRootChecker(sha256, MemoryMap.fromNodes(fromHex(j.root), records, sha256));
+    let c: StateRootChecker;
+    if (engine !== undefined) c = new StateRootChecker(sha256, undefined, engine(fromHex(j.root), packed));
+    else {
+      const records: MapNodeRecord[] = [];
+      for (let at = 0; at < packed.length; at += 97) records.push({ hash: packed.subarray(at, at + 32), bytes: packed.subarray(at + 32, at + 97) });
+      c = new StateRootChecker(sha256, MemoryMap.fromNodes(fromHex(j.root), records, sha256));
+    }
     c.whole = j.whole === true;
     for (const id of j.dirty) c.dirty.add(id);
     c.wrong.push(...j.wrong);
@@ -287,8 +358,23 @@ export class StateRootChecker {
     return this.whole || this.dirty.has(id);
   }
 
-  /** The map root of `s` (the entries observed so far), updating the checker's map. */
-  async rootOf(s: RegistryState): Promise<Uint8Array> {
+  /**
+   * The map root of `s` (the entries observed so far), updating the checker's map. The
+   * state is read before this returns; the root may come later (from the engine).
+   */
+  rootOf(s: RegistryState): Promise<Uint8Array> {
+    if (this.engine !== undefined) {
+      if (this.whole || this.dirty.size > 0 || this.engineRoot === undefined) {
+        const packed = this.whole ? packWholeState(s) : packStateUpdates(s, this.dirty);
+        this.whole = false;
+        this.dirty.clear();
+        this.engineRoot = this.engine.update(packed);
+      }
+      const ahead = this.ahead;
+      this.ahead = [];
+      const root = this.engineRoot;
+      return ahead.length === 0 ? root : Promise.all(ahead).then(() => root);
+    }
     if (this.whole) {
       this.map.adopt(this.map.stageHashed(wholeStateMapBatch(s, this.sha256)));
       this.whole = false;
@@ -297,20 +383,32 @@ export class StateRootChecker {
       this.map.adopt(this.map.stageHashed(stateMapBatch(s, this.dirty, this.sha256)));
       this.dirty.clear();
     }
-    return this.map.root;
+    return Promise.resolve(this.map.root);
   }
 
-  /** The values of `ids` in the map of the newest commitment checked, with their proofs. */
+  /** The values of `ids` in the map of the newest commitment checked, with their proofs (a map in memory only). */
   prove(ids: readonly StateKeyId[]): ProvenMapValue[] {
+    if (this.engine !== undefined) throw new Error('the state map is held by an engine: no proofs here');
     return this.map.prove(ids.map(stateMapKey));
   }
 
-  /** Checks a commitment at `index` (the state `s` before it) against its logged root (hex). */
-  async check(s: RegistryState, index: number, logged: string): Promise<boolean> {
-    const replayed = toHex(await this.rootOf(s));
-    this.checked++;
-    if (replayed === logged) return true;
-    this.wrong.push({ index, logged, replayed });
-    return false;
+  /**
+   * Checks a commitment at `index` (the state `s` before it) against its logged root
+   * (hex): reads `s` now, and resolves (with `checked` and `wrong` updated) once the root
+   * is known.
+   */
+  check(s: RegistryState, index: number, logged: string): Promise<boolean> {
+    return this.rootOf(s).then((root) => {
+      const replayed = toHex(root);
+      this.checked++;
+      if (replayed === logged) return true;
+      this.wrong.push({ index, logged, replayed });
+      return false;
+    });
+  }
+
+  /** Releases the engine, if any. */
+  async close(): Promise<void> {
+    await this.engine?.close();
   }
 }

@@ -8,10 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeEntry, toHex, type LogEvent } from '../../src/ledger/index.ts';
-import { applyEntry, emptyState, isStateCommitment, StateRootChecker, allStateKeys, stateMapUpdates, type RegistryState } from '../../src/state/index.ts';
+import { applyEntry, emptyState, isStateCommitment, replayChecked, StateRootChecker, allStateKeys, stateMapUpdates, type RegistryState } from '../../src/state/index.ts';
 import { stateCommittedEntry } from '../../src/state/commit.ts';
 import { applyMapUpdates, emptyMapRoot, MemoryMap, MemoryNodeStore } from '../../src/state/map/index.ts';
-import { nodeSha256 } from '../../src/state/map/node/index.ts';
+import { nodeSha256, WorkerMapEngine } from '../../src/state/map/node/index.ts';
 
 const TIME = '2026-01-01T00:00:00.000Z';
 const ORG = '3f0c6a52-5a57-4d2e-9f51-2b7c0c1f8e11';
@@ -94,11 +94,93 @@ describe('the state-root check', () => {
     const c = new StateRootChecker(nodeSha256);
     const s = await check(log.slice(0, 30), c);
     expect(c.isDirty('c:DIP-2026-000000')).toBe(true);
-    const resumed = StateRootChecker.deserialize(JSON.parse(JSON.stringify(c.serialize())), nodeSha256);
+    const resumed = StateRootChecker.deserialize(JSON.parse(JSON.stringify(await c.serialize())), nodeSha256);
     await check(log, resumed, 30, s);
     expect(resumed.checked).toBe(2);
     expect(resumed.wrong).toEqual([]);
     expect(resumed.isDirty('c:DIP-2026-000000')).toBe(false);
+  });
+});
+
+/** The audit's loop: checks not awaited one by one (their answers come later), keys sent ahead every `advanceEvery` entries. */
+async function checkAhead(log: Uint8Array[], checker: StateRootChecker, advanceEvery: number, minKeys: number, from = 0, s: RegistryState = emptyState()): Promise<RegistryState> {
+  const checks: Promise<boolean>[] = [];
+  for (let at = from; at < log.length; at += advanceEvery) {
+    expect(replayChecked(s, log.slice(at, at + advanceEvery).map((data, k) => ({ index: at + k, data })), checker, checks)).toBe(true);
+    checker.advance(s, minKeys);
+  }
+  await Promise.all(checks);
+  return s;
+}
+
+describe('the state-root check with the map on a worker thread (WorkerMapEngine, as audit runs it)', () => {
+  it('finds every committed root right, keys sent ahead or not, and ends with the map of the final state', async () => {
+    const log = await makeLog(300, 40);
+    for (const [every, minKeys] of [
+      [7, 1],
+      [64, 20],
+      [1000, 1],
+    ] as const) {
+      const c = new StateRootChecker(nodeSha256, undefined, new WorkerMapEngine());
+      try {
+        const s = await checkAhead(log, c, every, minKeys);
+        expect(c.checked).toBe(7);
+        expect(c.wrong).toEqual([]);
+        // every key sent: the thread's map is the map of the whole final state
+        c.advance(s, 1);
+        const saved = (await c.serialize()) as { root: string; dirty: string[] };
+        expect(saved.dirty).toEqual([]);
+        expect(saved.root).toBe(await independentRoot(s));
+      } finally {
+        await c.close();
+      }
+    }
+  });
+
+  it('names a wrong root, first or later', async () => {
+    for (const wrongAt of [0, 3]) {
+      const log = await makeLog(200, 50, wrongAt);
+      const c = new StateRootChecker(nodeSha256, undefined, new WorkerMapEngine());
+      try {
+        await checkAhead(log, c, 16, 8);
+        expect(c.checked).toBe(4);
+        expect(c.wrong.map((w) => w.logged)).toEqual(['ab'.repeat(32)]);
+      } finally {
+        await c.close();
+      }
+    }
+  });
+
+  it('saved midway (map nodes from the thread), resumes on a new thread and checks the rest the same', async () => {
+    const log = await makeLog(240, 60);
+    const c = new StateRootChecker(nodeSha256, undefined, new WorkerMapEngine());
+    let s: RegistryState;
+    let saved: unknown;
+    try {
+      s = await checkAhead(log.slice(0, 100), c, 10, 5);
+      saved = JSON.parse(JSON.stringify(await c.serialize()));
+    } finally {
+      await c.close();
+    }
+    const resumed = StateRootChecker.deserialize(saved, nodeSha256, (root, nodes) => new WorkerMapEngine({ root, nodes }));
+    try {
+      await checkAhead(log, resumed, 10, 5, 100, s);
+      expect(resumed.checked).toBe(4);
+      expect(resumed.wrong).toEqual([]);
+      // and a checker in memory resumes from what the thread saved
+      const inMemory = StateRootChecker.deserialize(saved, nodeSha256);
+      await check(log, inMemory, 100, await checkAhead(log.slice(0, 100), new StateRootChecker(nodeSha256), 100, 1));
+      expect(inMemory.wrong).toEqual([]);
+    } finally {
+      await resumed.close();
+    }
+  });
+
+  it('a closed engine rejects the checks still to come instead of answering them', async () => {
+    const log = await makeLog(60, 30);
+    const c = new StateRootChecker(nodeSha256, undefined, new WorkerMapEngine());
+    await c.close();
+    await expect(checkAhead(log, c, 100, 1)).rejects.toThrow(/closed/);
   });
 });
 

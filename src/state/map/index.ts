@@ -31,6 +31,8 @@ export { applyMapUpdates } from './update.ts';
 export type { MapCommit, MapUpdate } from './update.ts';
 export { proveMapKey, proveMapKeys } from './prove.ts';
 export { HashedMapBatch, MemoryMap } from './memory.ts';
+export { PackedMapUpdates } from './packed.ts';
+export type { MapEngine, PackedMapUpdatesData } from './packed.ts';
 export type { StagedMapUpdate } from './memory.ts';
 export type { ProvenMapValue } from './prove.ts';
 export {

@@ -30,6 +30,8 @@ const LEAF = -2;
 /** `left` of a free slot. */
 const FREE = -3;
 const NODE_BYTES = 1 + 2 * HASH_BYTES;
+/** E as eight 32-bit words (in the platform's byte order, as the word views read it). */
+const EMPTY32 = new Int32Array(EMPTY_HASH.slice().buffer);
 /** Nodes reserved beside a bulk-built map for the updates staged on it: ~4,000 changed keys of a 100,000-key map (≈ 7 MB). */
 const STAGING_HEADROOM = 1 << 16;
 
@@ -61,8 +63,18 @@ export class MemoryMap {
   private free = NONE;
   private count = 0;
   private rootIndex = NONE;
-  /** The hash preimage being built (SHA-256 does not keep its input). */
-  private readonly buf = new Uint8Array(NODE_BYTES);
+  /** `hashes` as 32-bit words (a view, replaced when the array grows). */
+  private hashes32 = new Int32Array(this.hashes.buffer);
+  /** `kv` as 32-bit words. */
+  private kv32 = new Int32Array(this.kv.buffer);
+  /**
+   * The hash preimage being built (SHA-256 does not keep its input): 68 bytes whose
+   * prefix byte sits at offset 3, so that the two 32-byte halves after it are word
+   * aligned and filled as 32-bit words; `preimage` is its last 65 bytes.
+   */
+  private readonly pre8 = new Uint8Array(4 + 2 * HASH_BYTES);
+  private readonly pre32 = new Int32Array(this.pre8.buffer);
+  private readonly preimage = this.pre8.subarray(3);
 
   constructor(private readonly sha256: Sha256) {}
 
@@ -239,6 +251,11 @@ export class MemoryMap {
     return this.right[i]!;
   }
 
+  /** @internal The leaves' K ‖ V, 64 bytes a node (read-only to callers). */
+  get keyBytes(): Uint8Array {
+    return this.kv;
+  }
+
   /** @internal Bit `depth` of leaf `i`'s key hash. */
   leafBit(i: number, depth: number): number {
     return (this.kv[i * 2 * HASH_BYTES + (depth >> 3)]! >> (7 - (depth & 7))) & 1;
@@ -254,27 +271,30 @@ export class MemoryMap {
     return compare(this.kv, i * 2 * HASH_BYTES + HASH_BYTES, v, vo) === 0;
   }
 
-  /** @internal A new leaf 0x11 ‖ K ‖ V (the 32 bytes of `k` at `ko` and of `v` at `vo`). */
-  newLeaf(k: Uint8Array, ko: number, v: Uint8Array, vo: number): number {
+  /**
+   * @internal A new leaf 0x11 ‖ K ‖ V: K the 8 words of `k` from word `kw`, V those of
+   * `v` from `vw` (key and value hashes are copied as 32-bit words, not byte by byte).
+   */
+  newLeaf(k: Int32Array, kw: number, v: Int32Array, vw: number): number {
     const i = this.alloc();
     this.left[i] = LEAF;
-    const at = i * 2 * HASH_BYTES;
-    const kv = this.kv;
-    const buf = this.buf;
-    buf[0] = LEAF_PREFIX;
-    for (let b = 0; b < HASH_BYTES; b++) {
-      kv[at + b] = buf[1 + b] = k[ko + b]!;
-      kv[at + HASH_BYTES + b] = buf[1 + HASH_BYTES + b] = v[vo + b]!;
+    const at = i * 16;
+    const kv = this.kv32;
+    const pre = this.pre32;
+    this.pre8[3] = LEAF_PREFIX;
+    for (let w = 0; w < 8; w++) {
+      kv[at + w] = pre[1 + w] = k[kw + w]!;
+      kv[at + 8 + w] = pre[9 + w] = v[vw + w]!;
     }
-    this.hashInto(buf, i);
+    this.hashInto(i);
     return i;
   }
 
-  /** Writes SHA-256 of `preimage` as node `i`'s hash. */
-  private hashInto(preimage: Uint8Array, i: number): void {
+  /** Writes SHA-256 of the preimage built in `pre8` as node `i`'s hash. */
+  private hashInto(i: number): void {
     const into = this.sha256.into;
-    if (into !== undefined) into(preimage, this.hashes, i * HASH_BYTES);
-    else this.hashes.set(this.sha256(preimage), i * HASH_BYTES);
+    if (into !== undefined) into(this.preimage, this.hashes, i * HASH_BYTES);
+    else this.hashes.set(this.sha256(this.preimage), i * HASH_BYTES);
   }
 
   /** @internal A new interior node 0x12 ‖ hash(l) ‖ hash(r). */
@@ -282,14 +302,14 @@ export class MemoryMap {
     const i = this.alloc();
     this.left[i] = l;
     this.right[i] = r;
-    const buf = this.buf;
-    const hashes = this.hashes;
-    buf[0] = INTERIOR_PREFIX;
-    if (l === NONE) buf.set(EMPTY_HASH, 1);
-    else for (let b = 0, at = l * HASH_BYTES; b < HASH_BYTES; b++) buf[1 + b] = hashes[at + b]!;
-    if (r === NONE) buf.set(EMPTY_HASH, 1 + HASH_BYTES);
-    else for (let b = 0, at = r * HASH_BYTES; b < HASH_BYTES; b++) buf[1 + HASH_BYTES + b] = hashes[at + b]!;
-    this.hashInto(buf, i);
+    const pre = this.pre32;
+    const h = this.hashes32;
+    this.pre8[3] = INTERIOR_PREFIX;
+    if (l === NONE) for (let w = 0; w < 8; w++) pre[1 + w] = EMPTY32[w]!;
+    else for (let w = 0, at = l * 8; w < 8; w++) pre[1 + w] = h[at + w]!;
+    if (r === NONE) for (let w = 0; w < 8; w++) pre[9 + w] = EMPTY32[w]!;
+    else for (let w = 0, at = r * 8; w < 8; w++) pre[9 + w] = h[at + w]!;
+    this.hashInto(i);
     return i;
   }
 
@@ -341,6 +361,8 @@ export class MemoryMap {
     this.kv = grown(this.kv, capacity * 2 * HASH_BYTES);
     this.left = grown(this.left, capacity);
     this.right = grown(this.right, capacity);
+    this.hashes32 = new Int32Array(this.hashes.buffer);
+    this.kv32 = new Int32Array(this.kv.buffer);
   }
 }
 
@@ -471,6 +493,8 @@ class Update {
   private readonly keys: Uint8Array;
   private readonly values: Uint8Array;
   private readonly removes: Uint8Array;
+  private readonly keys32: Int32Array;
+  private readonly values32: Int32Array;
 
   constructor(
     private readonly m: MemoryMap,
@@ -481,6 +505,8 @@ class Update {
     this.keys = batch.keys;
     this.values = batch.values;
     this.removes = batch.removes;
+    this.keys32 = words(batch.keys);
+    this.values32 = words(batch.values);
   }
 
   /** The new subtree at `depth` in place of `node` with the updates [lo, hi) below it. */
@@ -548,25 +574,68 @@ class Update {
     return result;
   }
 
-  /** The canonical tree of `items[a..b)` (distinct, sorted, sharing `depth` bits). */
+  /**
+   * The canonical tree of `items[a..b)` (distinct, sorted, sharing `depth` bits), built in
+   * one pass over them (O(items + nodes), no search): a lone item sits one level below
+   * the longest prefix it shares with a neighbour (§4.1: a leaf moves up until it is
+   * alone), and a stack holds the finished subtrees still waiting for a right sibling —
+   * each at the depth where it hangs — which are paired, or hung below an interior node
+   * with E on the other side, as the items move away from them.
+   */
   private build(depth: number, items: readonly number[], a: number, b: number): number {
     if (a === b) return NONE;
-    if (b - a === 1) {
-      const it = items[a]!;
-      if (it < 0) return ~it;
-      const leaf = this.m.newLeaf(this.keys, it * HASH_BYTES, this.values, it * HASH_BYTES);
-      this.created.push(leaf);
-      return leaf;
+    if (b - a === 1) return this.leafOf(items[a]!);
+    const nodes: number[] = [];
+    const depths: number[] = [];
+    /** An item below each stacked subtree (its key gives the bits of the path above it). */
+    const reps: number[] = [];
+    let lp = -1;
+    for (let j = a; j < b; j++) {
+      const it = items[j]!;
+      const ln = j + 1 < b ? this.commonBits(it, items[j + 1]!) : -1;
+      nodes.push(this.leafOf(it));
+      depths.push(Math.max(lp, ln) + 1);
+      reps.push(it);
+      // finished below depth `target`: with the next item the tree branches at depth ln
+      const target = j + 1 < b ? ln + 1 : depth;
+      let top = nodes.length - 1;
+      while (depths[top]! > target) {
+        const d = depths[top]! - 1;
+        if (top > 0 && depths[top - 1] === depths[top]) {
+          nodes[top - 1] = this.interior(nodes[top - 1]!, nodes[top]!);
+          depths[top - 1] = d;
+          nodes.pop();
+          depths.pop();
+          reps.pop();
+          top--;
+        } else {
+          nodes[top] = this.itemBit(reps[top]!, d) === 0 ? this.interior(nodes[top]!, NONE) : this.interior(NONE, nodes[top]!);
+          depths[top] = d;
+        }
+      }
+      lp = ln;
     }
-    let mid = a;
-    for (let top = b; mid < top; ) {
-      const m = (mid + top) >>> 1;
-      if (this.itemBit(items[m]!, depth) === 0) mid = m + 1;
-      else top = m;
+    return nodes[0]!;
+  }
+
+  /** The leaf of an item: the kept old one, or a new one for an update. */
+  private leafOf(it: number): number {
+    if (it < 0) return ~it;
+    const leaf = this.m.newLeaf(this.keys32, it * 8, this.values32, it * 8);
+    this.created.push(leaf);
+    return leaf;
+  }
+
+  /** Number of leading bits the key hashes of two distinct items share (< 256). */
+  private commonBits(x: number, y: number): number {
+    const kv = this.m.keyBytes;
+    const [xa, xo] = x < 0 ? [kv, ~x * 2 * HASH_BYTES] : [this.keys, x * HASH_BYTES];
+    const [ya, yo] = y < 0 ? [kv, ~y * 2 * HASH_BYTES] : [this.keys, y * HASH_BYTES];
+    for (let i = 0; i < HASH_BYTES; i++) {
+      const d = xa[xo + i]! ^ ya[yo + i]!;
+      if (d !== 0) return i * 8 + Math.clz32(d) - 24;
     }
-    const l = this.build(depth + 1, items, a, mid);
-    const r = this.build(depth + 1, items, mid, b);
-    return this.interior(l, r);
+    throw new MapError('duplicate_key', 'a batch of map updates names a key twice');
   }
 
   private interior(l: number, r: number): number {

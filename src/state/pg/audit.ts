@@ -10,23 +10,12 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { queryRows, toBytes, toNumber } from '../../db/index.ts';
 import { toHex, type Hasher } from '../../ledger/index.ts';
-import { applyEntry } from '../replay.ts';
 import { deserializeState, emptyState, serializeState, type Anomaly, type RegistryState } from '../records.ts';
 import { compareRows, logRows, type Divergence } from '../compare.ts';
 import { tableRows } from './tables.ts';
 import { readEntries } from './entries.ts';
-import { StateRootChecker, type WrongRoot } from '../commit.ts';
-import { nodeSha256 } from '../map/node/index.ts';
-
-/** The `root` member of a `state.committed` entry (undefined when it has none). */
-function rootOf(data: Uint8Array): string | undefined {
-  try {
-    const r = (JSON.parse(new TextDecoder().decode(data)) as { root?: unknown }).root;
-    return typeof r === 'string' ? r : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { replayChecked, StateRootChecker, type WrongRoot } from '../commit.ts';
+import { nodeSha256, WorkerMapEngine } from '../map/node/index.ts';
 
 /**
  * Where the state audit keeps its position (the replayed state and its state-root
@@ -83,7 +72,7 @@ async function resume(db: Db, text: string | undefined): Promise<{ state: Regist
     if (j.v !== 1 || j.size < 1 || (await entryDigest(db, j.size - 1)) !== j.last) return undefined;
     const state = deserializeState(j.state);
     if (state.size !== j.size) return undefined;
-    return { state, roots: StateRootChecker.deserialize(j.roots, nodeSha256) };
+    return { state, roots: StateRootChecker.deserialize(j.roots, nodeSha256, (root, nodes) => new WorkerMapEngine({ root, nodes })) };
   } catch {
     return undefined;
   }
@@ -108,23 +97,28 @@ export async function replayStored(
   const chunk = opts.chunk ?? 4096;
   const size = opts.size ?? toNumber((await queryRows<{ n: unknown }>(db, sql`SELECT tree_size AS n FROM log_tree_state`))[0]?.n ?? 0);
   const state = opts.from ?? emptyState();
-  for (let begin = state.size; begin < size; begin += chunk) {
-    const end = Math.min(size, begin + chunk);
-    const rows = await readEntries(db, begin, end);
-    for (const { index, data } of rows) {
-      // a missing entry is the log audit's finding (missing_entry); the replay stops there
-      if (index !== state.size) return state;
-      if (opts.roots?.observe(data)) {
-        const root = rootOf(data);
-        if (root !== undefined) await opts.roots.check(state, index, root);
-      }
-      applyEntry(state, { index, data }, { hasher: opts.hasher });
-      opts.onEntry?.(index, data);
+  // root checks read the state when called and answer later (the map may be built on
+  // another thread while the replay goes on): all are awaited before the state is returned
+  const checks: Promise<boolean>[] = [];
+  try {
+    for (let begin = state.size; begin < size; begin += chunk) {
+      const end = Math.min(size, begin + chunk);
+      const rows = await readEntries(db, begin, end);
+      if (opts.onEntry === undefined) {
+        // a missing entry is the log audit's finding (missing_entry); the replay stops there
+        if (!replayChecked(state, rows, opts.roots, checks, { hasher: opts.hasher })) return state;
+      } else
+        for (const row of rows) {
+          if (!replayChecked(state, [row], opts.roots, checks, { hasher: opts.hasher })) return state;
+          opts.onEntry(row.index, row.data);
+        }
+      if (rows.length < end - begin) return state;
+      opts.onProgress?.(end, size);
     }
-    if (rows.length < end - begin) return state;
-    opts.onProgress?.(end, size);
+    return state;
+  } finally {
+    await Promise.all(checks);
   }
-  return state;
 }
 
 /** Audit the tables against the log. Never throws for a finding: it reports it. */
@@ -132,12 +126,18 @@ export async function auditState(opts: StateAuditOptions): Promise<StateAuditRep
   return opts.db.transaction(
     async (tx) => {
       const saved = opts.position ? await resume(tx, await opts.position.read()) : undefined;
-      const roots = saved?.roots ?? new StateRootChecker(nodeSha256);
+      // the map of every committed root is hashed and built on a thread of its own, beside the replay
+      const roots = saved?.roots ?? new StateRootChecker(nodeSha256, undefined, new WorkerMapEngine());
       const resumedFrom = saved?.state.size;
-      const state = await replayStored(tx, { ...opts, roots, ...(saved ? { from: saved.state } : {}) });
-      if (opts.position && state.size > 0) {
-        const last = await entryDigest(tx, state.size - 1);
-        await opts.position.write(JSON.stringify({ v: 1, size: state.size, last, state: serializeState(state), roots: roots.serialize() }));
+      let state: RegistryState;
+      try {
+        state = await replayStored(tx, { ...opts, roots, ...(saved ? { from: saved.state } : {}) });
+        if (opts.position && state.size > 0) {
+          const last = await entryDigest(tx, state.size - 1);
+          await opts.position.write(JSON.stringify({ v: 1, size: state.size, last, state: serializeState(state), roots: await roots.serialize() }));
+        }
+      } finally {
+        await roots.close();
       }
       const divergences = compareRows(logRows(state), await tableRows(tx));
       return {
