@@ -9,6 +9,9 @@
  *   `node_modules` at run time as from the sources, but for a few small ones compiled in
  *   (`BUNDLED_PACKAGES`). All chunks sit in `<outdir>` itself,
  *   so a path relative to `import.meta.url` means the same from every chunk.
+ * - The file commands (`fingerprint`, `prove-file`, `verify-file`, src/cli/file-commands.ts)
+ *   once more, alone, as one CommonJS file `<outdir>/file-commands.cjs` that
+ *   `bin/datadeed.mjs` loads for them: one compile instead of a graph of chunks.
  * - Files that source modules locate with `new URL('<relative path>', import.meta.url)`
  *   (written literally) are carried into `<outdir>` and the URL rewritten:
  *   a `.ts`/`.tsx` script entry (the hashing threads' worker, the browser scripts) is
@@ -30,6 +33,8 @@ import { bundleScript, scriptBuildOptions } from '../src/script-assets.ts';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SRC = path.join(ROOT, 'src');
 const ENTRY = path.join(SRC, 'cli', 'main.ts');
+/** The file commands' own entry, built alone as `<outdir>/file-commands.cjs` (loaded by bin/datadeed.mjs for them). */
+const FILE_COMMANDS_ENTRY = path.join(SRC, 'cli', 'file-commands.ts');
 /** Run as a script (`tsx scripts/build.ts`), not imported by a test or benchmark. */
 const invoked = !!process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 
@@ -68,7 +73,7 @@ export interface BuildResult {
 export interface BuildOptions {
   /** Output folder, emptied first (default `dist/`). Inside the repository, so that npm packages resolve. */
   outdir?: string;
-  /** Entry module (default `src/cli/main.ts`), written as `<outdir>/datadeed.js`. */
+  /** Entry module (default `src/cli/main.ts`), written as `<outdir>/datadeed.js`; given, the file commands' own file is not built. */
   entry?: string;
 }
 
@@ -135,6 +140,34 @@ export async function buildProgram(opts: BuildOptions = {}): Promise<BuildResult
     logLevel: invoked ? 'warning' : 'silent',
     plugins: [locate],
   });
+  // The file commands alone, as one CommonJS file (src/cli/file-commands.ts): loading it
+  // is one compile — no module graph to resolve, and Node's built-ins come by require,
+  // without the ES module facades that enumerate (and so load) all of, e.g., node:fs.
+  // import.meta.url becomes the file's own URL, so carried assets resolve as from the chunks.
+  const files = opts.entry !== undefined ? undefined : await build({
+    absWorkingDir: ROOT,
+    entryPoints: { 'file-commands': FILE_COMMANDS_ENTRY },
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    entryNames: '[name]',
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: externalPackages(),
+    define: { 'import.meta.url': '__datadeed_module_url' },
+    banner: { js: 'const __datadeed_module_url = require("node:url").pathToFileURL(__filename).href;' },
+    footer: { js: 'module.exports.runFileCommandLine();' },
+    sourcemap: 'linked',
+    legalComments: 'none',
+    metafile: true,
+    logLevel: invoked ? 'warning' : 'silent',
+    plugins: [locate],
+  });
+  if (files !== undefined) {
+    Object.assign(result.metafile.outputs, files.metafile.outputs);
+    Object.assign(result.metafile.inputs, files.metafile.inputs);
+  }
   for (const out of Object.keys(result.metafile.outputs)) {
     if (path.dirname(path.resolve(ROOT, out)) !== outdir) throw new Error(`build: ${out} is not directly in ${outdir}; relative asset URLs would break`);
   }
@@ -305,10 +338,11 @@ if (invoked) {
       const files = Object.entries(r.files);
       const chunks = files.filter(([f]) => /^[^/]+\.js$/.test(f));
       const assets = files.filter(([f]) => f.startsWith('assets/'));
-      const dirs = [...new Set(files.map(([f]) => f.split('/')[0]!).filter((f) => f !== 'assets' && !/\.(js|map)$/.test(f)))];
+      const own = files.filter(([f]) => /^[^/]+\.cjs$/.test(f));
+      const dirs = [...new Set(files.filter(([f]) => f.includes('/')).map(([f]) => f.split('/')[0]!).filter((f) => f !== 'assets'))];
       process.stdout.write(
         `built ${path.relative(process.cwd(), r.outdir) || '.'}/ in ${(r.millis / 1000).toFixed(1)} s: ${chunks.length} modules ${kb(chunks.reduce((a, [, n]) => a + n, 0))}` +
-          `; ${assets.map(([f, n]) => `${f} ${kb(n)}`).join(', ')}${dirs.length ? `; ${dirs.map((d) => `${d}/`).join(', ')}` : ''}\n`,
+          `; ${[...own, ...assets].map(([f, n]) => `${f} ${kb(n)}`).join(', ')}${dirs.length ? `; ${dirs.map((d) => `${d}/`).join(', ')}` : ''}\n`,
       );
     },
     (err: unknown) => {

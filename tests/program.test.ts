@@ -23,6 +23,8 @@ const SOURCES = `${pathToFileURL(path.join(ROOT, 'src')).href}/`;
 let work: string;
 let bin: string;
 let hook: string;
+/** A CommonJS preload recording every module `require` loads (the resolve hook sees ES imports only). */
+let requireHook: string;
 
 /** Modules the server brings in; `help` and `fingerprint` must not load them. */
 const SERVER_PACKAGES = ['/node_modules/hono/', '/node_modules/drizzle-orm/', '/node_modules/@electric-sql/pglite/', '/node_modules/pdf-lib/', '/node_modules/postgres/'];
@@ -48,6 +50,24 @@ export async function resolve(specifier, context, next) {
   if (process.env.TRACE_FILE) appendFileSync(process.env.TRACE_FILE, r.url + '\\\\n');
   return r;
 }\`));
+`,
+  );
+  requireHook = path.join(work, 'trace-require.cjs');
+  writeFileSync(
+    requireHook,
+    `const Module = require('node:module');
+const { appendFileSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const loaded = load.apply(this, arguments);
+  if (process.env.TRACE_FILE) {
+    let file = request;
+    try { file = Module._resolveFilename(request, parent, isMain); } catch {}
+    appendFileSync(process.env.TRACE_FILE, (file.startsWith('/') ? pathToFileURL(file).href : file) + '\\n');
+  }
+  return loaded;
+};
 `,
   );
 });
@@ -92,7 +112,7 @@ describe('the compiled program', () => {
     const out = path.join(work, 'manifest.json');
     const tree = path.join(ROOT, 'tests', 'fixtures', 'fingerprint', 'tree');
     const expected = JSON.parse(readFileSync(path.join(ROOT, 'tests', 'fixtures', 'fingerprint', 'expected.json'), 'utf8')) as { root: string; files: number };
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, bin, 'fingerprint', tree, '--out', out, '--threads', '2', '--quiet'], {
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, '--require', requireHook, bin, 'fingerprint', tree, '--out', out, '--threads', '2', '--quiet'], {
       cwd: work,
       env: childEnv(trace),
       encoding: 'utf8',
@@ -102,8 +122,22 @@ describe('the compiled program', () => {
     expect(r.stdout).toContain(`files ${expected.files}\n`);
     expect((JSON.parse(readFileSync(out, 'utf8')) as { root: string }).root).toBe(expected.root);
     const urls = traced(trace);
+    // the file commands' own build: one CommonJS file, none of the program's chunks
+    expect(urls).toContain(pathToFileURL(path.join(work, 'dist', 'file-commands.cjs')).href);
+    expect(urls).not.toContain(pathToFileURL(path.join(work, 'dist', 'datadeed.js')).href);
     expect(urls.filter((u) => u.startsWith(SOURCES))).toEqual([]);
     expect(loadedAny(urls, [...SERVER_PACKAGES, ...DEV_TOOLS])).toEqual([]);
+    // and it requires nothing but Node's built-ins
+    const required = [...readFileSync(path.join(work, 'dist', 'file-commands.cjs'), 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(required.filter((r) => !r.startsWith('node:'))).toEqual([]);
+
+    // usage errors and --help as through the full command line
+    const bad = spawnSync(process.execPath, [bin, 'fingerprint'], { cwd: work, env: childEnv(trace), encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^datadeed: \[bad_arguments\]/m);
+    const help = spawnSync(process.execPath, [bin, 'fingerprint', '--help'], { cwd: work, env: childEnv(trace), encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: datadeed\n {2}fingerprint <file\|dir>/);
   });
 
   // A new embedded database takes seconds to create (longer on a busy machine): a longer timeout, no timing assertion.
