@@ -5,7 +5,10 @@
  * bench/browser-fingerprint.ts.)
  *
  * Method. Data is written to a temp directory (deleted afterwards) and read once, so
- * every contender reads from the page cache. Rounds alternate openssl and DataDeed; each
+ * every contender reads from the page cache. Rounds alternate openssl and DataDeed, with a
+ * pause before each contender (what the previous one left running in this process — the
+ * engine's threads closing, a collection after a gigabyte — once took ~60 ms from the CLI
+ * timed right after it); each
  * figure is the best of the rounds (the least disturbed by other load on the machine);
  * the ratio is DataDeed throughput / openssl throughput (≥ 1 means faster).
  * - engine: `fingerprintPath()` in this process — listing, hashing threads, manifest.
@@ -161,6 +164,15 @@ function rssLine(label: string, rss: number, what = 'RSS ≤150 MB (143.1 MiB)')
   return `fingerprint ${label}: CLI peak RSS ${mb(rss)} (of which start-up ${mb(baseRss)}: \`datadeed help\`) ${floor(what, rss <= 150e6)}`;
 }
 
+/**
+ * A pause between contenders: what one run leaves behind in this process — the engine's
+ * threads shutting down, its buffers and V8's concurrent collection after a gigabyte
+ * went through — must not run on a core while the next contender is timed.
+ */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 250));
+}
+
 async function benchLargeFile(dir: string, rounds: number): Promise<number> {
   const size = knob('BENCH_FP_BIG_MIB', 1024, 128) * MiB;
   const file = join(dir, 'large.bin');
@@ -172,8 +184,11 @@ async function benchLargeFile(dir: string, rounds: number): Promise<number> {
   const engine: Timing[] = [];
   const cli: CliRun[] = [];
   for (let i = 0; i < rounds; i++) {
+    await settle();
     openssl.push(await timed('openssl', ['dgst', '-sha256', file]));
+    await settle();
     engine.push(await runEngine(file));
+    await settle();
     cli.push(await runCli(file, join(dir, 'large.manifest.json')));
     note(`large file round ${i + 1}/${rounds}: openssl ${openssl[i]!.wall.toFixed(3)} s, engine ${engine[i]!.wall.toFixed(3)} s, CLI ${cli[i]!.wall.toFixed(3)} s`);
   }
@@ -222,8 +237,11 @@ async function benchSmallFiles(dir: string, rounds: number): Promise<void> {
   const engine: Timing[] = [];
   const cli: CliRun[] = [];
   for (let i = 0; i < rounds; i++) {
+    await settle();
     openssl.push(await timed('sh', opensslArgs));
+    await settle();
     engine.push(await runEngine(root));
+    await settle();
     cli.push(await runCli(root, join(dir, 'small.manifest.json')));
     note(`small files round ${i + 1}/${rounds}: openssl ${openssl[i]!.wall.toFixed(3)} s, engine ${engine[i]!.wall.toFixed(3)} s, CLI ${cli[i]!.wall.toFixed(3)} s`);
   }
