@@ -28,7 +28,7 @@ import { nodeRfc6962 } from '../ledger/node/index.ts';
 import { LogStore, Sequencer } from '../ledger/pg/index.ts';
 import { nodeEd25519 } from '../certificates/node/index.ts';
 import { openCheckpoint } from '../certificates/index.ts';
-import { applyEntry, certificateKeyId, depositKeyId, emptyState, stateRecord, StateRootChecker, type RegistryState, type StateKeyId } from '../state/index.ts';
+import { applyEntry, certificateKeyId, committedRoot, depositKeyId, emptyState, stateRecord, StateRootChecker, type RegistryState, type StateKeyId } from '../state/index.ts';
 import { replayStored } from '../state/pg/index.ts';
 import { MapError, mapProofToBase64 } from '../state/map/index.ts';
 import { nodeSha256 } from '../state/map/node/index.ts';
@@ -138,7 +138,7 @@ export class Monitor {
         const index = begin + i;
         const data = entries[i]!;
         if (this.checker.observe(data)) {
-          const logged = rootOf(data);
+          const logged = committedRoot(data);
           if (logged !== undefined && !(await this.checker.check(this.state, index, logged))) {
             const w = this.checker.wrong.at(-1)!;
             await this.sequencer.appendManyWith(async () => ({ entries: entries.slice(0, i), result: undefined }));
@@ -218,15 +218,6 @@ export class Monitor {
   async close(): Promise<void> {
     await this.sequencer.close();
     await this.database.close();
-  }
-}
-
-function rootOf(data: Uint8Array): string | undefined {
-  try {
-    const r = (JSON.parse(new TextDecoder().decode(data)) as { root?: unknown }).root;
-    return typeof r === 'string' ? r : undefined;
-  } catch {
-    return undefined;
   }
 }
 

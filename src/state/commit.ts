@@ -205,8 +205,7 @@ export function packWholeState(s: RegistryState): PackedMapUpdates {
 
 /** The `root` member of a `state.committed` entry (undefined when it has none). */
 export function committedRoot(data: Uint8Array): string | undefined {
-  const parsed = parseEntryJson(data);
-  const r = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as { root?: unknown }).root : undefined;
+  const r = entryObject(data)?.root;
   return typeof r === 'string' ? r : undefined;
 }
 
@@ -338,17 +337,21 @@ export class StateRootChecker {
    */
   static deserialize(json: unknown, sha256: Sha256, engine?: (root: Uint8Array, nodes: Uint8Array) => MapEngine): StateRootChecker {
     const j = json as { root: string; dirty: StateKeyId[]; whole?: boolean; wrong: WrongRoot[]; checked: number; nodes: string };
+    // everything read before an engine is made (a thread, which must not be left running if the file is bad)
     const packed = fromBase64(j.nodes);
+    const root = fromHex(j.root);
+    const dirty = [...j.dirty];
+    const wrong = [...j.wrong];
     let c: StateRootChecker;
-    if (engine !== undefined) c = new StateRootChecker(sha256, undefined, engine(fromHex(j.root), packed));
+    if (engine !== undefined) c = new StateRootChecker(sha256, undefined, engine(root, packed));
     else {
       const records: MapNodeRecord[] = [];
       for (let at = 0; at < packed.length; at += 97) records.push({ hash: packed.subarray(at, at + 32), bytes: packed.subarray(at + 32, at + 97) });
-      c = new StateRootChecker(sha256, MemoryMap.fromNodes(fromHex(j.root), records, sha256));
+      c = new StateRootChecker(sha256, MemoryMap.fromNodes(root, records, sha256));
     }
     c.whole = j.whole === true;
-    for (const id of j.dirty) c.dirty.add(id);
-    c.wrong.push(...j.wrong);
+    for (const id of dirty) c.dirty.add(id);
+    c.wrong.push(...wrong);
     c.checked = j.checked;
     return c;
   }
@@ -405,6 +408,19 @@ export class StateRootChecker {
       this.wrong.push({ index, logged, replayed });
       return false;
     });
+  }
+
+  /**
+   * Whether the map holds what it should: the engine has the map it was started with
+   * (its root is `root`, hex) — false if its thread could not load it. In memory, true.
+   */
+  async holds(root: string): Promise<boolean> {
+    if (this.engine === undefined) return toHex(this.map.root) === root;
+    try {
+      return toHex(await this.engine.update(new PackedMapUpdates(1))) === root;
+    } catch {
+      return false;
+    }
   }
 
   /** Releases the engine, if any. */

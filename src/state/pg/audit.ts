@@ -72,7 +72,13 @@ async function resume(db: Db, text: string | undefined): Promise<{ state: Regist
     if (j.v !== 1 || j.size < 1 || (await entryDigest(db, j.size - 1)) !== j.last) return undefined;
     const state = deserializeState(j.state);
     if (state.size !== j.size) return undefined;
-    return { state, roots: StateRootChecker.deserialize(j.roots, nodeSha256, (root, nodes) => new WorkerMapEngine({ root, nodes })) };
+    const roots = StateRootChecker.deserialize(j.roots, nodeSha256, (root, nodes) => new WorkerMapEngine({ root, nodes }));
+    // a saved map its thread cannot load: start over, as with any other fault of the file
+    if (!(await roots.holds((j.roots as { root: string }).root))) {
+      await roots.close();
+      return undefined;
+    }
+    return { state, roots };
   } catch {
     return undefined;
   }
