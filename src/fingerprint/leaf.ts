@@ -3,7 +3,7 @@
  * the RFC 8785 (JCS) canonical JSON of `{"path","size","sha256"}` — keys sorted, so
  * the bytes are `{"path":…,"sha256":…,"size":…}` — hashed as an RFC 6962 leaf.
  */
-import { canonicalJson, LedgerError, type Hasher } from '../ledger/index.ts';
+import { canonicalJson, isHex64, LedgerError, type Hasher } from '../ledger/index.ts';
 import { FingerprintError } from './errors.ts';
 import { isCanonicalPath } from './path.ts';
 
@@ -14,13 +14,10 @@ export interface ManifestEntry {
   sha256: string;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const encoder = new TextEncoder();
 
-/** True for 64 lowercase hexadecimal digits (a SHA-256 digest or Merkle root as shown outside checkpoints). */
-export function isHex64(value: unknown): value is string {
-  return typeof value === 'string' && HEX64.test(value);
-}
+/** True for 64 lowercase hexadecimal digits (a SHA-256 digest or Merkle root as shown outside checkpoints): the ledger's. */
+export { isHex64 };
 
 /** True for a file size: a safe non-negative integer. */
 export function isFileSize(value: unknown): value is number {

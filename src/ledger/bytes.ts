@@ -45,6 +45,20 @@ function hexNibble(code: number): number {
  * Decodes hexadecimal (lower- or uppercase digits).
  * @throws TypeError on an odd length or a non-hex character.
  */
+/**
+ * True for 64 lowercase hexadecimal digits (a SHA-256 digest as text): a loop over the
+ * characters rather than a regular expression, whose call costs several times more — a
+ * replay checks digests several times an entry.
+ */
+export function isHex64(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
   if (hex.length % 2 !== 0) throw new TypeError('hex string has odd length');
   const out = new Uint8Array(hex.length / 2);

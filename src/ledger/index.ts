@@ -7,7 +7,7 @@
  */
 export { LEDGER_ERROR_CODES, LedgerError } from './errors.ts';
 export type { LedgerErrorCode } from './errors.ts';
-export { bytesEqual, concatBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from './bytes.ts';
+export { bytesEqual, concatBytes, fromBase64, fromHex, fromUtf8, isHex64, toBase64, toHex, utf8 } from './bytes.ts';
 export { rfc6962, sha256, withNodeMemo } from './hasher.ts';
 export type { Hasher } from './hasher.ts';
 export {

@@ -187,7 +187,7 @@ export function isCanonicalJsonBytes(data: Uint8Array): boolean {
       if (noEscape) {
         // a loop, not data.indexOf: strings are short (keys, digests), and each call of the
         // engine's search cost more than the bytes it skipped (canonical check of a
-        // 425-byte certificate entry: 1.7 → 0.9 µs)
+        // 425-byte certificate entry: 1.7 → 1.05 µs)
         j = start;
         while (j < n && data[j] !== 0x22) j++;
         if (j === n) j = -1;

@@ -13,7 +13,6 @@ import {
   MemoryMap,
   PackedMapUpdates,
   type MapEngine,
-  type MapNodeRecord,
   type MapUpdate,
   type ProvenMapValue,
   type Sha256,
@@ -321,12 +320,7 @@ export class StateRootChecker {
     if (this.engine !== undefined) ({ root, nodes: packed } = await this.engine.snapshot());
     else {
       root = this.map.root;
-      const nodes = [...this.map.nodes()];
-      packed = new Uint8Array(nodes.length * 97);
-      nodes.forEach((n, i) => {
-        packed.set(n.hash, i * 97);
-        packed.set(n.bytes, i * 97 + 32);
-      });
+      packed = this.map.packedNodes();
     }
     return { root: toHex(root), dirty: [...this.dirty], ...(this.whole ? { whole: true } : {}), wrong: this.wrong, checked: this.checked, nodes: toBase64(packed) };
   }
@@ -344,11 +338,7 @@ export class StateRootChecker {
     const wrong = [...j.wrong];
     let c: StateRootChecker;
     if (engine !== undefined) c = new StateRootChecker(sha256, undefined, engine(root, packed));
-    else {
-      const records: MapNodeRecord[] = [];
-      for (let at = 0; at < packed.length; at += 97) records.push({ hash: packed.subarray(at, at + 32), bytes: packed.subarray(at + 32, at + 97) });
-      c = new StateRootChecker(sha256, MemoryMap.fromNodes(root, records, sha256));
-    }
+    else c = new StateRootChecker(sha256, MemoryMap.fromPackedNodes(root, packed, sha256));
     c.whole = j.whole === true;
     for (const id of dirty) c.dirty.add(id);
     c.wrong.push(...wrong);

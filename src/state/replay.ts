@@ -18,7 +18,7 @@
  * (copy-on-write layers, `records.ts`); `applyEntry` changes a state in place (the fast
  * path of audit and of the server's guard).
  */
-import { bytesEqual, encodeEntry, isCanonicalJsonText, isUtcTimestamp, MAX_ENTRY_BYTES, rfc6962, toHex, daysInMonth, type Hasher } from '../ledger/index.ts';
+import { bytesEqual, encodeEntry, isCanonicalJsonText, isHex64, isUtcTimestamp, MAX_ENTRY_BYTES, rfc6962, toHex, daysInMonth, type Hasher } from '../ledger/index.ts';
 import { CERTIFICATE_NUMBER, ISSUANCE_BASES, validateUscc, type IssuanceBasis } from '../certificates/index.ts';
 import {
   APPLICATION_KINDS,
@@ -95,19 +95,6 @@ const INDUSTRY = /^[A-T](\d{2,4})?$/;
 const CONSENT_ACTIONS = ['change', 'licence', 'transfer'] as const;
 
 class Skip extends Error {}
-
-/**
- * `HEX64.test(v)` as a loop over the characters: digests are checked several times an
- * entry, and the loop costs a fraction of a regular expression call.
- */
-function isHex64(v: string): boolean {
-  if (v.length !== 64) return false;
-  for (let i = 0; i < 64; i++) {
-    const c = v.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
 
 /**
  * 统一社会信用代码 that passed `validateUscc` (a holder's code recurs in every entry of

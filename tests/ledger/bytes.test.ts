@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, concatBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from '../../src/ledger/index.ts';
+import { bytesEqual, concatBytes, fromBase64, fromHex, fromUtf8, isHex64, toBase64, toHex, utf8 } from '../../src/ledger/index.ts';
 
 describe('hex', () => {
   it('encodes lowercase and decodes either case', () => {
@@ -17,6 +17,22 @@ describe('hex', () => {
       fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {
         expect(toHex(b)).toBe(Buffer.from(b).toString('hex'));
         expect(fromHex(toHex(b))).toEqual(b);
+      }),
+    );
+  });
+});
+
+describe('isHex64', () => {
+  /** The definition: 64 lowercase hex digits, as a regular expression. */
+  const definition = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+  it('accepts node:crypto SHA-256 hex digests and nothing else the definition refuses', () => {
+    expect(isHex64(createHash('sha256').update('abc').digest('hex'))).toBe(true);
+    const d = createHash('sha256').update('x').digest('hex');
+    for (const bad of [d.toUpperCase(), d.slice(1), `${d}0`, `${d.slice(0, 63)}g`, `${d.slice(0, 63)}/`, `${d.slice(0, 63)}:`, `${d.slice(0, 63)}\``, ` ${d.slice(1)}`, '', 64, null, undefined])
+      expect([isHex64(bad), definition(bad)]).toEqual([false, false]);
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ minLength: 62, maxLength: 66 }), fc.stringMatching(/^[0-9a-fA-F]{64}$/)), (v) => {
+        expect(isHex64(v)).toBe(definition(v));
       }),
     );
   });

@@ -24,7 +24,7 @@ export {
   mapKeyHash,
 } from './hashing.ts';
 export type { Sha256 } from './hashing.ts';
-export { CERTIFICATE_KEY_TAG, DEPOSIT_KEY_TAG, certificateKeyHash, certificateKeyHashInto, certificateMapKey, depositMapKey } from './keys.ts';
+export { CERTIFICATE_KEY_TAG, DEPOSIT_KEY_TAG, certificateMapKey, depositMapKey } from './keys.ts';
 export { MemoryNodeStore, checkMapNode, decodeMapNode } from './store.ts';
 export type { MapNodeRecord, MapNodeStore, MapNodeView } from './store.ts';
 export { applyMapUpdates } from './update.ts';

@@ -1,7 +1,7 @@
 /**
- * A state map kept in a worker thread (`MapEngine` of src/state/commit.ts): the hashing
- * and the tree of each state commitment an audit checks run on another core while the
- * audit goes on replaying. The thread is started on first use from the bundled
+ * A state map kept in a worker thread (`MapEngine` of ../packed.ts): the hashing and
+ * the tree of each state commitment an audit checks run on another core while the audit
+ * goes on replaying. The thread is started with the engine from the bundled
  * ./map-worker.ts and answers in order; `close` terminates it. If it dies, every call
  * waiting and every later one rejects.
  */
@@ -29,8 +29,8 @@ export class WorkerMapEngine implements MapEngine {
   #started: Worker | undefined;
   #next = 0;
   #waiting = new Map<number, Waiting>();
+  /** Why calls are refused: the thread failed, or was closed. */
   #failure: Error | undefined;
-  #closed = false;
 
   /**
    * An empty map, or the map of `start` (root and nodes, 97 bytes each, as `snapshot`
@@ -51,7 +51,6 @@ export class WorkerMapEngine implements MapEngine {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
     const w = this.#worker;
     this.#worker = undefined;
     this.#started = undefined;
@@ -61,7 +60,6 @@ export class WorkerMapEngine implements MapEngine {
 
   #ask(m: MapWorkerRequest, transfer: ArrayBuffer[]): Promise<{ root: Uint8Array; nodes?: Uint8Array }> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closed) return Promise.reject(new Error('the state map thread was closed'));
     const id = ++this.#next;
     const answer = new Promise<{ root: Uint8Array; nodes?: Uint8Array }>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
     // posted in call order: the thread is started once, and each message before that waits for that same start
