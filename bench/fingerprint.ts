@@ -24,7 +24,8 @@
  *   load on the machine does not stretch.
  *
  * Knobs: BENCH_QUICK=1 (128 MiB, 2,000 files, 64 MiB Blob), BENCH_FP_BIG_MIB,
- * BENCH_FP_SMALL_FILES, BENCH_FP_ROUNDS, BENCH_FP_BROWSER_MIB.
+ * BENCH_FP_SMALL_FILES, BENCH_FP_ROUNDS, BENCH_FP_BROWSER_MIB, BENCH_FP_PARTS (large,sparse,small:
+ * which parts run).
  * Goals: ≥ 0.9× openssl on the large file (engine); the CLI end to end, start-up included,
  * ≥ 1.1× openssl on the large file (issue 20); the engine ≥ 1.5× openssl on the small
  * files with 2 cores (issue 20; openssl hashes them one process at a time); RSS ≤ 150 MB at any size.
@@ -36,7 +37,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fingerprintPath } from '../src/fingerprint/node/index.ts';
-import { builtProgram, childEnv, floor, int, isMain, knob, line, mb, note, QUICK, ratio, runMain } from './lib.ts';
+import { builtProgram, childEnv, floor, int, isMain, knob, line, listKnob, mb, note, QUICK, ratio, runMain } from './lib.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const MiB = 1 << 20;
@@ -266,11 +267,12 @@ export async function benchFingerprint(): Promise<void> {
   program = await builtProgram();
   const dir = mkdtempSync(join(tmpdir(), 'dd-bench-fp-'));
   try {
+    const parts = listKnob('BENCH_FP_PARTS', 'large,sparse,small');
     baseRss = await startupRss();
-    await benchLargeFile(dir, rounds);
+    if (parts.includes('large')) await benchLargeFile(dir, rounds);
     rmSync(join(dir, 'large.bin'), { force: true });
-    await benchSparse(dir);
-    await benchSmallFiles(dir, rounds);
+    if (parts.includes('sparse')) await benchSparse(dir);
+    if (parts.includes('small')) await benchSmallFiles(dir, rounds);
     rmSync(join(dir, 'small'), { recursive: true, force: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });

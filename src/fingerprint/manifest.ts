@@ -9,7 +9,7 @@ import { toHex } from '../ledger/index.ts';
 import { rfc6962, type Hasher } from '../ledger/index.ts';
 import { FingerprintError } from './errors.ts';
 import { isFileSize, isHex64, leafHash, parseEntry, type ManifestEntry } from './leaf.ts';
-import { comparePaths } from './path.ts';
+import { comparePaths, isCanonicalPath } from './path.ts';
 
 /** A dataset manifest, version 1. */
 export interface Manifest {
@@ -76,6 +76,30 @@ export class ManifestBuilder {
     if (!Number.isSafeInteger(bytes)) throw new FingerprintError('malformed_manifest', 'total size exceeds 2^53 - 1');
     this.#range.append(leaf ?? leafHash(this.#hasher, e));
     this.#entries.push(e);
+    this.#bytes = bytes;
+  }
+
+  /**
+   * Appends the next entry as a hashing lane produced it: `sha256` a lowercase hex digest
+   * and `size` a safe integer (what the lane computed), the leaf hash the 32 bytes of
+   * `leaves` at `offset`. The path is checked as in {@link add} (canonical, after the
+   * previous one); the digest and size are not checked again, and no entry object is
+   * made but the one the manifest keeps.
+   * @throws FingerprintError `path_not_normalized`, `duplicate_path`, `unsorted_entries`,
+   *   `malformed_manifest` (total size beyond 2^53 - 1).
+   */
+  addHashed(path: string, size: number, sha256: string, leaves: Uint8Array, offset: number): void {
+    if (!isCanonicalPath(path)) throw new FingerprintError('path_not_normalized', `path is not canonical: ${JSON.stringify(path)}`);
+    const prev = this.#entries[this.#entries.length - 1];
+    if (prev !== undefined) {
+      const order = comparePaths(prev.path, path);
+      if (order === 0) throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(path)}`);
+      if (order > 0) throw new FingerprintError('unsorted_entries', `entry ${JSON.stringify(path)} is out of order`);
+    }
+    const bytes = this.#bytes + size;
+    if (!Number.isSafeInteger(bytes)) throw new FingerprintError('malformed_manifest', 'total size exceeds 2^53 - 1');
+    this.#range.append(leaves.subarray(offset, offset + 32));
+    this.#entries.push({ path, size, sha256 });
     this.#bytes = bytes;
   }
 

@@ -64,7 +64,9 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
   const files: ListedFile[] = [];
   const sha256: string[] = [];
   const sizes: number[] = [];
-  const leaves: Uint8Array[] = [];
+  // a file's leaf hash: 32 bytes of a batch's buffer, at an offset
+  const leafBuffers: Uint8Array[] = [];
+  const leafOffsets: number[] = [];
   let listed = false;
   let totalBytes = 0;
   let doneFiles = 0;
@@ -83,7 +85,7 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
     if (builder === undefined) return;
     try {
       while (folded < files.length && sha256[folded] !== undefined) {
-        builder.add({ path: files[folded]!.path, size: sizes[folded]!, sha256: sha256[folded]! }, leaves[folded]);
+        builder.addHashed(files[folded]!.path, sizes[folded]!, sha256[folded]!, leafBuffers[folded]!, leafOffsets[folded]!);
         folded++;
       }
     } catch {
@@ -104,10 +106,11 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
       fold();
       report();
     },
-    onResult: (index, r) => {
-      sha256[index] = r.sha256;
-      sizes[index] = r.size;
-      leaves[index] = r.leaf;
+    onResult: (index, digest, size, leaves, offset) => {
+      sha256[index] = digest;
+      sizes[index] = size;
+      leafBuffers[index] = leaves;
+      leafOffsets[index] = offset;
     },
   });
   let hashFailure: { err: unknown } | undefined;
@@ -171,7 +174,7 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
     builder = new ManifestBuilder(treeHasher);
     for (const i of order) {
       if (sha256[i] === undefined) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
-      builder.add({ path: files[i]!.path, size: sizes[i]!, sha256: sha256[i] }, leaves[i]);
+      builder.addHashed(files[i]!.path, sizes[i]!, sha256[i], leafBuffers[i]!, leafOffsets[i]!);
     }
   }
   return { manifest: builder.finish(), kind: listing.kind, skipped: listing.skipped, excluded: listing.excluded };

@@ -93,8 +93,13 @@ export interface HashRunOptions {
   onBytes?: (n: number) => void;
   /** Files finished since the previous call. */
   onFiles?: (n: number) => void;
-  /** Each file's result as it arrives, by its index in push order (batches complete out of order across lanes). */
-  onResult?: (index: number, result: HashedFile) => void;
+  /**
+   * Each file's result as it arrives, by its index in push order (batches complete out of
+   * order across lanes): its digest, its size, and its leaf hash as the 32 bytes of
+   * `leaves` at `offset` (a batch's buffer, shared by its files and never written again).
+   * No object per file: the main thread receives every file of every lane.
+   */
+  onResult?: (index: number, sha256: string, size: number, leaves: Uint8Array, offset: number) => void;
 }
 
 /** A file's digest and its manifest leaf hash (32 bytes). */
@@ -156,6 +161,7 @@ export class HashPool {
         const worker = new Worker(source, {
           eval: true,
           workerData,
+          execArgv: [],
           // The hashing loop allocates little: a small young generation keeps each thread lean.
           resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
         });
@@ -183,7 +189,13 @@ export class HashPool {
    */
   async hash(files: readonly PoolFile[], opts: HashRunOptions = {}): Promise<HashedFile[]> {
     const results = new Array<HashedFile>(files.length);
-    const run = this.run({ ...opts, onResult: (i, r) => ((results[i] = r), opts.onResult?.(i, r)) });
+    const run = this.run({
+      ...opts,
+      onResult: (i, sha256, size, leaves, offset) => {
+        results[i] = { sha256, size, leaf: leaves.subarray(offset, offset + 32) };
+        opts.onResult?.(i, sha256, size, leaves, offset);
+      },
+    });
     run.push(files);
     run.end();
     await run.done;
@@ -300,7 +312,7 @@ export class HashPool {
           return;
         }
         try {
-          opts.onResult?.(batch.start + i, { sha256: result.sha256[i]!, size, leaf: result.leaves.subarray(i * 32, i * 32 + 32) });
+          opts.onResult?.(batch.start + i, result.sha256[i]!, size, result.leaves, i * 32);
         } catch (err) {
           finish(err);
           return;
