@@ -8,6 +8,7 @@ import { rfc6962 } from '../../src/ledger/index.ts';
 import { toHex } from '../../src/ledger/index.ts';
 import {
   FingerprintError,
+  ManifestBuilder,
   assertManifestMatches,
   buildManifest,
   encodeLeaf,
@@ -122,5 +123,35 @@ describe('buildManifest / verifyManifest', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('ManifestBuilder.addHashed (the hashing lanes’ entries)', () => {
+  const leafBytes = (entries: ManifestEntry[]) => {
+    const all = new Uint8Array(entries.length * 32);
+    entries.forEach((e, i) => all.set(rfc6962.hashLeaf(encodeLeaf(e)), i * 32));
+    return all;
+  };
+
+  it('gives the root and entries of the fixture, from leaf hashes at offsets of one buffer', () => {
+    const entries = expected.entries;
+    const leaves = leafBytes(entries);
+    const b = new ManifestBuilder(rfc6962);
+    entries.forEach((e, i) => b.addHashed(e.path, e.size, e.sha256, leaves, i * 32));
+    const m = b.finish();
+    expect(m.root).toBe(expected.root);
+    expect(m.entries).toEqual(entries);
+    expect(m.bytes).toBe(expected.bytes);
+  });
+
+  it('refuses what add refuses: a path out of order, a duplicate, a path not canonical', () => {
+    const e = [{ path: 'b', size: 1, sha256: 'ab'.repeat(32) }, { path: 'a', size: 1, sha256: 'cd'.repeat(32) }];
+    const leaves = leafBytes(e);
+    const b = new ManifestBuilder(rfc6962);
+    b.addHashed('b', 1, e[0]!.sha256, leaves, 0);
+    expectCode(() => b.addHashed('a', 1, e[1]!.sha256, leaves, 32), 'unsorted_entries');
+    expectCode(() => b.addHashed('b', 1, e[1]!.sha256, leaves, 32), 'duplicate_path');
+    expectCode(() => b.addHashed('c/../d', 1, e[1]!.sha256, leaves, 32), 'path_not_normalized');
+    expectCode(() => b.addHashed('e\u0301', 1, e[1]!.sha256, leaves, 32), 'path_not_normalized'); // not NFC
   });
 });
