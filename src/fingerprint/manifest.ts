@@ -66,17 +66,7 @@ export class ManifestBuilder {
    */
   add(entry: ManifestEntry, leaf?: Uint8Array): void {
     const e = parseEntry(entry, 'malformed_manifest');
-    const prev = this.#entries[this.#entries.length - 1];
-    if (prev !== undefined) {
-      const order = comparePaths(prev.path, e.path);
-      if (order === 0) throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(e.path)}`);
-      if (order > 0) throw new FingerprintError('unsorted_entries', `entry ${JSON.stringify(e.path)} is out of order`);
-    }
-    const bytes = this.#bytes + e.size;
-    if (!Number.isSafeInteger(bytes)) throw new FingerprintError('malformed_manifest', 'total size exceeds 2^53 - 1');
-    this.#range.append(leaf ?? leafHash(this.#hasher, e));
-    this.#entries.push(e);
-    this.#bytes = bytes;
+    this.#push(e, leaf ?? leafHash(this.#hasher, e));
   }
 
   /**
@@ -90,16 +80,21 @@ export class ManifestBuilder {
    */
   addHashed(path: string, size: number, sha256: string, leaves: Uint8Array, offset: number): void {
     if (!isCanonicalPath(path)) throw new FingerprintError('path_not_normalized', `path is not canonical: ${JSON.stringify(path)}`);
+    this.#push({ path, size, sha256 }, leaves.subarray(offset, offset + 32));
+  }
+
+  /** Appends a checked entry and its leaf hash after the previous entry. */
+  #push(e: ManifestEntry, leaf: Uint8Array): void {
     const prev = this.#entries[this.#entries.length - 1];
     if (prev !== undefined) {
-      const order = comparePaths(prev.path, path);
-      if (order === 0) throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(path)}`);
-      if (order > 0) throw new FingerprintError('unsorted_entries', `entry ${JSON.stringify(path)} is out of order`);
+      const order = comparePaths(prev.path, e.path);
+      if (order === 0) throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(e.path)}`);
+      if (order > 0) throw new FingerprintError('unsorted_entries', `entry ${JSON.stringify(e.path)} is out of order`);
     }
-    const bytes = this.#bytes + size;
+    const bytes = this.#bytes + e.size;
     if (!Number.isSafeInteger(bytes)) throw new FingerprintError('malformed_manifest', 'total size exceeds 2^53 - 1');
-    this.#range.append(leaves.subarray(offset, offset + 32));
-    this.#entries.push({ path, size, sha256 });
+    this.#range.append(leaf);
+    this.#entries.push(e);
     this.#bytes = bytes;
   }
 

@@ -161,6 +161,7 @@ export class HashPool {
         const worker = new Worker(source, {
           eval: true,
           workerData,
+          // plain JavaScript: none of the parent's flags (a loader such as tsx's --import ran again in every thread)
           execArgv: [],
           // The hashing loop allocates little: a small young generation keeps each thread lean.
           resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
