@@ -16,6 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** esbuild options of a script, by convention of its location (the subset the build also uses). */
 export interface ScriptBuildOptions {
@@ -99,4 +100,14 @@ export function scriptAsset(url: URL): Promise<string> {
     p.catch(() => cache.delete(url.href));
   }
   return p;
+}
+
+/**
+ * A worker thread running a Node script's source (as {@link scriptAsset} gives it):
+ * evaluated from the text, and without the parent's command-line flags — the script is
+ * plain JavaScript, and a loader the parent runs under (tsx's `--import`) would load
+ * again in every thread.
+ */
+export function scriptWorker(source: string, options: Omit<WorkerOptions, 'eval' | 'execArgv'> = {}): Worker {
+  return new Worker(source, { ...options, eval: true, execArgv: [] });
 }

@@ -11,9 +11,6 @@ import { reportFailure } from './exit-codes.ts';
 import { runFingerprint, runProveFile, runVerifyFile } from './fingerprint.ts';
 import { commandUsage, USAGE } from './usage-text.ts';
 
-/** The commands this module runs. */
-export const FILE_COMMANDS: readonly string[] = ['fingerprint', 'prove-file', 'verify-file'];
-
 /** Runs `argv` (a file command and its arguments); resolves with the exit status. */
 export async function runFileCommand(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;

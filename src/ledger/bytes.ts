@@ -42,10 +42,6 @@ function hexNibble(code: number): number {
 }
 
 /**
- * Decodes hexadecimal (lower- or uppercase digits).
- * @throws TypeError on an odd length or a non-hex character.
- */
-/**
  * True for 64 lowercase hexadecimal digits (a SHA-256 digest as text): a loop over the
  * characters rather than a regular expression, whose call costs several times more — a
  * replay checks digests several times an entry.
@@ -59,6 +55,10 @@ export function isHex64(value: unknown): value is string {
   return true;
 }
 
+/**
+ * Decodes hexadecimal (lower- or uppercase digits).
+ * @throws TypeError on an odd length or a non-hex character.
+ */
 export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
   if (hex.length % 2 !== 0) throw new TypeError('hex string has odd length');
   const out = new Uint8Array(hex.length / 2);

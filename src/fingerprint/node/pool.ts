@@ -27,8 +27,8 @@
  * started from source text, so it needs no TypeScript loader of its own.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { scriptAsset } from '../../script-assets.ts';
+import type { Worker } from 'node:worker_threads';
+import { scriptAsset, scriptWorker } from '../../script-assets.ts';
 import type { StreamDigest } from '../digest.ts';
 import { hashBatch } from './batch.ts';
 import { allocReadBuffers, DEFAULT_CHUNK_SIZE, type ReadBuffers } from './digest.ts';
@@ -158,11 +158,8 @@ export class HashPool {
       if (this.#closed) return;
       const workerData: HashWorkerData = { chunkSize: this.#chunkSize };
       while (this.#workers.length < this.#threads - 1) {
-        const worker = new Worker(source, {
-          eval: true,
+        const worker = scriptWorker(source, {
           workerData,
-          // plain JavaScript: none of the parent's flags (a loader such as tsx's --import ran again in every thread)
-          execArgv: [],
           // The hashing loop allocates little: a small young generation keeps each thread lean.
           resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
         });

@@ -648,9 +648,12 @@ class Update {
 
   /** Number of leading bits the key hashes of two distinct items share (< 256). */
   private commonBits(x: number, y: number): number {
+    // a kept leaf (< 0) reads its K from the map's K ‖ V, an update from the batch's keys
     const kv = this.m.keyBytes;
-    const [xa, xo] = x < 0 ? [kv, ~x * 2 * HASH_BYTES] : [this.keys, x * HASH_BYTES];
-    const [ya, yo] = y < 0 ? [kv, ~y * 2 * HASH_BYTES] : [this.keys, y * HASH_BYTES];
+    const xa = x < 0 ? kv : this.keys;
+    const xo = x < 0 ? ~x * 2 * HASH_BYTES : x * HASH_BYTES;
+    const ya = y < 0 ? kv : this.keys;
+    const yo = y < 0 ? ~y * 2 * HASH_BYTES : y * HASH_BYTES;
     for (let i = 0; i < HASH_BYTES; i++) {
       const d = xa[xo + i]! ^ ya[yo + i]!;
       if (d !== 0) return i * 8 + Math.clz32(d) - 24;

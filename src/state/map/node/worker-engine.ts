@@ -5,8 +5,8 @@
  * ./map-worker.ts and answers in order; `close` terminates it. If it dies, every call
  * waiting and every later one rejects.
  */
-import { Worker } from 'node:worker_threads';
-import { scriptAsset } from '../../../script-assets.ts';
+import type { Worker } from 'node:worker_threads';
+import { scriptAsset, scriptWorker } from '../../../script-assets.ts';
 import type { MapEngine, PackedMapUpdates } from '../packed.ts';
 import type { MapWorkerReply, MapWorkerRequest, MapWorkerStart } from './worker-protocol.ts';
 
@@ -74,7 +74,7 @@ export class WorkerMapEngine implements MapEngine {
 
   #thread(): Promise<Worker> {
     this.#worker ??= mapWorkerSource().then((source) => {
-      const worker = new Worker(source, { eval: true, workerData: this.start satisfies MapWorkerStart });
+      const worker = scriptWorker(source, { workerData: this.start satisfies MapWorkerStart });
       worker.on('message', (r: MapWorkerReply) => {
         const w = this.#waiting.get(r.id);
         if (w === undefined) return;
