@@ -273,17 +273,28 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
     return { items, next: 0 };
   };
 
+  /**
+   * Lists the frame's files up to its next subdirectory, which it returns (undefined at
+   * the frame's end). The per-file loop, kept out of the asynchronous walk below, which
+   * then turns once per directory: a small synchronous function is optimised sooner and
+   * far more cheaply than the walk's state machine.
+   */
+  const filesUntilDirectory = (frame: Frame): DirTask | undefined => {
+    for (;;) {
+      const item = frame.items[frame.next++];
+      if (item === undefined) return undefined;
+      if (item.file === undefined) return item.dir;
+      addFile(item.file);
+    }
+  };
+
   const stack: Frame[] = [listDirectory({ abs: rootAbs, rel: '', name: '', ancestors: follow ? [`${rootStat.dev}:${rootStat.ino}`] : [] })];
   for (;;) {
     const top = stack[stack.length - 1];
     if (top === undefined) break;
-    const item = top.items[top.next++];
-    if (item === undefined) {
+    const dir = filesUntilDirectory(top);
+    if (dir === undefined) {
       stack.pop();
-      continue;
-    }
-    if (item.file !== undefined) {
-      addFile(item.file);
       continue;
     }
     // A subdirectory: the files found so far go to the hashing threads first.
@@ -299,7 +310,7 @@ export async function walkDataset(root: string, opts: WalkOptions = {}): Promise
       await new Promise<void>((r) => setImmediate(r));
     }
     opts.signal?.throwIfAborted();
-    stack.push(listDirectory(item.dir!));
+    stack.push(listDirectory(dir));
   }
   if (found.length > 0) opts.onFiles!(found);
   opts.onListed?.(files.length, bytes);
