@@ -202,7 +202,12 @@ function hashSmallFiles(batch: HashBatch, from: number, ctx: BatchContext, out: 
  */
 export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<BatchResult> {
   const n = batch.absPaths.length;
-  const out: BatchResult = { sha256: [], sizes: [], leaves: new Uint8Array(n * 32) };
+  // The digests' array starts as an array of strings (an empty literal would start as
+  // small integers and change kind at its first digest, which deoptimises the loop once
+  // in every new hashing thread).
+  const sha256 = [''];
+  sha256.length = 0;
+  const out: BatchResult = { sha256, sizes: [], leaves: new Uint8Array(n * 32) };
   let i = 0;
   while (i < n && ctx.stopped?.() !== true) {
     const next = hashSmallFiles(batch, i, ctx, out);
