@@ -5,11 +5,10 @@
  * someone else's certificate is not theirs to licence or transfer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
 import { createApp } from '../../src/api/app.tsx';
 import { seedDemo } from '../../src/cli/demo.ts';
-import { queryRows } from '../../src/db/index.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { entriesWritten } from '../helpers/log.ts';
 import { makeActor } from '../helpers/registry.ts';
 import { NOTARY_KEY, NOTARY_SEED } from '../helpers/pages.ts';
 import { signAttestation } from '../../src/witness/index.ts';
@@ -21,10 +20,7 @@ let demo: Awaited<ReturnType<typeof seedDemo>>;
 const cookies: Record<string, string> = {};
 
 /** Entries written, without the state commitments the publisher may add after any write. */
-async function entries(): Promise<number> {
-  const [r] = await queryRows<{ n: unknown }>(ctx.database.db, sql`SELECT count(*) AS n FROM log_entries WHERE convert_from(data, 'UTF8')::jsonb ->> 'kind' <> 'state.committed'`);
-  return Number(r!.n);
-}
+const entries = () => entriesWritten(ctx.database.db);
 const post = (path: string, who: string, form: Record<string, string>) =>
   app.request(`http://localhost${path}`, { method: 'POST', headers: { cookie: cookies[who]!, origin: 'http://localhost', host: 'localhost', accept: 'text/html' }, body: new URLSearchParams(form) });
 const get = (path: string, who: string) => app.request(`http://localhost${path}?lang=en`, { headers: { cookie: cookies[who]! } });

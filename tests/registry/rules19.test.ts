@@ -21,6 +21,7 @@ import { meta } from '../../src/db/index.ts';
 import { auditState } from '../../src/state/pg/index.ts';
 import { createTestContext, TestClock, type TestContext } from '../helpers/context.ts';
 import { openTestDatabase } from '../helpers/db.ts';
+import { entriesWritten } from '../helpers/log.ts';
 import { completeForm, makeActor, type Actor } from '../helpers/registry.ts';
 
 const DAY = 86_400_000;
@@ -89,11 +90,11 @@ describe('issue 19 rules', () => {
     expect(bad.body.errors?.[0]?.path ?? bad.body.details?.[0]?.path).toBeDefined();
 
     // only interested parties may object here: without a stated interest, refused at the field, nothing written
-    const before = (await ctx.store.treeState()).size;
+    const before = await entriesWritten(ctx.database.db);
     const o1 = await call('POST', `/v1/notices/${id}/objections`, null, { name: '李四', contact: 'li@example.com', grounds: 'We collected these records ourselves.' });
     expect(o1.status).toBe(422);
     expect(o1.body.code).toBe('objector_interest_required');
-    expect((await ctx.store.treeState()).size).toBe(before);
+    expect(await entriesWritten(ctx.database.db)).toBe(before);
     const o2 = await call('POST', `/v1/notices/${id}/objections`, null, {
       name: '李四',
       contact: 'li@example.com',
@@ -155,11 +156,11 @@ describe('issue 19 rules', () => {
     expect(e).toMatchObject({ kind: 'pledge.recorded', valuationReportHash: 'b'.repeat(64), zhongdengNumber: '06123456000123456789' });
 
     const licence = { licensee: 'Acme', scope: 'Model training', term: { start: '2026-04-01', end: '2027-03-31' }, exclusive: false };
-    const before = (await ctx.store.treeState()).size;
+    const before = await entriesWritten(ctx.database.db);
     const refused = await call('POST', `/v1/certificates/${number}/licences`, applicant, licence);
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('pledgee_consent_required');
-    expect((await ctx.store.treeState()).size).toBe(before);
+    expect(await entriesWritten(ctx.database.db)).toBe(before);
     // only the pledgee consents; a bad action is refused at the field
     expect((await call('POST', `/v1/pledges/${req.body.id}/consents`, applicant, { action: 'licence' })).status).toBe(403);
     expect((await call('POST', `/v1/pledges/${req.body.id}/consents`, bank, { action: 'sell' })).status).toBe(400);
