@@ -17,6 +17,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FingerprintError } from '../../src/fingerprint/index.ts';
 import { DatasetIoError, fingerprintPath } from '../../src/fingerprint/node/index.ts';
 import { hashFiles } from '../../src/fingerprint/node/pool.ts';
+import { hashBatch } from '../../src/fingerprint/node/batch.ts';
+import { allocReadBuffers } from '../../src/fingerprint/node/digest.ts';
 import { UNKNOWN_SIZE, walkDataset } from '../../src/fingerprint/node/walk.ts';
 import { treeHasher } from '../../src/fingerprint/node/tree-hasher.ts';
 import { FIXTURE_DIR, FIXTURE_TREE } from './cli.ts';
@@ -141,6 +143,38 @@ describe('files listed without a size', () => {
     const d = join(tmp, 'dir');
     expect((await fingerprintPath(d, { chunkSize: chunk })).manifest.root).toBe(mthRoot(expected));
     expect((await fingerprintPath(d, { chunkSize: chunk, onProgress: () => undefined })).manifest.root).toBe(mthRoot(expected));
+  });
+
+  it('one batch, yielding after every file: small, missing, listed large, unknown-size large and empty files each in their place; a stop ends it there', async () => {
+    const d = join(tmp, 'one-batch');
+    mkdirSync(d, { recursive: true });
+    const data: Record<string, Buffer> = { a: randomBytes(100), big: randomBytes(3 * chunk + 1), big2: randomBytes(chunk), c: Buffer.alloc(0), e: randomBytes(chunk - 1) };
+    for (const [name, bytes] of Object.entries(data)) writeFileSync(join(d, name), bytes);
+    const names = ['a', 'gone', 'big', 'big2', 'c', 'e'];
+    const listed = [UNKNOWN_SIZE, UNKNOWN_SIZE, data.big!.length, UNKNOWN_SIZE, 0, UNKNOWN_SIZE];
+    const batch = { t: 'batch' as const, id: 0, absPaths: names.map((n) => join(d, n)), paths: names, sizes: listed };
+    let yields = 0;
+    let counted = 0;
+    const ctx = { buffers: allocReadBuffers(chunk), count: (n: number) => (counted += n), shouldYield: () => (yields++, true) };
+    const r = await hashBatch(batch, ctx);
+    const digest = (n: string) => (data[n] ? sha256sum(join(d, n)) : '');
+    expect(r.sha256).toEqual(['a', 'gone', 'big', 'big2', 'c', 'e'].map((n) => (n === 'gone' || n === 'big2' ? '' : digest(n))));
+    expect(r.sizes).toEqual([100, -1, 3 * chunk + 1, UNKNOWN_SIZE, 0, chunk - 1]);
+    expect(r.errors?.[1]).toBe('ENOENT');
+    expect(r.errors?.filter((x) => x !== undefined)).toHaveLength(1);
+    expect(r.deferred?.[3]).toBe(true);
+    expect(r.deferred?.filter((x) => x !== undefined)).toHaveLength(1);
+    for (const i of [0, 2, 4, 5]) {
+      const leaf = createHash('sha256').update(Buffer.from([0])).update(`{"path":"${names[i]}","sha256":"${digest(names[i]!)}","size":${data[names[i]!]!.length}}`).digest();
+      expect(Buffer.from(r.leaves.subarray(i * 32, i * 32 + 32))).toEqual(leaf);
+    }
+    expect(yields).toBe(names.length);
+    expect(counted).toBe(100 + 3 * chunk + 1 + 0 + chunk - 1);
+
+    let done = 0;
+    const stopped = await hashBatch(batch, { ...ctx, shouldYield: () => (done++, true), stopped: () => done >= 2 });
+    expect(stopped.sha256).toEqual([digest('a'), '']);
+    expect(stopped.sizes).toEqual([100, -1]);
   });
 
   it('a file that vanished is read_failed (small or deferred), on the main thread and on threads', async () => {

@@ -150,6 +150,20 @@ function reason(err: unknown): string {
   return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
 }
 
+/** Records file `i` as failed: no digest, size -1, the reason in `errors` (whatever was appended for it before goes). */
+function recordFailure(out: BatchResult, i: number, err: unknown): void {
+  out.sha256.length = i;
+  out.sizes.length = i;
+  out.sha256.push('');
+  out.sizes.push(-1);
+  (out.errors ??= [])[i] = reason(err);
+}
+
+/** True when file `i` of the batch is streamed (listed larger than the read buffer, or handed back as large) rather than read at once. */
+function streamed(batch: HashBatch, i: number, buffer: Buffer): boolean {
+  return batch.stream === true || batch.sizes[i]! > buffer.length;
+}
+
 /**
  * Hashes the batch's files from `from` on while they are small — synchronously, one
  * tight loop with no promise — and stops at the end of the batch, at a file to be
@@ -161,15 +175,13 @@ function reason(err: unknown): string {
 function hashSmallFiles(batch: HashBatch, from: number, ctx: BatchContext, out: BatchResult): number {
   const n = batch.absPaths.length;
   const buffer = ctx.buffers.a;
-  if (batch.stream === true) return from;
   // the bytes of small files are counted once per call, not per file
   let bytes = 0;
   let i = from;
   for (; i < n; i++) {
-    const listed = batch.sizes[i]!;
-    if (listed > buffer.length) break;
+    if (streamed(batch, i, buffer)) break;
     try {
-      const size = hashSmall(batch.absPaths[i]!, buffer, listed, out);
+      const size = hashSmall(batch.absPaths[i]!, buffer, batch.sizes[i]!, out);
       if (size === UNKNOWN_SIZE) {
         out.sha256.push('');
         out.sizes.push(UNKNOWN_SIZE);
@@ -179,12 +191,7 @@ function hashSmallFiles(batch: HashBatch, from: number, ctx: BatchContext, out: 
         writeLeafHash(out.leaves, i * 32, batch.paths[i]!, out.sha256[i]!, size);
       }
     } catch (err) {
-      // whatever was appended for this file before the failure (a close that failed) goes
-      out.sha256.length = i;
-      out.sizes.length = i;
-      out.sha256.push('');
-      out.sizes.push(-1);
-      (out.errors ??= [])[i] = reason(err);
+      recordFailure(out, i, err); // also drops a digest appended before a close that failed
     }
     if (ctx.stopped?.() === true || ctx.shouldYield?.() === true) {
       i++;
@@ -214,7 +221,7 @@ export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<Ba
     if (next > i) {
       i = next;
       // it stopped before a small file: the lane yields (or stops)
-      if (i < n && batch.stream !== true && batch.sizes[i]! <= ctx.buffers.a.length) await new Promise<void>((r) => setImmediate(r));
+      if (i < n && !streamed(batch, i, ctx.buffers.a)) await new Promise<void>((r) => setImmediate(r));
       continue;
     }
     // a file to stream (large, or handed back as such)
@@ -224,9 +231,7 @@ export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<Ba
       out.sizes.push(d.size);
       writeLeafHash(out.leaves, i * 32, batch.paths[i]!, d.sha256, d.size);
     } catch (err) {
-      out.sha256.push('');
-      out.sizes.push(-1);
-      (out.errors ??= [])[i] = reason(err);
+      recordFailure(out, i, err);
     }
     i++;
     if (ctx.shouldYield?.() === true) await new Promise<void>((r) => setImmediate(r));
