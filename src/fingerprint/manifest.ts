@@ -10,6 +10,7 @@ import { rfc6962, type Hasher } from '../ledger/index.ts';
 import { FingerprintError } from './errors.ts';
 import { isFileSize, isHex64, leafHash, parseEntry, type ManifestEntry } from './leaf.ts';
 import { comparePaths, isCanonicalPath } from './path.ts';
+import { objectArray } from '../ledger/index.ts';
 
 /** A dataset manifest, version 1. */
 export interface Manifest {
@@ -51,7 +52,7 @@ export function manifestRoot(entries: readonly ManifestEntry[], hasher: Hasher =
 export class ManifestBuilder {
   readonly #hasher: Hasher;
   readonly #range: CompactRange;
-  readonly #entries: ManifestEntry[] = [];
+  readonly #entries: ManifestEntry[] = objectArray();
   #bytes = 0;
 
   constructor(hasher: Hasher = rfc6962) {

@@ -7,6 +7,7 @@ import { isNonNegativeSafeInteger, popcount } from './bits.ts';
 import { LedgerError } from './errors.ts';
 import type { Hasher } from './hasher.ts';
 import type { NodeId } from './tree.ts';
+import { objectArray } from './arrays.ts';
 
 /**
  * The compact range [0, size) of an RFC 9162 §2.1.1 Merkle tree: the hashes of the
@@ -28,7 +29,7 @@ export class CompactRange {
 
   /** The compact range of the empty tree. */
   static empty(hasher: Hasher): CompactRange {
-    return new CompactRange(hasher, 0, []);
+    return new CompactRange(hasher, 0, objectArray());
   }
 
   /**

@@ -23,6 +23,7 @@ export {
 } from './tree.ts';
 export type { NodeId, Range } from './tree.ts';
 export { CompactRange, merkleTreeHash } from './compact.ts';
+export { objectArray } from './arrays.ts';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './proof.ts';
 export { emptyTreeState, integrate, nextTime, openTreeState } from './integrate.ts';
 export type { IntegrateReads, IntegrateWrites, TreeState } from './integrate.ts';

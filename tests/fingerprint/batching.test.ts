@@ -177,6 +177,26 @@ describe('files listed without a size', () => {
     expect(stopped.sizes).toEqual([100, -1]);
   });
 
+  it('a file whose size differs from its listing is read to its end: grown past the buffer, shrunk below its listed size, or as listed', async () => {
+    const d = join(tmp, 'resized');
+    mkdirSync(d, { recursive: true });
+    const data: Record<string, Buffer> = { grown: randomBytes(2 * chunk + 5), shrunk: randomBytes(20), same: randomBytes(100) };
+    for (const [name, bytes] of Object.entries(data)) writeFileSync(join(d, name), bytes);
+    const names = ['grown', 'shrunk', 'same'];
+    const batch = { t: 'batch' as const, id: 0, absPaths: names.map((n) => join(d, n)), paths: names, sizes: [10, 50, 100] };
+    let counted = 0;
+    const r = await hashBatch(batch, { buffers: allocReadBuffers(chunk), count: (n: number) => (counted += n) });
+    expect(r.errors).toBeUndefined();
+    expect(r.deferred).toBeUndefined();
+    expect(r.sha256).toEqual(names.map((n) => sha256sum(join(d, n))));
+    expect(r.sizes).toEqual(names.map((n) => data[n]!.length));
+    expect(counted).toBe(2 * chunk + 5 + 20 + 100);
+    names.forEach((n, i) => {
+      const leaf = createHash('sha256').update(Buffer.from([0])).update(`{"path":"${n}","sha256":"${sha256sum(join(d, n))}","size":${data[n]!.length}}`).digest();
+      expect(Buffer.from(r.leaves.subarray(i * 32, i * 32 + 32))).toEqual(leaf);
+    });
+  });
+
   it('a file that vanished is read_failed (small or deferred), on the main thread and on threads', async () => {
     const d = join(tmp, 'gone');
     mkdirSync(d, { recursive: true });

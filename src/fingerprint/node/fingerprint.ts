@@ -17,6 +17,7 @@ import { DatasetIoError } from './errors.ts';
 import { HashPool } from './pool.ts';
 import { stat } from 'node:fs/promises';
 import { walkDataset, type ListedFile, type SkippedEntry, type WalkResult } from './walk.ts';
+import { objectArray } from '../../ledger/index.ts';
 
 /** Progress of a run: listing, then hashing. */
 export type FingerprintProgress =
@@ -60,58 +61,88 @@ export async function fingerprintPath(root: string, opts: FingerprintPathOptions
   }
 }
 
-async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPathOptions): Promise<FingerprintResult> {
-  const files: ListedFile[] = [];
-  const sha256: string[] = [];
-  const sizes: number[] = [];
-  // a file's leaf hash: 32 bytes of a batch's buffer, at an offset
-  const leafBuffers: Uint8Array[] = [];
-  const leafOffsets: number[] = [];
-  let listed = false;
-  let totalBytes = 0;
-  let doneFiles = 0;
-  let doneBytes = 0;
-  const report = (): void => {
-    if (listed) opts.onProgress?.({ phase: 'hashing', files: doneFiles, bytes: doneBytes, totalFiles: files.length, totalBytes });
-  };
-  // The walk lists files in manifest order (unless two names are equal after NFC), so
-  // the tree is folded while the threads hash: each digest that extends the run of
-  // hashed files from the start goes into the builder at once, and the manifest is
-  // ready when the last file is hashed. Should the listing turn out unordered, the
-  // entries are sorted at the end instead (`folded` is then abandoned).
-  let builder: ManifestBuilder | undefined = new ManifestBuilder(treeHasher);
-  let folded = 0;
-  const fold = (): void => {
+/**
+ * What a run has gathered: the files as listed, their digests, sizes and leaf hashes as
+ * they come in, and the manifest folded so far. A class rather than closures made per
+ * run: `fold` and `onResult` run for every file, and closures made anew by every run
+ * were compiled again in later runs of the same process.
+ */
+class Gathered {
+  readonly files: ListedFile[] = objectArray();
+  readonly sha256: string[] = objectArray();
+  readonly sizes: number[] = [];
+  /** A file's leaf hash: 32 bytes of a batch's buffer, at an offset. */
+  readonly leafBuffers: Uint8Array[] = objectArray();
+  readonly leafOffsets: number[] = [];
+  listed = false;
+  totalBytes = 0;
+  doneFiles = 0;
+  doneBytes = 0;
+  /**
+   * The walk lists files in manifest order (unless two names are equal after NFC), so
+   * the tree is folded while the threads hash: each digest that extends the run of
+   * hashed files from the start goes into the builder at once, and the manifest is
+   * ready when the last file is hashed. Should the listing turn out unordered, the
+   * entries are sorted at the end instead (`builder` is then abandoned).
+   */
+  builder: ManifestBuilder | undefined = new ManifestBuilder(treeHasher);
+  folded = 0;
+
+  constructor(readonly onProgress: FingerprintPathOptions['onProgress']) {}
+
+  report(): void {
+    if (this.listed) this.onProgress?.({ phase: 'hashing', files: this.doneFiles, bytes: this.doneBytes, totalFiles: this.files.length, totalBytes: this.totalBytes });
+  }
+
+  fold(): void {
+    const builder = this.builder;
     if (builder === undefined) return;
+    const { files, sha256, sizes, leafBuffers, leafOffsets } = this;
+    let folded = this.folded;
     try {
       while (folded < files.length && sha256[folded] !== undefined) {
         builder.addHashed(files[folded]!.path, sizes[folded]!, sha256[folded]!, leafBuffers[folded]!, leafOffsets[folded]!);
         folded++;
       }
     } catch {
-      builder = undefined; // not in order after all: sorted at the end
+      this.builder = undefined; // not in order after all: sorted at the end
     }
-  };
+    this.folded = folded;
+  }
+
+  onResult(index: number, digest: string, size: number, leaves: Uint8Array, offset: number): void {
+    this.sha256[index] = digest;
+    this.sizes[index] = size;
+    this.leafBuffers[index] = leaves;
+    this.leafOffsets[index] = offset;
+  }
+
+  onListed(found: readonly ListedFile[]): void {
+    for (const f of found) {
+      this.files.push(f);
+      if (f.size > 0) this.totalBytes += f.size;
+    }
+  }
+}
+
+async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPathOptions): Promise<FingerprintResult> {
+  const g = new Gathered(opts.onProgress);
+  const files = g.files;
   // The walk stops when hashing fails (and hashing when the walk fails).
   const stopWalk = new AbortController();
   const walkSignal = opts.signal ? AbortSignal.any([opts.signal, stopWalk.signal]) : stopWalk.signal;
   const run = pool.run({
     signal: opts.signal,
     onBytes: (n) => {
-      doneBytes += n;
-      report();
+      g.doneBytes += n;
+      g.report();
     },
     onFiles: (n) => {
-      doneFiles += n;
-      fold();
-      report();
+      g.doneFiles += n;
+      g.fold();
+      g.report();
     },
-    onResult: (index, digest, size, leaves, offset) => {
-      sha256[index] = digest;
-      sizes[index] = size;
-      leafBuffers[index] = leaves;
-      leafOffsets[index] = offset;
-    },
+    onResult: (index, digest, size, leaves, offset) => g.onResult(index, digest, size, leaves, offset),
   });
   let hashFailure: { err: unknown } | undefined;
   run.done.catch((err: unknown) => {
@@ -135,10 +166,7 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
       onSkip: opts.onSkip,
       onListed: (n, bytes) => opts.onProgress?.({ phase: 'listing', files: n, bytes }),
       onFiles: (found) => {
-        for (const f of found) {
-          files.push(f);
-          if (f.size > 0) totalBytes += f.size;
-        }
+        g.onListed(found);
         run.push(found);
       },
       signal: walkSignal,
@@ -149,11 +177,11 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
     throw hashFailure && hashFailure.err !== err && walkSignal.aborted && !opts.signal?.aborted ? hashFailure.err : err;
   }
   run.end();
-  listed = true;
+  g.listed = true;
   let order: number[] | undefined;
   if (!listing.ordered) {
     // Manifest order, and duplicates (names equal only after NFC), while the threads hash.
-    builder = undefined;
+    g.builder = undefined;
     order = Array.from({ length: files.length }, (_, i) => i).sort((a, b) => comparePaths(files[a]!.path, files[b]!.path));
     for (let k = 1; k < order.length; k++) {
       const f = files[order[k]!]!;
@@ -165,16 +193,18 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
       }
     }
   }
-  report();
+  g.report();
   await run.done;
-  if (builder !== undefined) fold();
-  if (builder === undefined || folded !== files.length) {
+  if (g.builder !== undefined) g.fold();
+  let builder = g.builder;
+  if (builder === undefined || g.folded !== files.length) {
     // Unordered listing (or a fold that failed, which an ordered listing never causes).
     order ??= Array.from({ length: files.length }, (_, i) => i).sort((a, b) => comparePaths(files[a]!.path, files[b]!.path));
     builder = new ManifestBuilder(treeHasher);
     for (const i of order) {
-      if (sha256[i] === undefined) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
-      builder.addHashed(files[i]!.path, sizes[i]!, sha256[i], leafBuffers[i]!, leafOffsets[i]!);
+      const digest = g.sha256[i];
+      if (digest === undefined) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
+      builder.addHashed(files[i]!.path, g.sizes[i]!, digest, g.leafBuffers[i]!, g.leafOffsets[i]!);
     }
   }
   return { manifest: builder.finish(), kind: listing.kind, skipped: listing.skipped, excluded: listing.excluded };

@@ -30,10 +30,11 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { scriptAsset, scriptWorker } from '../../script-assets.ts';
 import type { StreamDigest } from '../digest.ts';
-import { hashBatch } from './batch.ts';
+import { hashBatch, type BatchContext } from './batch.ts';
 import { allocReadBuffers, DEFAULT_CHUNK_SIZE, type ReadBuffers } from './digest.ts';
 import { DatasetIoError } from './errors.ts';
 import { UNKNOWN_SIZE, type BatchResult, type HashBatch, type HashWorkerData, type WorkerMessage } from './protocol.ts';
+import { objectArray } from '../../ledger/index.ts';
 
 const BATCH_FILES = 256;
 const BATCH_BYTES = 16 << 20;
@@ -205,223 +206,280 @@ export class HashPool {
    * as {@link HashPool.hash}, through `done`.
    */
   run(opts: HashRunOptions = {}): HashRun {
-    const files: PoolFile[] = [];
-    const batches = new Map<number, { start: number; bytes: number }>();
-    /** Files of unknown size handed back as large: sent again, each alone, to be streamed. */
-    const retry: number[] = [];
-    const lanes: Lane[] = [];
-    const cleanups: (() => void)[] = [];
-    let cursor = 0;
-    let nextId = 0;
-    let hashed = 0;
-    let ended = false;
-    let settled = false;
-    /** Undecided until two files are pushed or the run ends: one file needs no thread. */
-    let mode: 'undecided' | 'main' | 'threads' = this.#threads <= 1 ? 'main' : 'undecided';
-    let resolveDone!: () => void;
-    let rejectDone!: (err: unknown) => void;
-    const done = new Promise<void>((resolve, reject) => {
-      resolveDone = resolve;
-      rejectDone = reject;
-    });
+    return new PoolRun(
+      {
+        threads: this.#threads,
+        closed: () => this.#closed,
+        grow: () => this.#grow().then(() => this.#workers),
+        mainBuffers: () => (this.#mainBuffers ??= allocReadBuffers(this.#chunkSize)),
+        close: () => this.close(),
+      },
+      opts,
+    );
+  }
+}
 
-    const finish = (err?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      for (const c of cleanups) c();
-      if (err === undefined) {
-        resolveDone();
+/** What a run uses of its pool. */
+interface PoolAccess {
+  readonly threads: number;
+  closed(): boolean;
+  /** Starts the pool's threads (once) and gives them. */
+  grow(): Promise<readonly Worker[]>;
+  mainBuffers(): ReadBuffers;
+  close(): Promise<void>;
+}
+
+/**
+ * One run of a pool ({@link HashPool.run}). A class rather than closures made per run:
+ * its methods — the per-batch dispatch and the per-file loop over a batch's results —
+ * are optimised once per process, where closures made anew by every run were compiled
+ * again in later runs of the same process (a closure's optimised code is specialised to
+ * the context it was made in).
+ */
+class PoolRun implements HashRun {
+  readonly done: Promise<void>;
+  readonly #pool: PoolAccess;
+  readonly #opts: HashRunOptions;
+  readonly #files: PoolFile[] = objectArray();
+  readonly #batches = new Map<number, { start: number; bytes: number }>();
+  /** Files of unknown size handed back as large: sent again, each alone, to be streamed. */
+  readonly #retry: number[] = [];
+  readonly #lanes: Lane[] = [];
+  readonly #cleanups: (() => void)[] = [];
+  #cursor = 0;
+  #nextId = 0;
+  #hashed = 0;
+  #ended = false;
+  #settled = false;
+  /** Undecided until two files are pushed or the run ends: one file needs no thread. */
+  #mode: 'undecided' | 'main' | 'threads';
+  #resolveDone!: () => void;
+  #rejectDone!: (err: unknown) => void;
+  /** The main-thread lane's context for `hashBatch` (one per run), and the bytes it has not reported yet. */
+  #mainContext: BatchContext | undefined;
+  #unreported = 0;
+  #sliceStart = 0;
+
+  constructor(pool: PoolAccess, opts: HashRunOptions) {
+    this.#pool = pool;
+    this.#opts = opts;
+    this.#mode = pool.threads <= 1 ? 'main' : 'undecided';
+    this.done = new Promise<void>((resolve, reject) => {
+      this.#resolveDone = resolve;
+      this.#rejectDone = reject;
+    });
+    if (pool.closed()) this.#finish(new DatasetIoError('worker_failed', 'the hashing pool is closed'));
+    const signal = opts.signal;
+    if (signal) {
+      const onAbort = (): void => this.#finish(signal.reason);
+      if (signal.aborted) this.#finish(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#cleanups.push(() => signal.removeEventListener('abort', onAbort));
+    }
+  }
+
+  push(more: readonly PoolFile[]): void {
+    if (this.#settled || more.length === 0) return;
+    for (const f of more) this.#files.push(f);
+    this.#decide();
+    this.#dispatchAll();
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#decide();
+    if (!this.#settled && this.#hashed === this.#files.length) this.#finish();
+    else this.#dispatchAll();
+  }
+
+  fail(reason: unknown): void {
+    this.#finish(reason);
+  }
+
+  #finish(err?: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    for (const c of this.#cleanups) c();
+    if (err === undefined) {
+      this.#resolveDone();
+      return;
+    }
+    // Threads may still be busy with queued batches: stop them.
+    this.#pool.close().then(
+      () => this.#rejectDone(err),
+      () => this.#rejectDone(err),
+    );
+  }
+
+  #dispatch(lane: Lane): void {
+    const files = this.#files;
+    const retry = this.#retry;
+    while (!this.#settled && retry.length > 0 && lane.queued < lane.maxQueued && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
+      const index = retry.shift()!;
+      const f = files[index]!;
+      const batch: HashBatch = { t: 'batch', id: this.#nextId++, absPaths: [f.absPath], paths: [f.path], sizes: [f.size], stream: true };
+      this.#batches.set(batch.id, { start: index, bytes: BATCH_BYTES });
+      lane.queued++;
+      lane.queuedBytes += BATCH_BYTES;
+      lane.send(batch);
+    }
+    while (!this.#settled && this.#cursor < files.length && lane.queued < lane.maxQueued && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
+      // While more files are coming, a lane that has work waits for a fuller batch.
+      if (!this.#ended && lane.queued > 0 && files.length - this.#cursor < MIN_BATCH_FILES) return;
+      // Once the listing is over, batches shrink with the work left (guided
+      // self-scheduling), so that the lanes finish together.
+      const maxFiles = this.#ended ? Math.min(lane.maxFiles, Math.max(MIN_GUIDED_FILES, Math.ceil((files.length - this.#cursor) / (2 * this.#lanes.length)))) : lane.maxFiles;
+      const start = this.#cursor;
+      let bytes = 0;
+      const batch: HashBatch = { t: 'batch', id: this.#nextId++, absPaths: [], paths: [], sizes: [] };
+      while (this.#cursor < files.length && batch.absPaths.length < maxFiles) {
+        const f = files[this.#cursor]!;
+        if (batch.absPaths.length > 0 && bytes + f.size > BATCH_BYTES) break;
+        batch.absPaths.push(f.absPath);
+        batch.paths.push(f.path);
+        batch.sizes.push(f.size);
+        if (f.size > 0) bytes += f.size;
+        this.#cursor++;
+      }
+      this.#batches.set(batch.id, { start, bytes });
+      lane.queued++;
+      lane.queuedBytes += bytes;
+      lane.send(batch);
+    }
+  }
+
+  #dispatchAll(): void {
+    for (const lane of this.#lanes) this.#dispatch(lane);
+  }
+
+  #onResult(lane: Lane, id: number, bytes: number, result: BatchResult): void {
+    if (this.#settled) return;
+    const opts = this.#opts;
+    if (bytes > 0) opts.onBytes?.(bytes);
+    const batch = this.#batches.get(id)!;
+    this.#batches.delete(id);
+    lane.queued--;
+    lane.queuedBytes -= batch.bytes;
+    const n = result.sha256.length;
+    let deferred = 0;
+    for (let i = 0; i < n; i++) {
+      const file = this.#files[batch.start + i]!;
+      const error = result.errors?.[i];
+      if (error !== undefined) {
+        this.#finish(new DatasetIoError('read_failed', `cannot read ${JSON.stringify(file.path)}: ${error}`, file.path));
         return;
       }
-      // Threads may still be busy with queued batches: stop them.
-      this.close().then(
-        () => rejectDone(err),
-        () => rejectDone(err),
-      );
-    };
-    if (this.#closed) finish(new DatasetIoError('worker_failed', 'the hashing pool is closed'));
-    const onAbort = (): void => finish(opts.signal!.reason);
-    if (opts.signal?.aborted) finish(opts.signal.reason);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    cleanups.push(() => opts.signal?.removeEventListener('abort', onAbort));
-
-    const dispatch = (lane: Lane): void => {
-      while (!settled && retry.length > 0 && lane.queued < lane.maxQueued && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
-        const index = retry.shift()!;
-        const f = files[index]!;
-        const batch: HashBatch = { t: 'batch', id: nextId++, absPaths: [f.absPath], paths: [f.path], sizes: [f.size], stream: true };
-        batches.set(batch.id, { start: index, bytes: BATCH_BYTES });
-        lane.queued++;
-        lane.queuedBytes += BATCH_BYTES;
-        lane.send(batch);
+      if (result.deferred?.[i] === true) {
+        this.#retry.push(batch.start + i);
+        deferred++;
+        continue;
       }
-      while (!settled && cursor < files.length && lane.queued < lane.maxQueued && (lane.queued === 0 || lane.queuedBytes < QUEUE_BYTES)) {
-        // While more files are coming, a lane that has work waits for a fuller batch.
-        if (!ended && lane.queued > 0 && files.length - cursor < MIN_BATCH_FILES) return;
-        // Once the listing is over, batches shrink with the work left (guided
-        // self-scheduling), so that the lanes finish together.
-        const maxFiles = ended ? Math.min(lane.maxFiles, Math.max(MIN_GUIDED_FILES, Math.ceil((files.length - cursor) / (2 * lanes.length)))) : lane.maxFiles;
-        const start = cursor;
-        let bytes = 0;
-        const batch: HashBatch = { t: 'batch', id: nextId++, absPaths: [], paths: [], sizes: [] };
-        while (cursor < files.length && batch.absPaths.length < maxFiles) {
-          const f = files[cursor]!;
-          if (batch.absPaths.length > 0 && bytes + f.size > BATCH_BYTES) break;
-          batch.absPaths.push(f.absPath);
-          batch.paths.push(f.path);
-          batch.sizes.push(f.size);
-          if (f.size > 0) bytes += f.size;
-          cursor++;
-        }
-        batches.set(batch.id, { start, bytes });
-        lane.queued++;
-        lane.queuedBytes += bytes;
-        lane.send(batch);
+      const size = result.sizes[i]!;
+      if (file.size !== UNKNOWN_SIZE && size !== file.size) {
+        this.#finish(new DatasetIoError('file_changed', `${JSON.stringify(file.path)} changed while being fingerprinted (${file.size} → ${size} bytes)`, file.path));
+        return;
       }
-    };
-    const dispatchAll = (): void => {
-      for (const lane of lanes) dispatch(lane);
-    };
-
-    const onResult = (lane: Lane, id: number, bytes: number, result: BatchResult): void => {
-      if (settled) return;
-      if (bytes > 0) opts.onBytes?.(bytes);
-      const batch = batches.get(id)!;
-      batches.delete(id);
-      lane.queued--;
-      lane.queuedBytes -= batch.bytes;
-      const n = result.sha256.length;
-      let deferred = 0;
-      for (let i = 0; i < n; i++) {
-        const file = files[batch.start + i]!;
-        const error = result.errors?.[i];
-        if (error !== undefined) {
-          finish(new DatasetIoError('read_failed', `cannot read ${JSON.stringify(file.path)}: ${error}`, file.path));
-          return;
-        }
-        if (result.deferred?.[i] === true) {
-          retry.push(batch.start + i);
-          deferred++;
-          continue;
-        }
-        const size = result.sizes[i]!;
-        if (file.size !== UNKNOWN_SIZE && size !== file.size) {
-          finish(new DatasetIoError('file_changed', `${JSON.stringify(file.path)} changed while being fingerprinted (${file.size} → ${size} bytes)`, file.path));
-          return;
-        }
-        try {
-          opts.onResult?.(batch.start + i, result.sha256[i]!, size, result.leaves, i * 32);
-        } catch (err) {
-          finish(err);
-          return;
-        }
+      try {
+        opts.onResult?.(batch.start + i, result.sha256[i]!, size, result.leaves, i * 32);
+      } catch (err) {
+        this.#finish(err);
+        return;
       }
-      hashed += n - deferred;
-      if (n > deferred) opts.onFiles?.(n - deferred);
-      if (ended && hashed === files.length) finish();
-      else if (deferred > 0) dispatchAll();
-      else dispatch(lane);
-    };
+    }
+    this.#hashed += n - deferred;
+    if (n > deferred) opts.onFiles?.(n - deferred);
+    if (this.#ended && this.#hashed === this.#files.length) this.#finish();
+    else if (deferred > 0) this.#dispatchAll();
+    else this.#dispatch(lane);
+  }
 
-    // The main-thread lane: batches run here in turn, yielding to the event loop; a
-    // finished run (failure, abort) also stops a large file between chunks.
-    const useMainLane = (): void => {
-      const stop = new AbortController();
-      cleanups.push(() => stop.abort());
-      this.#mainBuffers ??= allocReadBuffers(this.#chunkSize);
-      const buffers = this.#mainBuffers;
-      let queue: Promise<void> = Promise.resolve();
-      let sliceStart = performance.now();
-      const lane: Lane = {
-        queued: 0,
-        queuedBytes: 0,
-        maxQueued: mode === 'threads' ? 1 : QUEUE_BATCHES,
-        maxFiles: mode === 'threads' ? MAIN_BATCH_FILES : BATCH_FILES,
-        send: (batch) => {
-          queue = queue.then(async () => {
-            if (settled) return;
-            let unreported = 0;
-            const result = await hashBatch(batch, {
-              buffers,
-              count: (n) => {
-                unreported += n;
-                if (n >= 1 << 20 && !settled) {
-                  opts.onBytes?.(unreported);
-                  unreported = 0;
-                }
-              },
-              stopped: () => settled,
-              signal: stop.signal,
-              shouldYield: () => {
-                if (performance.now() - sliceStart < MAIN_LANE_SLICE_MS) return false;
-                sliceStart = performance.now();
-                return true;
-              },
-            });
-            if (!settled) onResult(lane, batch.id, unreported, result);
-          });
-          queue.catch((err: unknown) => finish(err));
-        },
-      };
-      lanes.push(lane);
-    };
-
-    const useThreads = (): void => {
-      this.#grow().then(
-        () => {
-          if (settled) return;
-          if (this.#closed) return finish(new DatasetIoError('worker_failed', 'the hashing pool is closed'));
-          for (const worker of this.#workers) {
-            const lane: Lane = { queued: 0, queuedBytes: 0, maxQueued: THREAD_QUEUE_BATCHES, maxFiles: THREAD_BATCH_FILES, send: (batch) => worker.postMessage(batch) };
-            const onMsg = (m: WorkerMessage): void => {
-              if (m.t === 'result') onResult(lane, m.id, m.bytes, m);
-              else if (!settled && m.bytes > 0) opts.onBytes?.(m.bytes);
-            };
-            const onError = (err: Error): void => finish(new DatasetIoError('worker_failed', `hashing thread failed: ${err.message}`));
-            const onExit = (code: number): void => finish(new DatasetIoError('worker_failed', `hashing thread exited with code ${code}`));
-            worker.on('message', onMsg);
-            worker.on('error', onError);
-            worker.on('exit', onExit);
-            cleanups.push(() => {
-              worker.off('message', onMsg);
-              worker.off('error', onError);
-              worker.off('exit', onExit);
-            });
-            lanes.push(lane);
-          }
-          dispatchAll();
-        },
-        (err: unknown) => finish(new DatasetIoError('worker_failed', `cannot start hashing threads: ${err instanceof Error ? err.message : String(err)}`)),
-      );
-    };
-
-    const decide = (): void => {
-      if (mode === 'undecided' && (files.length > 1 || ended)) {
-        mode = files.length > 1 ? 'threads' : 'main';
-        useMainLane();
-        if (mode === 'threads') useThreads();
-      } else if (mode === 'main' && lanes.length === 0) {
-        useMainLane();
-      }
-    };
-
-    return {
-      push: (more) => {
-        if (settled || more.length === 0) return;
-        for (const f of more) files.push(f);
-        decide();
-        dispatchAll();
+  /**
+   * The main-thread lane: batches run here in turn, yielding to the event loop; a
+   * finished run (failure, abort) also stops a large file between chunks.
+   */
+  #useMainLane(): void {
+    const stop = new AbortController();
+    this.#cleanups.push(() => stop.abort());
+    this.#sliceStart = performance.now();
+    this.#mainContext = {
+      buffers: this.#pool.mainBuffers(),
+      count: (n) => {
+        this.#unreported += n;
+        if (n >= 1 << 20 && !this.#settled) {
+          this.#opts.onBytes?.(this.#unreported);
+          this.#unreported = 0;
+        }
       },
-      end: () => {
-        if (ended) return;
-        ended = true;
-        decide();
-        if (!settled && hashed === files.length) finish();
-        else dispatchAll();
+      stopped: () => this.#settled,
+      signal: stop.signal,
+      shouldYield: () => {
+        if (performance.now() - this.#sliceStart < MAIN_LANE_SLICE_MS) return false;
+        this.#sliceStart = performance.now();
+        return true;
       },
-      fail: (reason) => finish(reason),
-      done,
     };
+    let queue: Promise<void> = Promise.resolve();
+    const threads = this.#mode === 'threads';
+    const lane: Lane = {
+      queued: 0,
+      queuedBytes: 0,
+      maxQueued: threads ? 1 : QUEUE_BATCHES,
+      maxFiles: threads ? MAIN_BATCH_FILES : BATCH_FILES,
+      send: (batch) => {
+        queue = queue.then(() => this.#hashOnMain(lane, batch));
+        queue.catch((err: unknown) => this.#finish(err));
+      },
+    };
+    this.#lanes.push(lane);
+  }
+
+  async #hashOnMain(lane: Lane, batch: HashBatch): Promise<void> {
+    if (this.#settled) return;
+    this.#unreported = 0;
+    const result = await hashBatch(batch, this.#mainContext!);
+    if (!this.#settled) this.#onResult(lane, batch.id, this.#unreported, result);
+  }
+
+  #useThreads(): void {
+    this.#pool.grow().then(
+      (workers) => {
+        if (this.#settled) return;
+        if (this.#pool.closed()) return this.#finish(new DatasetIoError('worker_failed', 'the hashing pool is closed'));
+        for (const worker of workers) this.#addThreadLane(worker);
+        this.#dispatchAll();
+      },
+      (err: unknown) => this.#finish(new DatasetIoError('worker_failed', `cannot start hashing threads: ${err instanceof Error ? err.message : String(err)}`)),
+    );
+  }
+
+  #addThreadLane(worker: Worker): void {
+    const lane: Lane = { queued: 0, queuedBytes: 0, maxQueued: THREAD_QUEUE_BATCHES, maxFiles: THREAD_BATCH_FILES, send: (batch) => worker.postMessage(batch) };
+    const onMsg = (m: WorkerMessage): void => {
+      if (m.t === 'result') this.#onResult(lane, m.id, m.bytes, m);
+      else if (!this.#settled && m.bytes > 0) this.#opts.onBytes?.(m.bytes);
+    };
+    const onError = (err: Error): void => this.#finish(new DatasetIoError('worker_failed', `hashing thread failed: ${err.message}`));
+    const onExit = (code: number): void => this.#finish(new DatasetIoError('worker_failed', `hashing thread exited with code ${code}`));
+    worker.on('message', onMsg);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    this.#cleanups.push(() => {
+      worker.off('message', onMsg);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    });
+    this.#lanes.push(lane);
+  }
+
+  #decide(): void {
+    if (this.#mode === 'undecided' && (this.#files.length > 1 || this.#ended)) {
+      this.#mode = this.#files.length > 1 ? 'threads' : 'main';
+      this.#useMainLane();
+      if (this.#mode === 'threads') this.#useThreads();
+    } else if (this.#mode === 'main' && this.#lanes.length === 0) {
+      this.#useMainLane();
+    }
   }
 }
 
