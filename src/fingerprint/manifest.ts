@@ -86,7 +86,9 @@ export class ManifestBuilder {
 
   /** Appends a checked entry and its leaf hash after the previous entry. */
   #push(e: ManifestEntry, leaf: Uint8Array): void {
-    const prev = this.#entries[this.#entries.length - 1];
+    const entries = this.#entries;
+    // (a read at index -1 of the first entry would deoptimise this loop in every manifest)
+    const prev = entries.length > 0 ? entries[entries.length - 1] : undefined;
     if (prev !== undefined) {
       const order = comparePaths(prev.path, e.path);
       if (order === 0) throw new FingerprintError('duplicate_path', `two files have the path ${JSON.stringify(e.path)}`);

@@ -14,7 +14,7 @@ import { compileExcludes } from '../glob.ts';
 import { ManifestBuilder, type Manifest } from '../manifest.ts';
 import { comparePaths } from '../path.ts';
 import { DatasetIoError } from './errors.ts';
-import { HashPool } from './pool.ts';
+import { HashPool, type HashSink } from './pool.ts';
 import { stat } from 'node:fs/promises';
 import { walkDataset, type ListedFile, type SkippedEntry, type WalkResult } from './walk.ts';
 import { objectArray } from '../../ledger/index.ts';
@@ -67,13 +67,15 @@ export async function fingerprintPath(root: string, opts: FingerprintPathOptions
  * run: `fold` and `onResult` run for every file, and closures made anew by every run
  * were compiled again in later runs of the same process.
  */
-class Gathered {
+class Gathered implements HashSink {
   readonly files: ListedFile[] = objectArray();
   readonly sha256: string[] = objectArray();
   readonly sizes: number[] = [];
   /** A file's leaf hash: 32 bytes of a batch's buffer, at an offset. */
   readonly leafBuffers: Uint8Array[] = objectArray();
   readonly leafOffsets: number[] = [];
+  /** Stand-in leaf buffer of a file not hashed yet. */
+  static readonly #noLeaves = new Uint8Array(0);
   listed = false;
   totalBytes = 0;
   doneFiles = 0;
@@ -100,7 +102,7 @@ class Gathered {
     const { files, sha256, sizes, leafBuffers, leafOffsets } = this;
     let folded = this.folded;
     try {
-      while (folded < files.length && sha256[folded] !== undefined) {
+      while (folded < files.length && sha256[folded] !== '') {
         builder.addHashed(files[folded]!.path, sizes[folded]!, sha256[folded]!, leafBuffers[folded]!, leafOffsets[folded]!);
         folded++;
       }
@@ -117,9 +119,29 @@ class Gathered {
     this.leafOffsets[index] = offset;
   }
 
+  onBytes(n: number): void {
+    this.doneBytes += n;
+    this.report();
+  }
+
+  onFiles(n: number): void {
+    this.doneFiles += n;
+    this.fold();
+    this.report();
+  }
+
+  /**
+   * Files listed: each gets a place in every array at once (an empty digest until it is
+   * hashed), so results, which arrive out of order, are written within the arrays and
+   * never leave holes in them.
+   */
   onListed(found: readonly ListedFile[]): void {
     for (const f of found) {
       this.files.push(f);
+      this.sha256.push('');
+      this.sizes.push(-1);
+      this.leafBuffers.push(Gathered.#noLeaves);
+      this.leafOffsets.push(0);
       if (f.size > 0) this.totalBytes += f.size;
     }
   }
@@ -131,19 +153,7 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
   // The walk stops when hashing fails (and hashing when the walk fails).
   const stopWalk = new AbortController();
   const walkSignal = opts.signal ? AbortSignal.any([opts.signal, stopWalk.signal]) : stopWalk.signal;
-  const run = pool.run({
-    signal: opts.signal,
-    onBytes: (n) => {
-      g.doneBytes += n;
-      g.report();
-    },
-    onFiles: (n) => {
-      g.doneFiles += n;
-      g.fold();
-      g.report();
-    },
-    onResult: (index, digest, size, leaves, offset) => g.onResult(index, digest, size, leaves, offset),
-  });
+  const run = pool.run({ signal: opts.signal, sink: g });
   let hashFailure: { err: unknown } | undefined;
   run.done.catch((err: unknown) => {
     hashFailure = { err };
@@ -203,7 +213,7 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
     builder = new ManifestBuilder(treeHasher);
     for (const i of order) {
       const digest = g.sha256[i];
-      if (digest === undefined) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
+      if (digest === undefined || digest === '') throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
       builder.addHashed(files[i]!.path, g.sizes[i]!, digest, g.leafBuffers[i]!, g.leafOffsets[i]!);
     }
   }

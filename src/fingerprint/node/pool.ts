@@ -101,6 +101,34 @@ export interface HashRunOptions {
    * No object per file: the main thread receives every file of every lane.
    */
   onResult?: (index: number, sha256: string, size: number, leaves: Uint8Array, offset: number) => void;
+  /**
+   * Receives what `onBytes`, `onFiles` and `onResult` would (they are then not called):
+   * an object whose methods are the same functions in every run, so that the per-file
+   * loop over a batch's results, optimised in one run, is not thrown away in the next
+   * for calling the next run's new closures (`fingerprintPath` passes one).
+   */
+  sink?: HashSink;
+}
+
+/** What a run reports, as methods (see {@link HashRunOptions.sink}). */
+export interface HashSink {
+  onBytes(n: number): void;
+  onFiles(n: number): void;
+  onResult(index: number, sha256: string, size: number, leaves: Uint8Array, offset: number): void;
+}
+
+/** A {@link HashSink} that calls the run's callbacks. */
+class CallbackSink implements HashSink {
+  constructor(readonly opts: HashRunOptions) {}
+  onBytes(n: number): void {
+    this.opts.onBytes?.(n);
+  }
+  onFiles(n: number): void {
+    this.opts.onFiles?.(n);
+  }
+  onResult(index: number, sha256: string, size: number, leaves: Uint8Array, offset: number): void {
+    this.opts.onResult?.(index, sha256, size, leaves, offset);
+  }
 }
 
 /** A file's digest and its manifest leaf hash (32 bytes). */
@@ -186,7 +214,7 @@ export class HashPool {
    *   size differs from `size`), `worker_failed`, or the signal's reason when aborted —
    *   after closing the pool.
    */
-  async hash(files: readonly PoolFile[], opts: HashRunOptions = {}): Promise<HashedFile[]> {
+  async hash(files: readonly PoolFile[], opts: Omit<HashRunOptions, 'sink'> = {}): Promise<HashedFile[]> {
     const results = new Array<HashedFile>(files.length);
     const run = this.run({
       ...opts,
@@ -239,7 +267,7 @@ interface PoolAccess {
 class PoolRun implements HashRun {
   readonly done: Promise<void>;
   readonly #pool: PoolAccess;
-  readonly #opts: HashRunOptions;
+  readonly #sink: HashSink;
   readonly #files: PoolFile[] = objectArray();
   readonly #batches = new Map<number, { start: number; bytes: number }>();
   /** Files of unknown size handed back as large: sent again, each alone, to be streamed. */
@@ -262,7 +290,7 @@ class PoolRun implements HashRun {
 
   constructor(pool: PoolAccess, opts: HashRunOptions) {
     this.#pool = pool;
-    this.#opts = opts;
+    this.#sink = opts.sink ?? new CallbackSink(opts);
     this.#mode = pool.threads <= 1 ? 'main' : 'undecided';
     this.done = new Promise<void>((resolve, reject) => {
       this.#resolveDone = resolve;
@@ -355,8 +383,8 @@ class PoolRun implements HashRun {
 
   #onResult(lane: Lane, id: number, bytes: number, result: BatchResult): void {
     if (this.#settled) return;
-    const opts = this.#opts;
-    if (bytes > 0) opts.onBytes?.(bytes);
+    const sink = this.#sink;
+    if (bytes > 0) sink.onBytes(bytes);
     const batch = this.#batches.get(id)!;
     this.#batches.delete(id);
     lane.queued--;
@@ -381,14 +409,14 @@ class PoolRun implements HashRun {
         return;
       }
       try {
-        opts.onResult?.(batch.start + i, result.sha256[i]!, size, result.leaves, i * 32);
+        sink.onResult(batch.start + i, result.sha256[i]!, size, result.leaves, i * 32);
       } catch (err) {
         this.#finish(err);
         return;
       }
     }
     this.#hashed += n - deferred;
-    if (n > deferred) opts.onFiles?.(n - deferred);
+    if (n > deferred) sink.onFiles(n - deferred);
     if (this.#ended && this.#hashed === this.#files.length) this.#finish();
     else if (deferred > 0) this.#dispatchAll();
     else this.#dispatch(lane);
@@ -407,7 +435,7 @@ class PoolRun implements HashRun {
       count: (n) => {
         this.#unreported += n;
         if (n >= 1 << 20 && !this.#settled) {
-          this.#opts.onBytes?.(this.#unreported);
+          this.#sink.onBytes(this.#unreported);
           this.#unreported = 0;
         }
       },
@@ -457,7 +485,7 @@ class PoolRun implements HashRun {
     const lane: Lane = { queued: 0, queuedBytes: 0, maxQueued: THREAD_QUEUE_BATCHES, maxFiles: THREAD_BATCH_FILES, send: (batch) => worker.postMessage(batch) };
     const onMsg = (m: WorkerMessage): void => {
       if (m.t === 'result') this.#onResult(lane, m.id, m.bytes, m);
-      else if (!this.#settled && m.bytes > 0) this.#opts.onBytes?.(m.bytes);
+      else if (!this.#settled && m.bytes > 0) this.#sink.onBytes(m.bytes);
     };
     const onError = (err: Error): void => this.#finish(new DatasetIoError('worker_failed', `hashing thread failed: ${err.message}`));
     const onExit = (code: number): void => this.#finish(new DatasetIoError('worker_failed', `hashing thread exited with code ${code}`));

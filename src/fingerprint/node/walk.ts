@@ -192,15 +192,22 @@ class DirectoryWalk {
     this.statFiles = opts.statFiles !== false;
   }
 
+  /**
+   * Adds a listed file. Progress is reported by {@link report} between directories, not
+   * from here: this runs for every file, and a call of the caller's listener from it
+   * (another function in every run) threw its optimised code away in the next run.
+   */
   addFile(file: ListedFile): void {
-    const { files, opts } = this;
-    files.push(file);
-    if (opts.onFiles) this.found.push(file);
+    this.files.push(file);
+    if (this.opts.onFiles) this.found.push(file);
     if (file.size > 0) this.bytes += file.size;
-    if (files.length - this.lastReport >= 1000) {
-      this.lastReport = files.length;
-      opts.onListed?.(files.length, this.bytes);
-    }
+  }
+
+  /** Reports progress once at least 1,000 more files have been listed since the last report. */
+  report(): void {
+    if (this.files.length - this.lastReport < 1000) return;
+    this.lastReport = this.files.length;
+    this.opts.onListed?.(this.files.length, this.bytes);
   }
 
   /**
@@ -317,6 +324,7 @@ class DirectoryWalk {
       const top = stack[stack.length - 1];
       if (top === undefined) break;
       const dir = this.filesUntilDirectory(top);
+      this.report();
       if (dir === undefined) {
         stack.pop();
         continue;
