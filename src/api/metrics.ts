@@ -69,6 +69,18 @@ export class ServerMetrics {
         this.inc(refused);
       },
     });
+    new Counter({
+      name: 'datadeed_log_tree_state_vacuums_total',
+      help: 'Vacuums of the tree state table (each batch leaves its old partial tiles behind)',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        const s = source.log.writerStats();
+        this.reset();
+        this.inc({ result: 'ok' }, s.vacuums);
+        this.inc({ result: 'failed' }, s.vacuumFailures);
+      },
+    });
     new Gauge({
       name: 'datadeed_log_tree_size',
       help: 'Entries in the evidence log',

@@ -11,6 +11,9 @@ export interface WriterStats {
   appended: number;
   batches: number;
   refused: number;
+  /** Vacuums of the tree state table this instance ran, and those that failed. */
+  vacuums: number;
+  vacuumFailures: number;
 }
 
 /** A signed checkpoint as published (C2SP tlog-checkpoint in a signed note). */

@@ -51,6 +51,9 @@ describe('metrics, request ids and readiness', () => {
     expect(sample(text, 'datadeed_http_request_duration_seconds_count', 'route="/v1/certificates/:number"')).toBe(3);
     expect(sample(text, 'datadeed_log_tree_size')).toBe(await ctx.services.log.treeSize());
     expect(sample(text, 'datadeed_log_queue_depth')).toBe(0);
+    const writer = ctx.services.log.writerStats();
+    expect(sample(text, 'datadeed_log_tree_state_vacuums_total', 'result="ok"')).toBe(writer.vacuums);
+    expect(sample(text, 'datadeed_log_tree_state_vacuums_total', 'result="failed"')).toBe(0);
     expect(sample(text, 'datadeed_checkpoint_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     // a URL never becomes a label

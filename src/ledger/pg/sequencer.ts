@@ -94,6 +94,13 @@ export interface SequencerOptions {
   maxQueue?: number;
   /** Checks each append against the log's state inside the batch (see {@link AppendGuard}). */
   guard?: AppendGuard;
+  /**
+   * VACUUM the tree state table after this many committed batches (default 500; 0
+   * never): each batch leaves its old partial tiles behind, ~9 KB (see
+   * {@link LogStore.vacuumTreeState}). The vacuum runs beside the batches, one at a
+   * time; a failed one is only counted.
+   */
+  vacuumEveryBatches?: number;
 }
 
 /** What the sequencer has done so far (metrics). */
@@ -106,6 +113,9 @@ export interface SequencerStats {
   batches: number;
   /** Appends refused because the queue was full. */
   refused: number;
+  /** Vacuums of the tree state table run by this process, and those that failed. */
+  vacuums: number;
+  vacuumFailures: number;
 }
 
 /** Told after each committed batch: its entries and how long the batch took (ms). */
@@ -148,7 +158,10 @@ export class Sequencer {
   private readonly guard: AppendGuard | undefined;
   private queue: Pending[] = [];
   private readonly maxQueue: number;
-  private readonly counts = { appended: 0, batches: 0, refused: 0 };
+  private readonly counts = { appended: 0, batches: 0, refused: 0, vacuums: 0, vacuumFailures: 0 };
+  private readonly vacuumEveryBatches: number;
+  private batchesSinceVacuum = 0;
+  private vacuuming: Promise<void> | undefined;
   private readonly listeners = new Set<BatchListener>();
   private running: Promise<void> | undefined;
   private closed = false;
@@ -167,6 +180,7 @@ export class Sequencer {
     this.onFatal = opts.onFatal ?? (() => {});
     this.guard = opts.guard;
     this.maxQueue = opts.maxQueue ?? 100_000;
+    this.vacuumEveryBatches = opts.vacuumEveryBatches ?? 500;
   }
 
   /** Counters and the queue depth now. */
@@ -242,6 +256,7 @@ export class Sequencer {
   async close(): Promise<void> {
     this.closed = true;
     while (this.running) await this.running;
+    while (this.vacuuming) await this.vacuuming;
   }
 
   /**
@@ -279,10 +294,24 @@ export class Sequencer {
         this.counts.appended += batch.length;
         const ms = performance.now() - started;
         for (const l of this.listeners) l(batch.length, ms);
+        this.maybeVacuum();
       }
       // let timers and I/O run between batches (PGlite resolves without real I/O)
       await new Promise((r) => setImmediate(r));
     }
+  }
+
+  /** Starts a vacuum of the tree state table every `vacuumEveryBatches` committed batches (one at a time, not awaited by the batches). */
+  private maybeVacuum(): void {
+    if (this.vacuumEveryBatches <= 0 || ++this.batchesSinceVacuum < this.vacuumEveryBatches || this.vacuuming) return;
+    this.batchesSinceVacuum = 0;
+    this.vacuuming = this.store
+      .vacuumTreeState()
+      .then(
+        () => void this.counts.vacuums++,
+        () => void this.counts.vacuumFailures++,
+      )
+      .finally(() => (this.vacuuming = undefined));
   }
 
   /**

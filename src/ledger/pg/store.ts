@@ -302,6 +302,21 @@ export class LogStore {
   }
 
   /**
+   * VACUUM the tree state table. Its one row is rewritten by every batch with its
+   * partial tiles (up to ~9 KB, stored out of line): every batch leaves ~9 KB of dead
+   * TOAST behind until a vacuum. Measured (bench/appends.ts on PostgreSQL): after
+   * 4,000 small batches the TOAST table held 15,892 dead tuples in 30 MB for one live
+   * row, and a 256-entry batch took 11.1 ms instead of 5.5 ms (writeIntegration 7.6 ms
+   * against 3.2 ms); a VACUUM of 10 ms gave the speed back. Autovacuum comes too late
+   * for that (once a minute by default). Runs outside any transaction: on the
+   * embedded database it waits for the open one; a role that does not own the table
+   * gets PostgreSQL's warning and nothing is done.
+   */
+  async vacuumTreeState(): Promise<void> {
+    await this.db.execute(sql`VACUUM log_tree_state`);
+  }
+
+  /**
    * The last tree state this store wrote or read under the lock, for {@link lockTreeState}. A
    * state written by a transaction that rolled back is never used: the row then still holds
    * another size or root.
