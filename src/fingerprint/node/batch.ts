@@ -140,8 +140,8 @@ function hashSmallFiles(batch: HashBatch, from: number, ctx: BatchContext, out: 
   let bytes = 0;
   let i = from;
   for (; i < n; i++) {
+    if (streamed(batch, i, buffer)) break;
     const expectedSize = batch.sizes[i]!;
-    if (batch.stream === true || expectedSize > buffer.length) break;
     let fd = -1;
     try {
       fd = openSync(batch.absPaths[i]!, O_RDONLY);
@@ -153,18 +153,10 @@ function hashSmallFiles(batch: HashBatch, from: number, ctx: BatchContext, out: 
         if (more === 0) end = true;
         else size += more;
       }
+      let digest: string | undefined;
       if (end) {
-        const digest = sha256Hex(buffer, size);
-        sha256.push(digest);
-        sizes.push(size);
-        bytes += size;
-        writeLeafHash(leaves, i * 32, batch.paths[i]!, digest, size);
-      } else if (expectedSize === UNKNOWN_SIZE) {
-        // It fills the buffer: a large file, handed back to be streamed alone.
-        sha256.push('');
-        sizes.push(UNKNOWN_SIZE);
-        (out.deferred ??= [])[i] = true;
-      } else {
+        digest = sha256Hex(buffer, size);
+      } else if (expectedSize !== UNKNOWN_SIZE) {
         // Listed as small but larger now: read on (its size then differs from the listing).
         const h = createHash('sha256');
         h.update(buffer.subarray(0, size));
@@ -174,11 +166,18 @@ function hashSmallFiles(batch: HashBatch, from: number, ctx: BatchContext, out: 
           h.update(buffer.subarray(0, more));
           size += more;
         }
-        const digest = h.digest('hex');
+        digest = h.digest('hex');
+      }
+      if (digest !== undefined) {
         sha256.push(digest);
         sizes.push(size);
         bytes += size;
         writeLeafHash(leaves, i * 32, batch.paths[i]!, digest, size);
+      } else {
+        // No listed size and it fills the buffer: a large file, handed back to be streamed alone.
+        sha256.push('');
+        sizes.push(UNKNOWN_SIZE);
+        (out.deferred ??= [])[i] = true;
       }
       const closing = fd;
       fd = -1;
@@ -211,7 +210,8 @@ export async function hashBatch(batch: HashBatch, ctx: BatchContext): Promise<Ba
   const n = batch.absPaths.length;
   // The digests' array starts as an array of strings (an empty literal would start as
   // small integers and change kind at its first digest, which deoptimises the loop once
-  // in every new hashing thread).
+  // in every new hashing thread) — the ledger's objectArray(), written here because this
+  // module, the hashing thread's script, imports nothing but Node built-ins.
   const sha256 = [''];
   sha256.length = 0;
   const out: BatchResult = { sha256, sizes: [], leaves: new Uint8Array(n * 32) };

@@ -213,7 +213,7 @@ async function fingerprintWith(pool: HashPool, root: string, opts: FingerprintPa
     builder = new ManifestBuilder(treeHasher);
     for (const i of order) {
       const digest = g.sha256[i];
-      if (digest === undefined || digest === '') throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
+      if (!digest) throw new DatasetIoError('worker_failed', 'hashing ended with files missing');
       builder.addHashed(files[i]!.path, g.sizes[i]!, digest, g.leafBuffers[i]!, g.leafOffsets[i]!);
     }
   }
